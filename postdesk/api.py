@@ -1,0 +1,48 @@
+"""The versioned REST API: /api/v1/. Each app contributes a router from its `api.py`."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from postdesk.core.api_errors import install as install_error_handlers
+from postdesk.core.auth import STAFF_AUTH
+
+api = NinjaAPI(
+    title="postdesk API",
+    version="1",
+    description="邮政客服中心系统 postdesk — REST API v1. Authenticate with "
+    "`Authorization: Token <key>` or a signed-in session.",
+    urls_namespace="api-v1",
+    auth=STAFF_AUTH,
+    docs_url="/docs",
+)
+install_error_handlers(api)
+
+
+def _mount() -> None:
+    from postdesk.calls.api import router as calls_router
+    from postdesk.core.api import router as core_router
+    from postdesk.customers.api import router as customers_router
+    from postdesk.knowledge.api import router as knowledge_router
+    from postdesk.notify.api import router as notify_router
+    from postdesk.org.api import router as org_router
+    from postdesk.portal.api import router as portal_router
+    from postdesk.reports.api import router as reports_router
+    from postdesk.tracking.api import reports_router as delivery_reports_router
+    from postdesk.tracking.api import router as tracking_router
+    from postdesk.workorders.api import router as workorders_router
+
+    api.add_router("/", core_router)
+    api.add_router("/org/", org_router)
+    api.add_router("/customers/", customers_router)
+    api.add_router("/notifications/", notify_router)
+    api.add_router("/workorders/", workorders_router)
+    api.add_router("/cti/", calls_router)
+    api.add_router("/tracking/", tracking_router)
+    api.add_router("/kb/", knowledge_router)
+    api.add_router("/public/", portal_router)
+    api.add_router("/reports/", reports_router)
+    api.add_router("/reports/", delivery_reports_router)
+
+
+_mount()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CallsConfig(AppConfig):
+    name = "postdesk.calls"
+    label = "calls"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,82 @@
+"""Background work, one interface for every mode.
+
+- "celery" (REDIS_URL set): `enqueue` publishes to Redis; Celery workers run the task.
+- "embedded" (no Redis, `make run`): the same task code runs in a small in-process
+  thread pool; `postdesk embedded_worker` runs the beat schedule.
+- "sync": the task runs at once in the caller (used by unit tests).
+
+Callers inside a transaction use `enqueue_on_commit`, so nothing leaves the process
+before the data it refers to is committed. A failure to publish is logged, never
+raised: work that matters is recorded in the outbox and the periodic sweep finds it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
+
+logger = logging.getLogger(__name__)
+
+
+class TaskLike(Protocol):
+    name: str
+
+    def run(self, *args: Any, **kwargs: Any) -> Any: ...
+
+    def apply_async(self, args: Any = ..., kwargs: Any = ..., **options: Any) -> Any: ...
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_pending: set[Future[None]] = set()
+
+
+def _get_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="postdesk-bg")
+        return _pool
+
+
+def _run_in_thread(task: TaskLike, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    close_old_connections()
+    try:
+        task.run(*args, **kwargs)
+    except Exception:
+        logger.exception("background task %s failed", task.name)
+    finally:
+        connections.close_all()
+
+
+def enqueue(task: TaskLike, *args: Any, **kwargs: Any) -> None:
+    mode = settings.BACKGROUND_MODE
+    if mode == "celery":
+        try:
+            task.apply_async(args=args, kwargs=kwargs)
+        except Exception:  # broker down: the periodic sweep will pick the work up
+            logger.warning("could not publish %s; left for the sweep", task.name, exc_info=True)
+    elif mode == "sync":
+        try:
+            task.run(*args, **kwargs)
+        except Exception:
+            logger.exception("background task %s failed", task.name)
+    else:
+        future = _get_pool().submit(_run_in_thread, task, args, kwargs)
+        _pending.add(future)
+        future.add_done_callback(_pending.discard)
+
+
+def enqueue_on_commit(task: TaskLike, *args: Any, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+
+
+def drain(timeout: float = 30.0) -> None:
+    """Wait until the embedded pool has run everything submitted so far."""
+    for future in list(_pending):
+        future.result(timeout=timeout)

@@ -1,0 +1,91 @@
+"""Typed domain errors.
+
+Services raise these; `postdesk.core.api_errors` maps them to HTTP in one place (the API
+answers `{"code", "message", "fields"}`), and page views show `message` and `fields`
+beside the form. Messages are lazy translations so they follow the request's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause; never a 500."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    default_message: ClassVar[str | Promise] = _("The request could not be processed.")
+
+    def __init__(
+        self,
+        message: str | Promise | None = None,
+        *,
+        fields: Mapping[str, str | Promise] | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.message = message if message is not None else self.default_message
+        self.fields = dict(fields or {})
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+        super().__init__(str(self.message))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": str(self.message),
+            "fields": {name: str(text) for name, text in self.fields.items()},
+        }
+
+
+class ValidationFailed(DomainError):
+    status = 400
+    code = "validation_error"
+    default_message = _("Some fields are missing or wrong.")
+
+
+class AuthenticationFailed(DomainError):
+    status = 401
+    code = "not_authenticated"
+    default_message = _("Sign in, or send a valid API token.")
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "permission_denied"
+    default_message = _("You are not allowed to do this.")
+
+
+class NotFound(DomainError):
+    """Also used for things outside the user's scope, so existence is not leaked."""
+
+    status = 404
+    code = "not_found"
+    default_message = _("Not found.")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    default_message = _("Someone else changed this in the meantime. Reload and try again.")
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    default_message = _("This action is not allowed in the current state.")
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "too_large"
+    default_message = _("The upload is too large.")
+
+
+class UnsupportedMedia(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    default_message = _("This kind of file is not accepted.")

@@ -1,0 +1,61 @@
+"""`postdesk serve`: the production-grade server (gunicorn) and, in the embedded mode, the
+embedded background worker beside it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run postdesk with gunicorn (and the embedded worker when there is no Redis)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Do not start the embedded background worker.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        worker: subprocess.Popen[bytes] | None = None
+        if settings.BACKGROUND_MODE == "embedded" and not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "postdesk.cli", "embedded_worker"])
+
+        bind = f"{options['host']}:{options['port']}"
+        config = {
+            "bind": bind,
+            "workers": options["workers"],
+            "threads": options["threads"],
+            "worker_class": "gthread",
+            "timeout": 60,
+            "graceful_timeout": 10,
+            "accesslog": os.environ.get("ACCESS_LOG", "-") or None,
+        }
+
+        class App(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for key, value in config.items():
+                    if value is not None:
+                        self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                from postdesk.wsgi import application
+
+                return application
+
+        self.stdout.write(f"postdesk on http://{bind}/  (background: {settings.BACKGROUND_MODE})")
+        try:
+            App().run()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

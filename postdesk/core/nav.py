@@ -1,0 +1,53 @@
+"""The main navigation, by role. One table; the header renders it.
+
+Apps add their entries here: (url name, label, roles that see it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+AGENT, LEAD, DIRECTOR, HANDLER, ADMIN = "agent", "lead", "director", "handler", "admin"
+CENTRE = {AGENT, LEAD, DIRECTOR, ADMIN}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    roles: frozenset[str]
+    key: str
+
+
+NAV: list[NavItem] = [
+    NavItem("home", _("Home"), frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN}), "home"),
+    NavItem("calls:workbench", _("Workbench"), frozenset({AGENT, LEAD}), "workbench"),
+    NavItem("workorders:list", _("Work orders"), frozenset(CENTRE), "workorders"),
+    NavItem("workorders:inbox", _("Unit inbox"), frozenset({HANDLER}), "inbox"),
+    NavItem("workorders:board", _("Team board"), frozenset({LEAD, DIRECTOR}), "board"),
+    NavItem("customers:list", _("Customers"), frozenset({AGENT, LEAD, ADMIN, HANDLER}), "customers"),
+    NavItem("tracking:query", _("Parcels"), frozenset({AGENT, LEAD, DIRECTOR}), "parcels"),
+    NavItem("tracking:entry", _("Result entry"), frozenset({AGENT, LEAD}), "entry"),
+    NavItem("knowledge:search", _("Knowledge base"), frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN}), "kb"),
+    NavItem("calls:wallboard", _("Wallboard"), frozenset({LEAD, DIRECTOR}), "wallboard"),
+    NavItem("reports:index", _("Reports"), frozenset({LEAD, DIRECTOR, ADMIN}), "reports"),
+    NavItem("org_units", _("Organisation"), frozenset({ADMIN, DIRECTOR}), "org"),
+    NavItem("admin:index", _("Administration"), frozenset({ADMIN}), "admin"),
+]
+
+
+def nav_for(role: str) -> list[dict[str, object]]:
+    items = []
+    for item in NAV:
+        if role not in item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue  # the app that owns it has not got that page (yet)
+        items.append({"url": url, "label": item.label, "key": item.key})
+    return items

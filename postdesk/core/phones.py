@@ -1,0 +1,77 @@
+"""Phone-number normalisation (pure; uses the `phonenumbers` library).
+
+Every phone number is stored in one canonical form so a caller is found by any way the
+number was written: mobile numbers and landlines as E.164 (`+8613812345678`,
+`+8657788123456`), service numbers such as 400/800 lines as E.164 too, and short
+service codes (11185, 95598) as their digits.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+_STRIP = re.compile(r"[\s\-().·/]")
+_SHORT_CODE = re.compile(r"^(1\d{4}|9\d{4}|12\d{3})$")
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+def normalize_phone(raw: str, *, default_area_code: str = "577") -> str:
+    """Return the canonical form of `raw`, or raise InvalidPhone.
+
+    - `+86 138 1234 5678`, `8613812345678`, `138-1234-5678` -> `+8613812345678`
+    - `0577-88123456` -> `+8657788123456`; `88123456` (no area code) -> the default area
+    - `400-811-1185`, `800 820 1185` -> `+864008111185`, `+868008201185`
+    - `11185` -> `11185`
+    """
+    text = _STRIP.sub("", raw or "")
+    if not text:
+        raise InvalidPhone("empty")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if not re.fullmatch(r"\+?\d+", text):
+        raise InvalidPhone(raw)
+    if _SHORT_CODE.fullmatch(text):
+        return text
+    if not text.startswith("+"):
+        if text.startswith("86") and len(text) == 13 and text[2] == "1":
+            text = "+" + text
+        elif len(text) in (7, 8) and text[0] not in "01":
+            text = "0" + default_area_code.lstrip("0") + text
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(raw) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(raw)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def try_normalize_phone(raw: str, *, default_area_code: str = "577") -> str | None:
+    try:
+        return normalize_phone(raw, default_area_code=default_area_code)
+    except InvalidPhone:
+        return None
+
+
+def display_phone(canonical: str) -> str:
+    """The national form agents are used to: `13812345678`, `0577-88123456`."""
+    if not canonical.startswith("+"):
+        return canonical
+    try:
+        number = phonenumbers.parse(canonical, None)
+    except phonenumbers.NumberParseException:
+        return canonical
+    if number.country_code != 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    national = str(number.national_number)
+    if national.startswith("1") and len(national) == 11:
+        return national
+    if national.startswith(("400", "800")):
+        return national
+    area_len = 2 if national[:2] in {"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"} else 3
+    return f"0{national[:area_len]}-{national[area_len:]}"

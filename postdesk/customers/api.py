@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.errors import ValidationFailed
+from postdesk.core.request import client_ip
+from postdesk.customers.models import Customer
+from postdesk.customers.selectors import (
+    CustomerCard,
+    customer_card,
+    customer_get,
+    customers_search,
+)
+from postdesk.customers.services import AddressIn, customer_create, customer_reveal
+from postdesk.org.selectors import unit_by_code
+
+router = Router(auth=STAFF_AUTH, tags=["customers"])
+
+
+class CustomerOut(Schema):
+    id: int
+    kind: str
+    name: str
+    phones: list[str]
+    addresses: list[str]
+    is_key_account: bool
+    contract_no: str
+    unit: str | None
+    preferred_channel: str
+    masked: bool
+
+
+class CustomerFullOut(CustomerOut):
+    email: str
+    temperament: str
+    internal_note: str
+    account_manager: str
+
+
+class CustomerPage(Schema):
+    count: int
+    results: list[CustomerOut]
+
+
+class AddressSchema(Schema):
+    detail: str = Field(..., max_length=200)
+    province: str = Field("", max_length=20)
+    city: str = Field("", max_length=20)
+    district: str = Field("", max_length=20)
+    postcode: str = Field("", max_length=6)
+
+
+class CustomerIn(Schema):
+    name: str = Field(..., max_length=100)
+    phones: list[str] = Field(..., max_length=10)
+    kind: str = Customer.Kind.PERSON
+    addresses: list[AddressSchema] = []
+    unit: str | None = None
+    email: str = Field("", max_length=254)
+    is_key_account: bool = False
+    contract_no: str = Field("", max_length=40)
+    preferred_channel: str = Customer.Channel.PHONE
+    consent_sms: bool = True
+    consent_marketing: bool = False
+    temperament: str = ""
+
+
+def _card(card: CustomerCard) -> dict[str, object]:
+    return card.__dict__
+
+
+@router.get("/", response=CustomerPage, summary="Search customers (masked)")
+def list_customers(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, object]:
+    total, rows = customers_search(user=request.user, q=q, page=page)  # type: ignore[arg-type]
+    return {"count": total, "results": [_card(customer_card(customer=c, full=False)) for c in rows]}
+
+
+@router.get("/{customer_id}", response=CustomerOut, summary="One customer (masked)")
+def get_customer(request: HttpRequest, customer_id: int) -> dict[str, object]:
+    customer = customer_get(user=request.user, customer_id=customer_id)  # type: ignore[arg-type]
+    return _card(customer_card(customer=customer, full=False))
+
+
+@router.get("/{customer_id}/full", response=CustomerFullOut,
+            summary="One customer in full (written to the access log)")
+def get_customer_full(request: HttpRequest, customer_id: int) -> dict[str, object]:
+    customer = customer_get(user=request.user, customer_id=customer_id)  # type: ignore[arg-type]
+    card = customer_reveal(actor=request.user, customer=customer, ip=client_ip(request))  # type: ignore[arg-type]
+    return _card(card)
+
+
+@router.post("/", response={201: CustomerOut}, summary="Create a customer")
+def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, dict[str, object]]:
+    unit = None
+    if payload.unit:
+        unit = unit_by_code(code=payload.unit)
+        if unit is None:
+            raise ValidationFailed(fields={"unit": _("Unknown unit.")})
+    customer = customer_create(
+        actor=request.user,  # type: ignore[arg-type]
+        name=payload.name, phones=payload.phones, kind=payload.kind,
+        addresses=[AddressIn(**a.dict()) for a in payload.addresses], unit=unit,
+        email=payload.email, is_key_account=payload.is_key_account,
+        contract_no=payload.contract_no, preferred_channel=payload.preferred_channel,
+        consent_sms=payload.consent_sms, consent_marketing=payload.consent_marketing,
+        temperament=payload.temperament,
+    )
+    customer = customer_get(user=request.user, customer_id=customer.pk)  # type: ignore[arg-type]
+    return 201, _card(customer_card(customer=customer, full=False))

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from postdesk.customers.models import Customer
+
+
+class CustomerForm(forms.Form):
+    """Parses the page's input; the rules live in `customer_create`."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices)
+    phones = forms.CharField(
+        label=_("Phone numbers"), max_length=200,
+        help_text=_("One or more, separated by commas."),
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    is_key_account = forms.BooleanField(label=_("Key account"), required=False)
+    contract_no = forms.CharField(label=_("Contract number"), max_length=40, required=False)
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred channel"), choices=Customer.Channel.choices
+    )
+    consent_sms = forms.BooleanField(label=_("Agrees to SMS notices"), required=False, initial=True)
+    temperament = forms.ChoiceField(
+        label=_("Temperament (internal)"), choices=Customer.Temperament.choices, required=False
+    )

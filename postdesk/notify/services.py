@@ -1,0 +1,154 @@
+"""Writes of the outbox and of notifications."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from postdesk.core.background import enqueue_on_commit
+from postdesk.notify.channels import get_channel
+from postdesk.notify.models import Notification, OutboxMessage
+from postdesk.org.models import User
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(seconds=120)
+
+
+def outbox_record(*, key: str, channel: str, payload: dict[str, Any]) -> OutboxMessage | None:
+    """Record a message to deliver after the surrounding transaction commits.
+
+    Call it inside the service's own transaction. The same key is recorded once: a second
+    call with a key already present returns None and records nothing.
+    """
+    get_channel(channel)  # an unknown channel is a programming error: fail loudly, now
+    with transaction.atomic():
+        message, created = OutboxMessage.objects.get_or_create(
+            key=key,
+            defaults={"channel": channel, "payload": payload, "next_attempt_at": timezone.now()},
+        )
+    if not created:
+        return None
+    from postdesk.notify.tasks import outbox_deliver_task
+
+    enqueue_on_commit(outbox_deliver_task, message.pk)
+    return message
+
+
+def notify_users(
+    *,
+    users: Iterable[User],
+    key: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    level: str = "info",
+    email: bool = False,
+) -> None:
+    """In-app notification (the bell) for each user, and optionally an e-mail."""
+    recipients = [user for user in users if user.is_active]
+    if not recipients:
+        return
+    outbox_record(
+        key=f"inapp:{key}",
+        channel="inapp",
+        payload={
+            "user_ids": sorted({user.pk for user in recipients}),
+            "title": title,
+            "body": body,
+            "link": link,
+            "level": level,
+        },
+    )
+    addresses = sorted({user.email for user in recipients if user.email})
+    if email and addresses:
+        outbox_record(
+            key=f"email:{key}",
+            channel="email",
+            payload={"to": addresses, "subject": title, "body": f"{body}\n\n{link}".strip()},
+        )
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = settings.POSTDESK_OUTBOX_BACKOFF_SECONDS
+    return timedelta(seconds=min(base * (2 ** max(attempts - 1, 0)), 3600))
+
+
+def outbox_deliver(*, message_id: int) -> bool:
+    """Deliver one pending message whose time has come. True when it was sent now.
+
+    The message is first claimed with a conditional UPDATE (a lease), so two workers
+    never deliver it at once; the channel runs outside any transaction; success or the
+    next retry time is recorded afterwards. A worker that dies mid-way leaves the lease
+    to expire, and the sweep tries again.
+    """
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+    if not claimed:
+        return False
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        get_channel(message.channel)(message)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= settings.POSTDESK_OUTBOX_MAX_ATTEMPTS:
+            OutboxMessage.objects.filter(pk=message_id).update(
+                status=OutboxMessage.Status.DEAD, last_error=error
+            )
+            logger.error("outbox message %s is dead after %s attempts: %s",
+                         message.key, message.attempts, error)
+        else:
+            OutboxMessage.objects.filter(pk=message_id).update(
+                next_attempt_at=timezone.now() + _backoff(message.attempts), last_error=error
+            )
+        return False
+    OutboxMessage.objects.filter(pk=message_id).update(
+        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Deliver every pending message that is due; returns how many were sent."""
+    due: Sequence[int] = list(
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for message_id in due if outbox_deliver(message_id=message_id))
+
+
+def outbox_retry(*, message_ids: Iterable[int]) -> int:
+    """An administrator sends dead (or stuck) messages again."""
+    from postdesk.notify.tasks import outbox_deliver_task
+
+    ids = list(message_ids)
+    with transaction.atomic():
+        count = OutboxMessage.objects.filter(pk__in=ids).exclude(
+            status=OutboxMessage.Status.SENT
+        ).update(
+            status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now(),
+            last_error="",
+        )
+        for message_id in ids:
+            enqueue_on_commit(outbox_deliver_task, message_id)
+    return count
+
+
+def notification_mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:
+    """Mark the user's notifications read: the given ones, or all when ids is None."""
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    return rows.update(read_at=timezone.now())

@@ -1,0 +1,16 @@
+"""The periodic jobs, declared once: Celery beat reads this in production, and the
+embedded scheduler (`postdesk embedded_worker`) reads the same table in the embedded mode.
+
+Each entry: task name, schedule in seconds, and the queue it runs on. Keep the tasks
+idempotent: a job that runs twice, or late, must do no harm.
+"""
+
+from __future__ import annotations
+
+BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "outbox-sweep": {
+        "task": "postdesk.notify.tasks.outbox_sweep",
+        "schedule": 15.0,
+        "options": {"queue": "notifications"},
+    },
+}

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from postdesk.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("customers/", include("postdesk.customers.urls")),
+    path("notifications/", include("postdesk.notify.urls")),
+    path("workorders/", include("postdesk.workorders.urls")),
+    path("calls/", include("postdesk.calls.urls")),
+    path("tracking/", include("postdesk.tracking.urls")),
+    path("kb/", include("postdesk.knowledge.urls")),
+    path("reports/", include("postdesk.reports.urls")),
+    path("public/", include("postdesk.portal.urls")),
+    path("", include("postdesk.core.urls")),
+]
