@@ -422,7 +422,7 @@ def add_business_duration(
         for period_start, period_end in calendar._bounds(day):
             if period_end <= t:
                 continue
-            begin = period_start if period_start > t else t
+            begin = max(t, period_start)
             available = period_end - begin
             if remaining <= available:
                 return (begin + remaining).astimezone(calendar.tz)
@@ -447,8 +447,8 @@ def business_duration_between(calendar: BusinessCalendar, a: datetime, b: dateti
     last = _local_day(calendar, ub)
     while day <= last:
         for period_start, period_end in calendar._bounds(day):
-            lo = period_start if period_start > ua else ua
-            hi = period_end if period_end < ub else ub
+            lo = max(ua, period_start)
+            hi = min(ub, period_end)
             if hi > lo:
                 total += hi - lo
         day += _ONE_DAY
