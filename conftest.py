@@ -8,8 +8,6 @@ import os
 import pytest
 from django.test import Client
 
-from postdesk.core.services import api_token_create
-
 REQUIRE_SERVICES = os.environ.get("POSTDESK_REQUIRE_SERVICES") == "1"
 
 
@@ -56,6 +54,8 @@ def client_for(staff):
 @pytest.fixture
 def api_for(staff):
     """api_for("agent1") -> a client that sends `Authorization: Token …` for that user."""
+
+    from postdesk.core.services import api_token_create
 
     def make(username: str) -> Client:
         token = api_token_create(user=staff[username], name="test")
