@@ -73,8 +73,13 @@ def need_service(name: str, reason: str) -> None:
 
 # --- browser -------------------------------------------------------------------------------
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -111,7 +116,7 @@ def page(chromium, live_server):
 def login(page, staff):
     """login("agent1") signs that demo user in through the real login form."""
 
-    def sign_in(username: str, password: str = "postdesk"):
+    def sign_in(username: str, password: str = "postdesk"):  # noqa: S107 (demo password)
         page.goto("/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)

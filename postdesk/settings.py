@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "postdesk.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "postdesk.urls"

@@ -55,7 +55,8 @@ def install(api: NinjaAPI) -> None:
         for error in exc.errors:
             fields.setdefault(_field_name(error.get("loc", ())), _pydantic_message(error))
         return api.create_response(
-            request, _body("validation_error", _("Some fields are missing or wrong."), fields),
+            request,
+            _body("validation_error", _("Some fields are missing or wrong."), fields),
             status=400,
         )
 
@@ -63,17 +64,22 @@ def install(api: NinjaAPI) -> None:
     def django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         fields = (
             {name: " ".join(str(m) for m in msgs) for name, msgs in exc.message_dict.items()}
-            if hasattr(exc, "error_dict") else {}
+            if hasattr(exc, "error_dict")
+            else {}
         )
-        message = " ".join(str(m) for m in exc.messages) if not fields else _(
-            "Some fields are missing or wrong."
+        message = (
+            " ".join(str(m) for m in exc.messages)
+            if not fields
+            else _("Some fields are missing or wrong.")
         )
-        return api.create_response(request, _body("validation_error", message, fields), 400)
+        return api.create_response(request, _body("validation_error", message, fields), status=400)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
-            request, _body("not_authenticated", _("Sign in, or send a valid API token.")), 401
+            request,
+            _body("not_authenticated", _("Sign in, or send a valid API token.")),
+            status=401,
         )
 
     @api.exception_handler(Http404)
@@ -82,7 +88,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied",
-                404: "not_found", 405: "method_not_allowed", 409: "conflict",
-                413: "too_large"}.get(exc.status_code, "error")
+        code = {
+            400: "bad_request",
+            401: "not_authenticated",
+            403: "permission_denied",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            413: "too_large",
+        }.get(exc.status_code, "error")
         return api.create_response(request, _body(code, str(exc)), status=exc.status_code)

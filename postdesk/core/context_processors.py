@@ -17,5 +17,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav": nav_for(role),
         "user_role": role,
-        "unread_notifications": notifications_unread_count(user=user),  # type: ignore[arg-type]
+        "unread_notifications": notifications_unread_count(user=user),
     }

@@ -34,9 +34,20 @@ def extract() -> None:
         subprocess.run(
             # the console script, not `python -m`: cwd on sys.path would let the app's
             # selectors.py shadow the standard library's `selectors`
-            [str(Path(sys.executable).parent / "postdesk"), "makemessages", "-l", LANGUAGE,
-             "--no-obsolete", "--no-location", "-i", "tests/*", "-i", "migrations/*"],
-            cwd=app_dir, check=True,
+            [
+                str(Path(sys.executable).parent / "postdesk"),
+                "makemessages",
+                "-l",
+                LANGUAGE,
+                "--no-obsolete",
+                "--no-location",
+                "-i",
+                "tests/*",
+                "-i",
+                "migrations/*",
+            ],
+            cwd=app_dir,
+            check=True,
         )
 
 

@@ -47,7 +47,10 @@ class AccessLogEntry(models.Model):
         EXPORT = "export", _("export")
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_username = models.CharField(max_length=150)

@@ -6,6 +6,7 @@ Apps add their entries here: (url name, label, roles that see it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -29,10 +30,17 @@ NAV: list[NavItem] = [
     NavItem("workorders:list", _("Work orders"), frozenset(CENTRE), "workorders"),
     NavItem("workorders:inbox", _("Unit inbox"), frozenset({HANDLER}), "inbox"),
     NavItem("workorders:board", _("Team board"), frozenset({LEAD, DIRECTOR}), "board"),
-    NavItem("customers:list", _("Customers"), frozenset({AGENT, LEAD, ADMIN, HANDLER}), "customers"),
+    NavItem(
+        "customers:list", _("Customers"), frozenset({AGENT, LEAD, ADMIN, HANDLER}), "customers"
+    ),
     NavItem("tracking:query", _("Parcels"), frozenset({AGENT, LEAD, DIRECTOR}), "parcels"),
     NavItem("tracking:entry", _("Result entry"), frozenset({AGENT, LEAD}), "entry"),
-    NavItem("knowledge:search", _("Knowledge base"), frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN}), "kb"),
+    NavItem(
+        "knowledge:search",
+        _("Knowledge base"),
+        frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN}),
+        "kb",
+    ),
     NavItem("calls:wallboard", _("Wallboard"), frozenset({LEAD, DIRECTOR}), "wallboard"),
     NavItem("reports:index", _("Reports"), frozenset({LEAD, DIRECTOR, ADMIN}), "reports"),
     NavItem("org_units", _("Organisation"), frozenset({ADMIN, DIRECTOR}), "org"),
@@ -40,7 +48,7 @@ NAV: list[NavItem] = [
 ]
 
 
-def nav_for(role: str) -> list[dict[str, object]]:
+def nav_for(role: str) -> list[dict[str, Any]]:
     items = []
     for item in NAV:
         if role not in item.roles:

@@ -73,5 +73,7 @@ def display_phone(canonical: str) -> str:
         return national
     if national.startswith(("400", "800")):
         return national
-    area_len = 2 if national[:2] in {"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"} else 3
+    area_len = (
+        2 if national[:2] in {"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"} else 3
+    )
     return f"0{national[:area_len]}-{national[area_len:]}"

@@ -58,9 +58,14 @@ def access_log_record(
     """Append one entry per subject `(id, label)` for a full view or an export."""
     rows = [
         AccessLogEntry(
-            actor=actor, actor_username=actor.get_username(), subject_type=subject_type,
-            subject_id=str(subject_id), subject_label=label[:200], what=what,
-            detail=detail[:200], ip=ip,
+            actor=actor,
+            actor_username=actor.get_username(),
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            subject_label=label[:200],
+            what=what,
+            detail=detail[:200],
+            ip=ip,
         )
         for subject_id, label in subjects
     ]

@@ -12,7 +12,9 @@ urlpatterns = [
     path("language", views.set_language, name="set_language"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="core/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

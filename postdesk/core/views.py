@@ -15,12 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from postdesk.core.errors import DomainError
 from postdesk.core.home import HOME_PANELS
+from postdesk.core.request import staff_user
 from postdesk.org.services import staff_set_language
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    role = "admin" if request.user.is_superuser else request.user.role  # type: ignore[union-attr]
+    user = staff_user(request)
+    role = "admin" if user.is_superuser else user.role
     panels = []
     for panel in HOME_PANELS:
         if role in panel.roles:
@@ -43,7 +45,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return response
     if request.user.is_authenticated:
         try:
-            staff_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+            staff_set_language(user=staff_user(request), language=language)
         except DomainError as exc:
             messages.error(request, str(exc.message))
             return response

@@ -6,7 +6,7 @@ from ninja import Field, Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import ValidationFailed
-from postdesk.core.request import client_ip
+from postdesk.core.request import client_ip, staff_user
 from postdesk.customers.models import Customer
 from postdesk.customers.selectors import (
     CustomerCard,
@@ -74,21 +74,24 @@ def _card(card: CustomerCard) -> dict[str, object]:
 
 @router.get("/", response=CustomerPage, summary="Search customers (masked)")
 def list_customers(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, object]:
-    total, rows = customers_search(user=request.user, q=q, page=page)  # type: ignore[arg-type]
+    total, rows = customers_search(user=staff_user(request), q=q, page=page)
     return {"count": total, "results": [_card(customer_card(customer=c, full=False)) for c in rows]}
 
 
 @router.get("/{customer_id}", response=CustomerOut, summary="One customer (masked)")
 def get_customer(request: HttpRequest, customer_id: int) -> dict[str, object]:
-    customer = customer_get(user=request.user, customer_id=customer_id)  # type: ignore[arg-type]
+    customer = customer_get(user=staff_user(request), customer_id=customer_id)
     return _card(customer_card(customer=customer, full=False))
 
 
-@router.get("/{customer_id}/full", response=CustomerFullOut,
-            summary="One customer in full (written to the access log)")
+@router.get(
+    "/{customer_id}/full",
+    response=CustomerFullOut,
+    summary="One customer in full (written to the access log)",
+)
 def get_customer_full(request: HttpRequest, customer_id: int) -> dict[str, object]:
-    customer = customer_get(user=request.user, customer_id=customer_id)  # type: ignore[arg-type]
-    card = customer_reveal(actor=request.user, customer=customer, ip=client_ip(request))  # type: ignore[arg-type]
+    customer = customer_get(user=staff_user(request), customer_id=customer_id)
+    card = customer_reveal(actor=staff_user(request), customer=customer, ip=client_ip(request))
     return _card(card)
 
 
@@ -100,13 +103,19 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, dic
         if unit is None:
             raise ValidationFailed(fields={"unit": _("Unknown unit.")})
     customer = customer_create(
-        actor=request.user,  # type: ignore[arg-type]
-        name=payload.name, phones=payload.phones, kind=payload.kind,
-        addresses=[AddressIn(**a.dict()) for a in payload.addresses], unit=unit,
-        email=payload.email, is_key_account=payload.is_key_account,
-        contract_no=payload.contract_no, preferred_channel=payload.preferred_channel,
-        consent_sms=payload.consent_sms, consent_marketing=payload.consent_marketing,
+        actor=staff_user(request),
+        name=payload.name,
+        phones=payload.phones,
+        kind=payload.kind,
+        addresses=[AddressIn(**a.dict()) for a in payload.addresses],
+        unit=unit,
+        email=payload.email,
+        is_key_account=payload.is_key_account,
+        contract_no=payload.contract_no,
+        preferred_channel=payload.preferred_channel,
+        consent_sms=payload.consent_sms,
+        consent_marketing=payload.consent_marketing,
         temperament=payload.temperament,
     )
-    customer = customer_get(user=request.user, customer_id=customer.pk)  # type: ignore[arg-type]
+    customer = customer_get(user=staff_user(request), customer_id=customer.pk)
     return 201, _card(customer_card(customer=customer, full=False))

@@ -18,8 +18,9 @@ DEMO_CUSTOMERS = 1000
 TEMPERAMENTS = ["", "", "", "", "", "", "agitated", "confused", "demanding"]
 
 
-def _rows(rng: random.Random, count: int, units: list[Unit], managers: list[User],
-          start_index: int) -> tuple[list[Customer], list[list[str]], list[tuple[str, str, str, str]]]:
+def _rows(
+    rng: random.Random, count: int, units: list[Unit], managers: list[User], start_index: int
+) -> tuple[list[Customer], list[list[str]], list[tuple[str, str, str, str]]]:
     customers, phones, addresses = [], [], []
     for i in range(count):
         is_org = rng.random() < 0.08
@@ -28,7 +29,9 @@ def _rows(rng: random.Random, count: int, units: list[Unit], managers: list[User
             name=company_name(rng) if is_org else person_name(rng),
             unit=rng.choice(units),
             is_key_account=is_org and rng.random() < 0.6,
-            preferred_channel=rng.choice(["phone", "phone", "sms", "email"]) if not is_org else "phone",
+            preferred_channel=rng.choice(["phone", "phone", "sms", "email"])
+            if not is_org
+            else "phone",
             consent_sms=rng.random() < 0.9,
             temperament=rng.choice(TEMPERAMENTS),
         )
@@ -44,21 +47,35 @@ def _rows(rng: random.Random, count: int, units: list[Unit], managers: list[User
     return customers, phones, addresses
 
 
-def _insert(customers: list[Customer], phones: list[list[str]],
-            addresses: list[tuple[str, str, str, str]]) -> None:
+def _insert(
+    customers: list[Customer], phones: list[list[str]], addresses: list[tuple[str, str, str, str]]
+) -> None:
     Customer.objects.bulk_create(customers, batch_size=2000)
     phone_rows, address_rows = [], []
-    for customer, numbers, (province, city, district, detail) in zip(customers, phones, addresses):
+    for customer, numbers, (province, city, district, detail) in zip(
+        customers, phones, addresses, strict=True
+    ):
         for index, raw in enumerate(numbers):
             canonical = normalize_phone(raw)
-            phone_rows.append(CustomerPhone(
-                customer=customer, number=canonical, raw=raw, is_primary=index == 0,
-                kind="mobile" if canonical.startswith("+861") else "landline",
-            ))
-        address_rows.append(CustomerAddress(
-            customer=customer, province=province, city=city, district=district, detail=detail,
-            is_default=True,
-        ))
+            phone_rows.append(
+                CustomerPhone(
+                    customer=customer,
+                    number=canonical,
+                    raw=raw,
+                    is_primary=index == 0,
+                    kind="mobile" if canonical.startswith("+861") else "landline",
+                )
+            )
+        address_rows.append(
+            CustomerAddress(
+                customer=customer,
+                province=province,
+                city=city,
+                district=district,
+                detail=detail,
+                is_default=True,
+            )
+        )
     CustomerPhone.objects.bulk_create(phone_rows, batch_size=5000, ignore_conflicts=True)
     CustomerAddress.objects.bulk_create(address_rows, batch_size=5000)
 
@@ -70,7 +87,10 @@ def _context() -> tuple[list[Unit], list[User]]:
 
 
 def seed(stdout: Any = None) -> None:
-    if Customer.objects.filter(contract_no__startswith="DKH").exists() or Customer.objects.count() >= DEMO_CUSTOMERS:
+    if (
+        Customer.objects.filter(contract_no__startswith="DKH").exists()
+        or Customer.objects.count() >= DEMO_CUSTOMERS
+    ):
         return
     units, managers = _context()
     rng = random.Random(2006)

@@ -12,7 +12,8 @@ class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices)
     phones = forms.CharField(
-        label=_("Phone numbers"), max_length=200,
+        label=_("Phone numbers"),
+        max_length=200,
         help_text=_("One or more, separated by commas."),
     )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)

@@ -33,8 +33,12 @@ class Customer(TimeStamped):
     is_key_account = models.BooleanField(_("key account"), default=False)
     contract_no = models.CharField(_("contract number"), max_length=40, blank=True)
     account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="key_accounts", verbose_name=_("account manager"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="key_accounts",
+        verbose_name=_("account manager"),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     preferred_channel = models.CharField(
@@ -47,7 +51,11 @@ class Customer(TimeStamped):
     )
     internal_note = models.TextField(_("internal note"), blank=True)
     unit = models.ForeignKey(
-        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="customers",
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
         verbose_name=_("serving unit"),
     )
 

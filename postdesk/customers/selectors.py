@@ -114,5 +114,5 @@ def customers_search(
         customers = customers.filter(condition).distinct()
     total = customers.count()
     start = (max(page, 1) - 1) * page_size
-    rows = list(_with_contacts(customers.order_by("-id"))[start:start + page_size])
+    rows = list(_with_contacts(customers.order_by("-id"))[start : start + page_size])
     return total, rows

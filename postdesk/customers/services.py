@@ -94,22 +94,42 @@ def customer_create(
         raise ValidationFailed(fields={"phones": _("Enter at least one phone number.")})
     with transaction.atomic():
         customer = Customer.objects.create(
-            kind=kind, name=name, unit=unit, email=email.strip(), is_key_account=is_key_account,
-            contract_no=contract_no.strip(), account_manager=account_manager,
-            preferred_channel=preferred_channel, consent_sms=consent_sms,
-            consent_marketing=consent_marketing, temperament=temperament,
+            kind=kind,
+            name=name,
+            unit=unit,
+            email=email.strip(),
+            is_key_account=is_key_account,
+            contract_no=contract_no.strip(),
+            account_manager=account_manager,
+            preferred_channel=preferred_channel,
+            consent_sms=consent_sms,
+            consent_marketing=consent_marketing,
+            temperament=temperament,
             internal_note=internal_note,
         )
         CustomerPhone.objects.bulk_create(
-            CustomerPhone(customer=customer, number=number, raw=raw, kind=_phone_kind(number),
-                          is_primary=index == 0)
+            CustomerPhone(
+                customer=customer,
+                number=number,
+                raw=raw,
+                kind=_phone_kind(number),
+                is_primary=index == 0,
+            )
             for index, (number, raw) in enumerate(numbers)
         )
         CustomerAddress.objects.bulk_create(
-            CustomerAddress(customer=customer, detail=a.detail.strip(), province=a.province,
-                            city=a.city, district=a.district, postcode=a.postcode,
-                            label=a.label, is_default=index == 0)
-            for index, a in enumerate(addresses) if a.detail.strip()
+            CustomerAddress(
+                customer=customer,
+                detail=a.detail.strip(),
+                province=a.province,
+                city=a.city,
+                district=a.district,
+                postcode=a.postcode,
+                label=a.label,
+                is_default=index == 0,
+            )
+            for index, a in enumerate(addresses)
+            if a.detail.strip()
         )
     return customer
 
@@ -121,7 +141,8 @@ def customer_add_phone(*, actor: User, customer: Customer, raw: str) -> Customer
     number, given = numbers[0]
     with transaction.atomic():
         phone, _created = CustomerPhone.objects.get_or_create(
-            customer=customer, number=number,
+            customer=customer,
+            number=number,
             defaults={"raw": given, "kind": _phone_kind(number)},
         )
     return phone
@@ -132,8 +153,11 @@ def customer_reveal(*, actor: User, customer: Customer, ip: str | None = None) -
     if not can_view_full(user=actor):
         raise PermissionDenied(_("Your role does not see customers' personal data in full."))
     access_log_record(
-        actor=actor, subject_type="customer", subjects=[(str(customer.pk), customer.name)],
-        what="view", ip=ip,
+        actor=actor,
+        subject_type="customer",
+        subjects=[(str(customer.pk), customer.name)],
+        what="view",
+        ip=ip,
     )
     return customer_card(customer=customer, full=True)
 
@@ -146,7 +170,11 @@ def customers_export(
         raise PermissionDenied(_("Your role does not export customers' personal data."))
     rows = list(customers)
     access_log_record(
-        actor=actor, subject_type="customer",
-        subjects=[(str(c.pk), c.name) for c in rows], what="export", ip=ip, detail=detail,
+        actor=actor,
+        subject_type="customer",
+        subjects=[(str(c.pk), c.name) for c in rows],
+        what="export",
+        ip=ip,
+        detail=detail,
     )
     return [customer_card(customer=c, full=True) for c in rows]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from postdesk.core.errors import DomainError
 from postdesk.core.forms import add_domain_error
-from postdesk.core.request import client_ip
+from postdesk.core.request import client_ip, staff_user
 from postdesk.customers.forms import CustomerForm
 from postdesk.customers.selectors import (
     can_view_full,
@@ -36,33 +37,52 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page = 1
-    total, rows = customers_search(user=request.user, q=q, page=page, page_size=PAGE_SIZE)  # type: ignore[arg-type]
+    total, rows = customers_search(user=staff_user(request), q=q, page=page, page_size=PAGE_SIZE)
     cards = [customer_card(customer=c, full=False) for c in rows]
     paginator = Paginator(range(total), PAGE_SIZE)
-    return render(request, "customers/list.html", {
-        "cards": cards, "q": q, "total": total, "page": page,
-        "pages": paginator.num_pages,
-        "can_export": can_view_full(user=request.user),  # type: ignore[arg-type]
-    })
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "cards": cards,
+            "q": q,
+            "total": total,
+            "page": page,
+            "pages": paginator.num_pages,
+            "can_export": can_view_full(user=staff_user(request)),
+        },
+    )
 
 
 @login_required
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
-    customer = customer_get(user=request.user, customer_id=customer_id)  # type: ignore[arg-type]
-    return render(request, "customers/detail.html", {
-        "customer": customer, "card": customer_card(customer=customer, full=False),
-        "can_reveal": can_view_full(user=request.user),  # type: ignore[arg-type]
-    })
+    customer = customer_get(user=staff_user(request), customer_id=customer_id)
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "card": customer_card(customer=customer, full=False),
+            "can_reveal": can_view_full(user=staff_user(request)),
+        },
+    )
 
 
 @login_required
 @require_POST
 def customer_reveal_view(request: HttpRequest, customer_id: int) -> HttpResponse:
-    customer = customer_get(user=request.user, customer_id=customer_id)  # type: ignore[arg-type]
-    card = customer_reveal(actor=request.user, customer=customer, ip=client_ip(request))  # type: ignore[arg-type]
-    return render(request, "customers/detail.html", {
-        "customer": customer, "card": card, "can_reveal": False, "revealed": True,
-    })
+    customer = customer_get(user=staff_user(request), customer_id=customer_id)
+    card = customer_reveal(actor=staff_user(request), customer=customer, ip=client_ip(request))
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "card": card,
+            "can_reveal": False,
+            "revealed": True,
+        },
+    )
 
 
 @login_required
@@ -72,13 +92,17 @@ def customer_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             customer = customer_create(
-                actor=request.user,  # type: ignore[arg-type]
-                name=data["name"], kind=data["kind"],
+                actor=staff_user(request),
+                name=data["name"],
+                kind=data["kind"],
                 phones=[p for p in data["phones"].replace("，", ",").split(",")],
                 addresses=[AddressIn(detail=data["address"])] if data["address"] else [],
-                email=data["email"], is_key_account=data["is_key_account"],
-                contract_no=data["contract_no"], preferred_channel=data["preferred_channel"],
-                consent_sms=data["consent_sms"], temperament=data["temperament"] or "",
+                email=data["email"],
+                is_key_account=data["is_key_account"],
+                contract_no=data["contract_no"],
+                preferred_channel=data["preferred_channel"],
+                consent_sms=data["consent_sms"],
+                temperament=data["temperament"] or "",
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -94,20 +118,31 @@ class _Echo:
 
 
 @login_required
-def customer_export(request: HttpRequest) -> HttpResponse:
+def customer_export(request: HttpRequest) -> StreamingHttpResponse:
     q = request.GET.get("q", "")
-    _total, rows = customers_search(user=request.user, q=q, page=1, page_size=5000)  # type: ignore[arg-type]
+    _total, rows = customers_search(user=staff_user(request), q=q, page=1, page_size=5000)
     cards = customers_export(
-        actor=request.user, customers=rows, ip=client_ip(request), detail=f"q={q}"[:200]  # type: ignore[arg-type]
+        actor=staff_user(request),
+        customers=rows,
+        ip=client_ip(request),
+        detail=f"q={q}"[:200],
     )
     writer = csv.writer(_Echo())
     header = [_("ID"), _("Name"), _("Phones"), _("Addresses"), _("E-mail"), _("Contract number")]
 
-    def lines():  # type: ignore[no-untyped-def]
+    def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)
         for card in cards:  # internal fields (temperament, notes) are never exported
-            yield writer.writerow([card.id, card.name, " / ".join(card.phones),
-                                   " / ".join(card.addresses), card.email, card.contract_no])
+            yield writer.writerow(
+                [
+                    card.id,
+                    card.name,
+                    " / ".join(card.phones),
+                    " / ".join(card.addresses),
+                    card.email,
+                    card.contract_no,
+                ]
+            )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="customers.csv"'

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.request import staff_user
 from postdesk.notify.selectors import notifications_recent, notifications_unread_count
 from postdesk.notify.services import notification_mark_read
 
@@ -33,13 +34,13 @@ class ReadIn(Schema):
 
 @router.get("/", response=NotificationsOut, summary="My latest notifications")
 def list_notifications(request: HttpRequest) -> dict[str, object]:
-    user = request.user
+    user = staff_user(request)
     return {
-        "unread": notifications_unread_count(user=user),  # type: ignore[arg-type]
-        "results": notifications_recent(user=user, limit=50),  # type: ignore[arg-type]
+        "unread": notifications_unread_count(user=user),
+        "results": notifications_recent(user=user, limit=50),
     }
 
 
 @router.post("/read", summary="Mark notifications read (all when no ids)")
 def mark_read(request: HttpRequest, payload: ReadIn) -> dict[str, int]:
-    return {"marked": notification_mark_read(user=request.user, ids=payload.ids)}  # type: ignore[arg-type]
+    return {"marked": notification_mark_read(user=staff_user(request), ids=payload.ids)}

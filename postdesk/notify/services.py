@@ -104,8 +104,12 @@ def outbox_deliver(*, message_id: int) -> bool:
             OutboxMessage.objects.filter(pk=message_id).update(
                 status=OutboxMessage.Status.DEAD, last_error=error
             )
-            logger.error("outbox message %s is dead after %s attempts: %s",
-                         message.key, message.attempts, error)
+            logger.error(
+                "outbox message %s is dead after %s attempts: %s",
+                message.key,
+                message.attempts,
+                error,
+            )
         else:
             OutboxMessage.objects.filter(pk=message_id).update(
                 next_attempt_at=timezone.now() + _backoff(message.attempts), last_error=error
@@ -135,11 +139,15 @@ def outbox_retry(*, message_ids: Iterable[int]) -> int:
 
     ids = list(message_ids)
     with transaction.atomic():
-        count = OutboxMessage.objects.filter(pk__in=ids).exclude(
-            status=OutboxMessage.Status.SENT
-        ).update(
-            status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now(),
-            last_error="",
+        count = (
+            OutboxMessage.objects.filter(pk__in=ids)
+            .exclude(status=OutboxMessage.Status.SENT)
+            .update(
+                status=OutboxMessage.Status.PENDING,
+                attempts=0,
+                next_attempt_at=timezone.now(),
+                last_error="",
+            )
         )
         for message_id in ids:
             enqueue_on_commit(outbox_deliver_task, message_id)

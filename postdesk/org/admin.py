@@ -24,10 +24,21 @@ class UnitChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
-    list_display = ("username", "display_name", "role", "unit", "agent_no", "extension", "is_active")
+    list_display = (
+        "username",
+        "display_name",
+        "role",
+        "unit",
+        "agent_no",
+        "extension",
+        "is_active",
+    )
     list_filter = ("role", "is_active", "unit")
     search_fields = ("username", "display_name", "agent_no", "extension")
     fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]
-        ("postdesk", {"fields": ("role", "unit", "display_name", "agent_no", "extension", "language")}),
+        (
+            "postdesk",
+            {"fields": ("role", "unit", "display_name", "agent_no", "extension", "language")},
+        ),
     )

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.request import staff_user
 from postdesk.org.selectors import units_visible
 
 router = Router(auth=STAFF_AUTH, tags=["organisation"])
@@ -19,9 +20,14 @@ class UnitOut(Schema):
 
 @router.get("/units", response=list[UnitOut], summary="Units visible to me")
 def list_units(request: HttpRequest) -> list[dict[str, object]]:
-    units = units_visible(user=request.user).select_related("parent")  # type: ignore[arg-type]
+    units = units_visible(user=staff_user(request)).select_related("parent")
     return [
-        {"code": u.code, "name": u.name, "type": u.type,
-         "parent": u.parent.code if u.parent else None, "is_active": u.is_active}
+        {
+            "code": u.code,
+            "name": u.name,
+            "type": u.type,
+            "parent": u.parent.code if u.parent else None,
+            "is_active": u.is_active,
+        }
         for u in units
     ]

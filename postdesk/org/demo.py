@@ -79,18 +79,27 @@ def seed(stdout: Any = None) -> None:
         for code, name, type_, parent, phone in UNITS:
             if code not in units:
                 units[code] = unit_create(
-                    code=code, name=name, type=type_,
-                    parent=units[parent] if parent else None, phone=phone,
+                    code=code,
+                    name=name,
+                    type=type_,
+                    parent=units[parent] if parent else None,
+                    phone=phone,
                 )
         existing = set(User.objects.values_list("username", flat=True))
         for username, display, role, unit_code, agent_no, extension in STAFF:
             if username in existing:
                 continue
             staff_create(
-                username=username, password=DEMO_PASSWORD, role=role,
-                unit=units[unit_code] if unit_code else None, display_name=display,
-                agent_no=agent_no, extension=extension, email=f"{username}@demo.postdesk.local",
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                unit=units[unit_code] if unit_code else None,
+                display_name=display,
+                agent_no=agent_no,
+                extension=extension,
+                email=f"{username}@demo.postdesk.local",
             )
     if stdout is not None:
-        stdout.write(f"demo organisation: {Unit.objects.count()} units, "
-                     f"{User.objects.count()} staff")
+        stdout.write(
+            f"demo organisation: {Unit.objects.count()} units, {User.objects.count()} staff"
+        )

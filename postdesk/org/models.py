@@ -25,7 +25,11 @@ class Unit(TimeStamped):
     name = models.CharField(_("name"), max_length=100)
     type = models.CharField(_("type"), max_length=30, choices=UnitType.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     # Materialised path of ids ("/1/4/9/"): subtree queries are one indexed prefix match.
@@ -60,6 +64,9 @@ class UnitChange(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.field}: {self.old_value} → {self.new_value}"
+
 
 class Role(models.TextChoices):
     AGENT = "agent", _("agent")
@@ -72,14 +79,20 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
         verbose_name=_("home unit"),
     )
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     agent_no = models.CharField(_("agent number"), max_length=20, blank=True)
     extension = models.CharField(_("extension"), max_length=20, blank=True)
     language = models.CharField(
-        _("language"), max_length=10, blank=True,
+        _("language"),
+        max_length=10,
+        blank=True,
         choices=[("zh-hans", "简体中文"), ("en", "English")],
     )
 

@@ -32,8 +32,13 @@ def unit_create(
         if Unit.objects.filter(code=code).exists():
             raise ValidationFailed(fields={"code": _("This code is already in use.")})
         unit = Unit.objects.create(
-            code=code, name=name.strip(), type=type, parent=parent, phone=phone,
-            contact_person=contact_person, address=address,
+            code=code,
+            name=name.strip(),
+            type=type,
+            parent=parent,
+            phone=phone,
+            contact_person=contact_person,
+            address=address,
         )
         unit.path = _path_for(unit, parent)
         unit.save(update_fields=["path"])
@@ -50,13 +55,15 @@ def unit_move(*, unit: Unit, new_parent: Unit | None, actor: User | None = None)
         old_path = unit.path
         new_path = _path_for(unit, new_parent)
         for row in Unit.objects.select_for_update().filter(path__startswith=old_path):
-            row.path = new_path + row.path[len(old_path):]
+            row.path = new_path + row.path[len(old_path) :]
             row.save(update_fields=["path", "updated_at"])
         unit.refresh_from_db()
         unit.parent = new_parent
         unit.save(update_fields=["parent", "updated_at"])
         UnitChange.objects.create(
-            unit=unit, actor=actor, field="parent",
+            unit=unit,
+            actor=actor,
+            field="parent",
             old_value=old_parent.code if old_parent else "",
             new_value=new_parent.code if new_parent else "",
         )
@@ -67,8 +74,11 @@ def unit_set_active(*, unit: Unit, active: bool, actor: User | None = None) -> U
     with transaction.atomic():
         if unit.is_active != active:
             UnitChange.objects.create(
-                unit=unit, actor=actor, field="is_active",
-                old_value=str(unit.is_active), new_value=str(active),
+                unit=unit,
+                actor=actor,
+                field="is_active",
+                old_value=str(unit.is_active),
+                new_value=str(active),
             )
             unit.is_active = active
             unit.save(update_fields=["is_active", "updated_at"])
@@ -98,9 +108,15 @@ def staff_create(
             )
         try:
             user = User(
-                username=username, role=role, unit=unit, display_name=display_name,
-                agent_no=agent_no.strip(), extension=extension, email=email,
-                is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+                username=username,
+                role=role,
+                unit=unit,
+                display_name=display_name,
+                agent_no=agent_no.strip(),
+                extension=extension,
+                email=email,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
             )
             if password:
                 user.set_password(password)

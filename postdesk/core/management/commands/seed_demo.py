@@ -12,8 +12,12 @@ class Command(BaseCommand):
     help = "Load the demo centre (idempotent); with --scale N add N synthetic rows per kind."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--scale", type=int, default=0,
-                            help="add this many synthetic customers, work orders, … for benchmarks")
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            help="add this many synthetic customers, work orders, … for benchmarks",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for module in demo_modules():

@@ -18,10 +18,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2"))
+        )
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
-        parser.add_argument("--no-worker", action="store_true",
-                            help="Do not start the embedded background worker.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not start the embedded background worker."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
