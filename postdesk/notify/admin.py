@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from postdesk.notify.models import Notification, OutboxMessage
+from postdesk.notify.models import OutboxMessage
 from postdesk.notify.services import outbox_retry
 
 
@@ -21,9 +21,3 @@ class OutboxAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def retry(self, request, queryset):  # type: ignore[no-untyped-def]
         count = outbox_retry(message_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("user", "title", "created_at", "read_at")
-    search_fields = ("title",)
