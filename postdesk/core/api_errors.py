@@ -88,6 +88,17 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            # ninja could not parse the body (malformed JSON): a validation error of "body"
+            return api.create_response(
+                request,
+                _body(
+                    "validation_error",
+                    _("Some fields are missing or wrong."),
+                    {"body": _("The body is not valid JSON.")},
+                ),
+                status=400,
+            )
         code = {
             400: "bad_request",
             401: "not_authenticated",

@@ -13,7 +13,26 @@ import re
 import phonenumbers
 
 _STRIP = re.compile(r"[\s\-().·/]")
-_SHORT_CODE = re.compile(r"^(1\d{4}|9\d{4}|12\d{3})$")
+# Short service numbers kept as their digits: the 95xxx/96xxx blocks of national and local
+# service lines (95598, 95555, ...), and the named 1xxxx lines a caller or a unit record
+# may carry. Any other five-digit string (12345, 11111, ...) is not a phone number here.
+_SERVICE_BLOCK = re.compile(r"^9[56]\d{3}$")
+SERVICE_SHORT_CODES = frozenset(
+    {
+        "10000",
+        "10010",
+        "10086",
+        "10099",  # telecom carriers
+        "11183",
+        "11185",  # EMS, China Post
+        "12306",
+        "12315",
+        "12333",
+        "12348",
+        "12366",
+        "12368",  # rail, market, social, legal, tax, court
+    }
+)
 
 
 class InvalidPhone(ValueError):
@@ -35,7 +54,7 @@ def normalize_phone(raw: str, *, default_area_code: str = "577") -> str:
         text = "+" + text[2:]
     if not re.fullmatch(r"\+?\d+", text):
         raise InvalidPhone(raw)
-    if _SHORT_CODE.fullmatch(text):
+    if text in SERVICE_SHORT_CODES or _SERVICE_BLOCK.fullmatch(text):
         return text
     if not text.startswith("+"):
         if text.startswith("86") and len(text) == 13 and text[2] == "1":

@@ -1,0 +1,89 @@
+"""API authentication: `Authorization: Token …` or the session; anything else is a 401
+with the JSON error body."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from postdesk.core.models import ApiToken
+from postdesk.core.services import api_token_create, api_token_revoke
+
+pytestmark = pytest.mark.django_db
+
+NOT_AUTHENTICATED = {
+    "code": "not_authenticated",
+    "message": "请先登录，或提供有效的 API 令牌。",
+    "fields": {},
+}
+
+
+def test_me_with_a_token(api_for):
+    response = api_for("branch1").get("/api/v1/me")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["username"], body["role"], body["unit"]) == ("branch1", "handler", "WZ-LC01")
+    assert body["display_name"] == "徐建国"
+
+
+def test_me_with_a_session(client_for):
+    body = client_for("agent1").get("/api/v1/me").json()
+    assert (body["username"], body["role"], body["unit"]) == ("agent1", "agent", "WZ-11185-HW")
+
+
+def test_me_for_the_administrator_and_a_county_agent(api_for):
+    assert api_for("admin").get("/api/v1/me").json()["role"] == "admin"
+    assert api_for("ra_agent1").get("/api/v1/me").json()["unit"] == "RA-11185"
+
+
+def test_bearer_scheme_is_accepted_too(staff):
+    token = api_token_create(user=staff["lead1"])
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/me")
+    assert response.json()["username"] == "lead1"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Token",
+        "Token ",
+        "Token pd_forged0000000000000000000000000000000",
+        "Basic YWdlbnQxOnBvc3RkZXNr",
+        "Token " + "x" * 500,
+    ],
+)
+def test_no_or_forged_token_is_401_with_the_error_body(org, header):
+    client = Client(HTTP_AUTHORIZATION=header) if header is not None else Client()
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == NOT_AUTHENTICATED
+
+
+def test_revoked_token_and_inactive_user_are_refused(staff):
+    token = api_token_create(user=staff["agent2"])
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me").status_code == 200
+    api_token_revoke(token_id=ApiToken.objects.get(user=staff["agent2"]).pk)
+    assert client.get("/api/v1/me").status_code == 401
+
+    token = api_token_create(user=staff["agent3"])
+    staff["agent3"].is_active = False
+    staff["agent3"].save(update_fields=["is_active"])
+    assert Client(HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/me").status_code == 401
+
+
+def test_only_the_hash_of_a_token_is_stored(staff):
+    token = api_token_create(user=staff["agent1"], name="CTI")
+    row = ApiToken.objects.get(user=staff["agent1"])
+    assert token not in (row.key_hash, row.prefix) and len(row.key_hash) == 64
+    assert token.startswith(row.prefix)
+
+
+def test_token_use_is_stamped(api_for, staff):
+    client = api_for("agent1")
+    assert ApiToken.objects.get(user=staff["agent1"]).last_used_at is None
+    client.get("/api/v1/me")
+    assert ApiToken.objects.get(user=staff["agent1"]).last_used_at is not None
