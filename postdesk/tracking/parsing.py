@@ -117,6 +117,7 @@ class Batch:
     table: pa.Table
     rejected: list[Rejected] = field(default_factory=list)
     lines: int = 0
+    nbytes: int = 0  # bytes of the file this batch covers (for progress)
 
 
 # --------------------------------------------------------------------------- chunks
@@ -196,6 +197,7 @@ def _iter_csv(
     # Extra columns are read and ignored; duplicate positions get private names.
     col_names = [n if n in COLUMNS else f"_extra{i}" for i, n in enumerate(names)]
     line_no = 1  # physical line number of the last line consumed
+    first = True
     for chunk in _read_chunks(stream, chunk_bytes, quote_aware=True):
         n_lines = chunk.count(b"\n")
         table = _csv_fast(chunk, col_names, n_lines, use_threads)
@@ -205,6 +207,8 @@ def _iter_csv(
         else:
             batch = _csv_slow(chunk, col_names, line_no, imported_at)
         line_no += n_lines
+        batch.nbytes = len(chunk) + (len(header_line) if first else 0)
+        first = False
         yield batch
 
 
@@ -317,10 +321,12 @@ def _iter_jsonl(stream: IO[bytes], imported_at: datetime, chunk_bytes: int) -> I
         if table is not None and table.num_rows == n_lines:
             table = pa.table({c: pc.fill_null(table[c], "") for c in COLUMNS})
             lines = pa.array(range(line_no + 1, line_no + 1 + n_lines), pa.int64())
-            yield _validate(table, lines, imported_at, _LineText(chunk))
+            batch = _validate(table, lines, imported_at, _LineText(chunk))
         else:
-            yield _jsonl_slow(chunk, line_no, imported_at)
+            batch = _jsonl_slow(chunk, line_no, imported_at)
+        batch.nbytes = len(chunk)
         line_no += n_lines
+        yield batch
 
 
 def _jsonl_slow(chunk: bytes, line_no: int, imported_at: datetime) -> Batch:

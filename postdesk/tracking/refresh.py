@@ -1,0 +1,225 @@
+"""Rebuild the derived tables (delivery attempts, item summaries) for touched waybills.
+
+Set-based SQL on both databases, run in the caller's transaction. The caller fills the
+temporary table ``tracking_touched`` (one row per waybill) and calls :func:`refresh`;
+``kpi_rules`` is the reference these statements are tested against.
+
+The attempt pairing is two window passes per (waybill, office), ordered by event time,
+OUT_FOR_DELIVERY before a result at the same instant, then code:
+1. ``grp`` = running count of OUT_FOR_DELIVERY events: each OUT_FOR_DELIVERY opens a
+   group, results before the first one fall in group 0;
+2. inside a group ordered OUT_FOR_DELIVERY first, the next row (``LEAD``) is the
+   closing result; later results in the group (``rn >= 3``) and every result in group 0
+   close nothing and are attempts of their own.
+
+Local dates and the 20:00 cut-off use Asia/Shanghai. PostgreSQL converts with its time
+zone database; SQLite with the zone's fixed offset (+08:00, valid since 1991).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from postdesk.tracking import conf
+
+_DELIVERY = "('OUT_FOR_DELIVERY', 'DELIVERED', 'DELIVERY_FAILED')"
+_FINAL = "('DELIVERED', 'RETURNED')"
+
+
+def create_touched_table(cursor: Any) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS tracking_touched "
+            '(waybill_no varchar(20) COLLATE "C" PRIMARY KEY) ON COMMIT DELETE ROWS'
+        )
+    else:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS tracking_touched (waybill_no TEXT PRIMARY KEY)"
+        )
+        cursor.execute("DELETE FROM tracking_touched")
+
+
+def _pairing_cte() -> str:
+    return f"""
+    ev AS (
+      SELECT e.waybill_no, e.office_code, e.event_code, e.event_time, e.recorded_at,
+             e.operator, e.reason,
+             CASE WHEN e.event_code = 'OUT_FOR_DELIVERY' THEN 0 ELSE 1 END AS k
+      FROM tracking_event e JOIN tracking_touched t ON t.waybill_no = e.waybill_no
+      WHERE e.event_code IN {_DELIVERY}
+    ),
+    g AS (
+      SELECT ev.*, SUM(1 - k) OVER (
+          PARTITION BY waybill_no, office_code ORDER BY event_time, k, event_code
+          ROWS UNBOUNDED PRECEDING) AS grp
+      FROM ev
+    ),
+    r AS (
+      SELECT g.*,
+        ROW_NUMBER() OVER w AS rn,
+        LEAD(event_code) OVER w AS n_code,
+        LEAD(event_time) OVER w AS n_time,
+        LEAD(recorded_at) OVER w AS n_rec,
+        LEAD(operator) OVER w AS n_op,
+        LEAD(reason) OVER w AS n_reason,
+        MAX(grp) OVER (PARTITION BY waybill_no, office_code) AS last_grp
+      FROM g
+      WINDOW w AS (PARTITION BY waybill_no, office_code, grp ORDER BY k, event_time, event_code)
+    ),
+    a AS (
+      SELECT waybill_no, office_code, event_time AS anchor_time,
+        CASE WHEN k = 0 THEN event_time END AS ofd_time,
+        CASE WHEN k = 0 THEN operator ELSE '' END AS ofd_operator,
+        CASE WHEN k = 0 THEN n_code ELSE event_code END AS res_code,
+        CASE WHEN k = 0 THEN n_time ELSE event_time END AS res_time,
+        CASE WHEN k = 0 THEN n_rec ELSE recorded_at END AS res_rec,
+        CASE WHEN k = 0 THEN n_op ELSE operator END AS res_op,
+        CASE WHEN k = 0 THEN n_reason ELSE reason END AS res_reason,
+        CASE WHEN k = 0 AND n_code IS NULL AND grp = last_grp THEN 1 ELSE 0 END AS open_last
+      FROM r
+      WHERE k = 0 OR grp = 0 OR rn >= 3
+    )"""
+
+
+_ATTEMPT_COLUMNS = (
+    "waybill_no, office_code, day, ofd_time, ofd_operator, result_code, result_time, "
+    "result_recorded_at, result_operator, result_reason, deadline, chase, chase_after"
+)
+
+
+def _attempts_sql_postgresql() -> tuple[str, list[Any]]:
+    cfg = conf.kpi_config()
+    tz = cfg.tz.key
+    cutoff = cfg.cutoff.isoformat()
+    grace = cfg.grace.total_seconds()
+
+    def deadline(col: str) -> str:
+        local = f"({col} AT TIME ZONE %s)"
+        cut = f"({local}::date + %s::time)"
+        return (
+            f"CASE WHEN {col} IS NULL THEN NULL WHEN {local} > {cut} "
+            f"THEN {col} + make_interval(secs => %s) ELSE ({cut} AT TIME ZONE %s) END"
+        )
+
+    dl_params = [tz, tz, cutoff, grace, tz, cutoff, tz]
+    sql = f"""
+    INSERT INTO tracking_attempt ({_ATTEMPT_COLUMNS})
+    WITH {_pairing_cte()}
+    SELECT waybill_no, office_code, (anchor_time AT TIME ZONE %s)::date, ofd_time, ofd_operator,
+      COALESCE(res_code, ''), res_time, res_rec, COALESCE(res_op, ''), COALESCE(res_reason, ''),
+      {deadline("res_time")},
+      (open_last = 1 AND NOT EXISTS (
+         SELECT 1 FROM tracking_event x WHERE x.waybill_no = a.waybill_no
+           AND x.event_code IN {_FINAL} AND x.event_time > a.ofd_time)),
+      {deadline("ofd_time")}
+    FROM a
+    """
+    return sql, [tz, *dl_params, *dl_params]
+
+
+def _sqlite_offset() -> str:
+    cfg = conf.kpi_config()
+    from datetime import datetime
+
+    offset = datetime.now(cfg.tz).utcoffset() or timedelta(0)
+    return f"{int(offset.total_seconds()):+d} seconds"
+
+
+def _attempts_sql_sqlite() -> tuple[str, list[Any]]:
+    cfg = conf.kpi_config()
+    off = _sqlite_offset()
+    back = f"{-int(off.split()[0]):+d} seconds"
+    cutoff = cfg.cutoff.strftime("%H:%M:%S")
+    grace = f"{int(cfg.grace.total_seconds()):+d} seconds"
+
+    def deadline(col: str) -> str:
+        # Adding whole seconds leaves the fraction (chars 20+) unchanged: keep it.
+        local = f"(datetime({col}, '{off}') || substr({col}, 20))"
+        cut = f"(date({col}, '{off}') || ' {cutoff}')"
+        return (
+            f"CASE WHEN {col} IS NULL THEN NULL WHEN {local} > {cut} "
+            f"THEN datetime({col}, '{grace}') || substr({col}, 20) "
+            f"ELSE datetime({cut}, '{back}') END"
+        )
+
+    sql = f"""
+    INSERT INTO tracking_attempt ({_ATTEMPT_COLUMNS})
+    WITH {_pairing_cte()}
+    SELECT waybill_no, office_code, date(anchor_time, '{off}'), ofd_time, ofd_operator,
+      COALESCE(res_code, ''), res_time, res_rec, COALESCE(res_op, ''), COALESCE(res_reason, ''),
+      {deadline("res_time")},
+      (open_last = 1 AND NOT EXISTS (
+         SELECT 1 FROM tracking_event x WHERE x.waybill_no = a.waybill_no
+           AND x.event_code IN {_FINAL} AND x.event_time > a.ofd_time)),
+      {deadline("ofd_time")}
+    FROM a
+    """
+    return sql, []
+
+
+def _items_sql() -> str:
+    p = int(getattr(settings, "TRACKING_CITY_PREFIX_LEN", 4))
+    return f"""
+    INSERT INTO tracking_item (waybill_no, zone, first_event_time, accepted_office_code,
+        last_event_time, last_code, last_office_code, last_office_name, event_count, is_final)
+    WITH ev AS (
+      SELECT e.waybill_no, e.event_code, e.event_time, e.office_code, e.office_name,
+        ROW_NUMBER() OVER (PARTITION BY e.waybill_no ORDER BY e.event_time DESC, e.id DESC) AS rn,
+        MIN(e.event_time) OVER (PARTITION BY e.waybill_no) AS first_time,
+        COUNT(*) OVER (PARTITION BY e.waybill_no) AS n,
+        MAX(CASE WHEN e.event_code IN {_FINAL} THEN 1 ELSE 0 END)
+            OVER (PARTITION BY e.waybill_no) AS fin,
+        MIN(CASE WHEN e.event_code = 'ACCEPTED' THEN e.office_code END)
+            OVER (PARTITION BY e.waybill_no) AS acc
+      FROM tracking_event e JOIN tracking_touched t ON t.waybill_no = e.waybill_no
+    )
+    SELECT waybill_no,
+      CASE
+        WHEN length(waybill_no) = 13 AND substr(waybill_no, 1, 1) BETWEEN 'A' AND 'Z'
+             AND substr(waybill_no, 13, 1) BETWEEN 'A' AND 'Z'
+             AND substr(waybill_no, 12, 2) <> 'CN' THEN 'international'
+        WHEN acc IS NOT NULL AND substr(acc, 1, {p}) = substr(office_code, 1, {p}) THEN 'city'
+        ELSE 'domestic' END,
+      first_time, COALESCE(acc, ''), event_time, event_code, office_code, office_name, n,
+      fin = 1
+    FROM ev WHERE rn = 1
+    ON CONFLICT (waybill_no) DO UPDATE SET
+      zone = excluded.zone, first_event_time = excluded.first_event_time,
+      accepted_office_code = excluded.accepted_office_code,
+      last_event_time = excluded.last_event_time, last_code = excluded.last_code,
+      last_office_code = excluded.last_office_code, last_office_name = excluded.last_office_name,
+      event_count = excluded.event_count, is_final = excluded.is_final
+    """
+
+
+def refresh(cursor: Any) -> None:
+    """Rebuild attempts and items of the waybills in ``tracking_touched``."""
+    if connection.vendor == "postgresql":
+        cursor.execute("ANALYZE tracking_touched")
+        cursor.execute(
+            "DELETE FROM tracking_attempt a USING tracking_touched t "
+            "WHERE a.waybill_no = t.waybill_no"
+        )
+        sql, params = _attempts_sql_postgresql()
+    else:
+        cursor.execute(
+            "DELETE FROM tracking_attempt WHERE waybill_no IN "
+            "(SELECT waybill_no FROM tracking_touched)"
+        )
+        sql, params = _attempts_sql_sqlite()
+    cursor.execute(sql, params)
+    cursor.execute(_items_sql())
+
+
+def link_offices(cursor: Any) -> None:
+    """Point offices at our org units where the codes match."""
+    cursor.execute(
+        "UPDATE tracking_office SET unit_id = "
+        "(SELECT u.id FROM org_unit u WHERE u.code = tracking_office.code) "
+        "WHERE unit_id IS NULL AND EXISTS "
+        "(SELECT 1 FROM org_unit u WHERE u.code = tracking_office.code)"
+    )
