@@ -1,0 +1,228 @@
+"""The database side of the search engine: SQLite FTS5 and PostgreSQL tsvector + GIN.
+
+Both store the same pre-segmented tokens (see `tokenize`); only the query language
+differs. Nothing here knows about articles or work orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from postdesk.knowledge.search.tokenize import Term
+
+DOC_TABLE = "knowledge_searchdocument"
+EXACT_TABLE = "knowledge_searchexact"
+FTS_TABLE = "knowledge_searchfts"
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: str
+    object_id: int
+    title: str
+    title_tokens: list[str]
+    body_tokens: list[str]
+    exact: list[str]
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- query rendering ------------------------------------------------------------------------
+def _pg_term(term: Term) -> str:
+    if term.prefix:
+        return f"'{term.tokens[0]}':*"
+    if len(term.tokens) == 1:
+        return f"'{term.tokens[0]}'"
+    return "(" + " & ".join(f"'{t}'" for t in term.tokens) + ")"
+
+
+def _fts_term(term: Term) -> str:
+    if term.prefix:
+        return f'"{term.tokens[0]}"*'
+    if len(term.tokens) == 1:
+        return f'"{term.tokens[0]}"'
+    return "(" + " AND ".join(f'"{t}"' for t in term.tokens) + ")"
+
+
+def render(groups: Sequence[Sequence[Term]]) -> str:
+    """OR of ANDs of terms, in the connection's query language."""
+    pg = is_postgres()
+    term = _pg_term if pg else _fts_term
+    and_, or_ = (" & ", " | ") if pg else (" AND ", " OR ")
+    parts = ["(" + and_.join(term(t) for t in group) + ")" for group in groups if group]
+    return or_.join(parts)
+
+
+# --- writes ------------------------------------------------------------------------------------
+def upsert(rows: Sequence[Row]) -> None:
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.executemany(
+                f"""INSERT INTO {DOC_TABLE} (kind, object_id, title, updated_at, tsv, title_tsv)
+                VALUES (%s, %s, %s, now(), array_to_tsvector(%s::text[]),
+                        array_to_tsvector(%s::text[]))
+                ON CONFLICT (kind, object_id) DO UPDATE SET title = EXCLUDED.title,
+                  updated_at = EXCLUDED.updated_at, tsv = EXCLUDED.tsv,
+                  title_tsv = EXCLUDED.title_tsv""",
+                [
+                    (
+                        row.kind,
+                        row.object_id,
+                        row.title,
+                        list(dict.fromkeys(row.title_tokens + row.body_tokens)),
+                        row.title_tokens,
+                    )
+                    for row in rows
+                ],
+            )
+        else:
+            for row in rows:
+                cursor.execute(
+                    f"""INSERT INTO {DOC_TABLE} (kind, object_id, title, updated_at)
+                    VALUES (%s, %s, %s, datetime('now'))
+                    ON CONFLICT (kind, object_id) DO UPDATE SET title = excluded.title,
+                      updated_at = excluded.updated_at
+                    RETURNING id""",
+                    [row.kind, row.object_id, row.title],
+                )
+                (doc_id,) = cursor.fetchone()
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [doc_id])
+                cursor.execute(
+                    f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
+                    [doc_id, " ".join(row.title_tokens), " ".join(row.body_tokens)],
+                )
+        kinds_ids = [(row.kind, row.object_id) for row in rows]
+        _delete_exact(cursor, kinds_ids)
+        exact = [(row.kind, row.object_id, v) for row in rows for v in dict.fromkeys(row.exact)]
+        if exact:
+            cursor.executemany(
+                f"INSERT INTO {EXACT_TABLE} (kind, object_id, value) VALUES (%s, %s, %s)", exact
+            )
+
+
+def _delete_exact(cursor: object, kinds_ids: Sequence[tuple[str, int]]) -> None:
+    by_kind: dict[str, list[int]] = {}
+    for kind, object_id in kinds_ids:
+        by_kind.setdefault(kind, []).append(object_id)
+    for kind, ids in by_kind.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(  # type: ignore[attr-defined]
+                f"DELETE FROM {EXACT_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+                [kind, *chunk],
+            )
+
+
+def delete(*, kind: str, object_id: int) -> None:
+    with connection.cursor() as cursor:
+        if not is_postgres():
+            cursor.execute(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                f"(SELECT id FROM {DOC_TABLE} WHERE kind = %s AND object_id = %s)",
+                [kind, object_id],
+            )
+        cursor.execute(
+            f"DELETE FROM {DOC_TABLE} WHERE kind = %s AND object_id = %s", [kind, object_id]
+        )
+        _delete_exact(cursor, [(kind, object_id)])
+
+
+def clear(*, kind: str) -> None:
+    with connection.cursor() as cursor:
+        if not is_postgres():
+            cursor.execute(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                f"(SELECT id FROM {DOC_TABLE} WHERE kind = %s)",
+                [kind],
+            )
+        cursor.execute(f"DELETE FROM {DOC_TABLE} WHERE kind = %s", [kind])
+        cursor.execute(f"DELETE FROM {EXACT_TABLE} WHERE kind = %s", [kind])
+
+
+# --- reads ------------------------------------------------------------------------------------
+def match_sql(*, kind: str, expr: str, title_only: bool = False) -> tuple[str, list[Any]]:
+    """SQL selecting the object_ids of `kind` whose tokens match `expr` (unordered)."""
+    if is_postgres():
+        column = "title_tsv" if title_only else "tsv"
+        return (
+            f"SELECT object_id FROM {DOC_TABLE} WHERE kind = %s AND {column} @@ %s::tsquery",
+            [kind, expr],
+        )
+    fts_expr = f"title : ({expr})" if title_only else expr
+    return (
+        f"SELECT d.object_id FROM {FTS_TABLE} f JOIN {DOC_TABLE} d ON d.id = f.rowid "
+        f"WHERE {FTS_TABLE} MATCH %s AND d.kind = %s",
+        [fts_expr, kind],
+    )
+
+
+def exact_sql(*, kind: str, values: Sequence[str]) -> tuple[str, list[Any]]:
+    marks = ", ".join(["%s"] * len(values))
+    return (
+        f"SELECT object_id FROM {EXACT_TABLE} WHERE kind = %s AND value IN ({marks})",
+        [kind, *values],
+    )
+
+
+def fetch_ids(sql: str, params: list[Any], *, limit: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s", [*params, limit])
+        return [int(r[0]) for r in cursor.fetchall()]
+
+
+def term_hits(
+    *, kind: str, ids: Sequence[int], terms: Sequence[Term]
+) -> dict[int, tuple[str, list[bool], list[bool]]]:
+    """For each id: its indexed title, and per term whether it hits the title (and tags)
+    and whether it hits anywhere."""
+    if not ids:
+        return {}
+    result: dict[int, tuple[str, list[bool], list[bool]]] = {}
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cols = []
+            params: list[Any] = []
+            for term in terms:
+                q = render([[term]])
+                cols.append("title_tsv @@ %s::tsquery, tsv @@ %s::tsquery")
+                params += [q, q]
+            select = ", ".join(["object_id", "title", *cols])
+            cursor.execute(
+                f"SELECT {select} FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+                [*params, kind, *ids],
+            )
+            for row in cursor.fetchall():
+                flags = list(row[2:])
+                result[int(row[0])] = (row[1], flags[0::2], flags[1::2])
+            return result
+        cursor.execute(
+            f"SELECT object_id, title FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+            [kind, *ids],
+        )
+        for object_id, title in cursor.fetchall():
+            result[int(object_id)] = (title, [False] * len(terms), [False] * len(terms))
+        for index, term in enumerate(terms):
+            for title_only in (True, False):
+                sql, params = match_sql(kind=kind, expr=render([[term]]), title_only=title_only)
+                cursor.execute(f"{sql} AND d.object_id IN ({marks})", [*params, *ids])
+                for (object_id,) in cursor.fetchall():
+                    entry = result.get(int(object_id))
+                    if entry is not None:
+                        (entry[1] if title_only else entry[2])[index] = True
+    return result
+
+
+def count(*, kind: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {DOC_TABLE} WHERE kind = %s", [kind])
+        return int(cursor.fetchone()[0])
