@@ -45,7 +45,9 @@ def _normalize_all(raw_phones: Sequence[str]) -> list[tuple[str, str]]:
             number = normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
         except InvalidPhone:
             raise ValidationFailed(
-                fields={"phones": _("“%(phone)s” is not a valid phone number.") % {"phone": raw}}
+                fields={
+                    "phones": _("“%(phone)s” is not a valid phone number.") % {"phone": raw.strip()}
+                }
             ) from None
         if number not in {n for n, _raw in result}:
             result.append((number, raw.strip()))
