@@ -9,7 +9,7 @@ from postdesk.customers.services import AddressIn, customer_create
 
 @pytest.fixture
 def people(staff, org):
-    """张三 (鹿城支局), 李四 (龙湾支局, shares 张三's landline), 王五 (瑞安城关), 赵六 (乐清城东)."""
+    """张三 (鹿城支局), 李四 (龙湾支局, shares 张三's landline), 王五 (瑞安城关), 赵六 (乐清)."""
     admin = staff["admin"]
 
     def make(name, unit, phones, detail, **extra):
