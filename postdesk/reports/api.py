@@ -1,7 +1,25 @@
+"""Month-end reports (read-only: they call other apps' selectors)."""
+
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router
 
 from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.request import staff_user
+from postdesk.workorders.selectors import complaint_kpis
 
-router = Router(auth=STAFF_AUTH)
+router = Router(auth=STAFF_AUTH, tags=["reports"])
+
+
+@router.get("/complaints", response=dict[str, Any], summary="Complaint reply KPIs of a month")
+def complaints(request: HttpRequest, month: str = "") -> dict[str, Any]:
+    """Complaint reply rate and timely reply rate (target 100%) of the complaints created
+    in `month` (YYYY-MM, default this month), by unit, type and sub-type, within the
+    reader's scope."""
+    user = staff_user(request)
+    month = month or timezone.localdate().strftime("%Y-%m")
+    return complaint_kpis(user=user, month=month)

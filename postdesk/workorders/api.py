@@ -1,7 +1,242 @@
+"""REST API of work orders (/api/v1/workorders/): thin — parse, call one service or
+selector, shape the answer."""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from pydantic import Field
 
 from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.errors import ValidationFailed
+from postdesk.core.masking import mask_phone
+from postdesk.core.phones import display_phone
+from postdesk.core.request import staff_user
+from postdesk.org.models import User
+from postdesk.workorders import selectors
+from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.services import work_order_act, work_order_create
 
-router = Router(auth=STAFF_AUTH)
+router = Router(auth=STAFF_AUTH, tags=["work orders"])
+
+
+class CreateIn(Schema):
+    type: str = Field(max_length=20)
+    subtype: str = Field("", max_length=30)
+    title: str = Field(max_length=200)
+    description: str = Field("", max_length=20000)
+    caller_phone: str = Field("", max_length=40)
+    caller_name: str = Field("", max_length=100)
+    waybill_no: str | None = Field(None, max_length=40)
+    priority: str | None = Field(None, max_length=10)
+    customer: int | None = None
+    call: str = Field("", max_length=64)
+    details: dict[str, Any] | None = None
+    regulator_ref: str = Field("", max_length=40)
+    regulator_due_at: datetime | None = None
+    parent: str | None = Field(None, max_length=20)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _event(e: WorkOrderEvent) -> dict[str, Any]:
+    return {
+        "at": _iso(e.at),
+        "actor": e.actor.get_username() if e.actor else None,
+        "action": e.action,
+        "from": e.from_status,
+        "to": e.to_status,
+        "text": e.text,
+        "unit": e.unit.code if e.unit else None,
+        "data": e.data,
+    }
+
+
+def _summary(order: WorkOrder, now: datetime) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "type": order.type,
+        "subtype": order.subtype,
+        "priority": order.priority,
+        "status": order.status,
+        "title": order.title,
+        "handling_unit": order.handling_unit.code if order.handling_unit_id else None,
+        "due_at": _iso(order.due_at),
+        "breached": selectors.work_order_overdue(order=order, now=now),
+        "escalation_level": order.escalation_level,
+        "caller_phone": mask_phone(display_phone(order.caller_phone)) if order.caller_phone else "",
+        "waybill_no": order.waybill_no,
+        "created_at": _iso(order.created_at),
+    }
+
+
+def _detail(user: User, order: WorkOrder, *, events: list[WorkOrderEvent] | None = None,
+            duplicates: list[WorkOrder] | None = None) -> dict[str, Any]:
+    now = timezone.now()
+    data = _summary(order, now)
+    data.update(
+        {
+            "public_ref": order.public_ref,
+            "description": order.description,
+            "caller_phone": display_phone(order.caller_phone) if order.caller_phone else "",
+            "caller_name": order.caller_name,
+            "customer": order.customer_id,
+            "call": order.call_id,
+            "details": order.details,
+            "owner": order.owner.get_username() if order.owner_id and order.owner else None,
+            "assisting_units": [u.code for u in getattr(order, "_assisting", None) or
+                                order.assisting_units.all()],
+            "parent": order.parent.number if order.parent_id and order.parent else None,
+            "regulator_ref": order.regulator_ref,
+            "ruling": order.ruling,
+            "ruling_state": order.ruling_state,
+            "satisfaction": order.satisfaction,
+            "reopen_count": order.reopen_count,
+            "version": order.version,
+            "reply_due_at": _iso(order.reply_due_at),
+            "accept_due_at": _iso(order.accept_due_at),
+            "feedback_due_at": _iso(order.feedback_due_at),
+            "dispatch_due_at": _iso(order.dispatch_due_at),
+            "replied_at": _iso(order.replied_at),
+            "closed_at": _iso(order.closed_at),
+            "allowed_actions": selectors.work_order_allowed_actions(user=user, order=order),
+            "events": [_event(e) for e in (events if events is not None else
+                                           selectors.work_order_events(order=order))],
+        }
+    )
+    if duplicates is not None:
+        data["possible_duplicates"] = [d.number for d in duplicates]
+    return data
+
+
+@router.post("/", response={201: dict[str, Any]}, summary="Open a work order")
+def create(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
+    user = staff_user(request)
+    parent = (
+        selectors.work_order_get(user=user, number=payload.parent) if payload.parent else None
+    )
+    duplicates = selectors.work_order_duplicates(
+        user=user,
+        type=payload.type,
+        caller_phone=payload.caller_phone,
+        waybill_no=payload.waybill_no or "",
+    )
+    order = work_order_create(
+        actor=user,
+        type=payload.type,
+        subtype=payload.subtype,
+        title=payload.title,
+        description=payload.description,
+        caller_phone=payload.caller_phone,
+        caller_name=payload.caller_name,
+        waybill_no=payload.waybill_no or "",
+        priority=payload.priority or "",
+        customer_id=payload.customer,
+        call_id=payload.call,
+        details=payload.details,
+        regulator_ref=payload.regulator_ref,
+        regulator_due_at=payload.regulator_due_at,
+        parent=parent,
+    )
+    create_event = WorkOrderEvent(
+        order=order, at=order.created_at, actor=user, action="create", to_status="new",
+        text=order.description[:2000],
+    )
+    order._assisting = []  # type: ignore[attr-defined]
+    return Status(201, _detail(user, order, events=[create_event], duplicates=duplicates))
+
+
+def _parse_bool(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValidationFailed(fields={"overdue": _("Use true or false.")})
+
+
+@router.get("/", response=dict[str, Any], summary="List work orders")
+def list_orders(
+    request: HttpRequest,
+    type: str = "",
+    status: str = "",
+    unit: str = "",
+    overdue: str | None = None,
+    escalated: str | None = None,
+    q: str = "",
+    waybill: str = "",
+    phone: str = "",
+    created_from: date | None = None,
+    created_to: date | None = None,
+    mine: bool = False,
+    page: int = 1,
+    page_size: int = selectors.PAGE_SIZE,
+) -> dict[str, Any]:
+    user = staff_user(request)
+    filters = selectors.ListFilters(
+        type=type,
+        status=status,
+        unit=unit,
+        overdue=_parse_bool(overdue),
+        escalated=_parse_bool(escalated),
+        q=q[:200],
+        waybill=waybill,
+        phone=phone,
+        created_from=created_from,
+        created_to=created_to,
+        mine=mine,
+    )
+    result = selectors.work_orders_list(user=user, filters=filters, page=page, page_size=page_size)
+    now = timezone.now()
+    return {
+        "count": result.count,
+        "count_exact": result.count_exact,
+        "page": result.page,
+        "page_size": result.page_size,
+        "results": [_summary(o, now) for o in result.results],
+    }
+
+
+@router.get("/{number}/", response=dict[str, Any], summary="One work order with its timeline")
+def detail(request: HttpRequest, number: str) -> dict[str, Any]:
+    user = staff_user(request)
+    order = selectors.work_order_get(user=user, number=number)
+    return _detail(user, order)
+
+
+@router.post(
+    "/{number}/actions/{action}/", response=dict[str, Any], summary="Perform an action"
+)
+def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
+    import json
+
+    user = staff_user(request)
+    order = selectors.work_order_get(user=user, number=number)
+    body: Any = {}
+    if request.body:
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationFailed(fields={"body": _("The body is not valid JSON.")}) from exc
+    if not isinstance(body, dict):
+        raise ValidationFailed(fields={"body": _("Send a JSON object.")})
+    version = body.pop("version", None)
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise ValidationFailed(fields={"version": _("Enter a number.")})
+    if_match = request.headers.get("If-Match", "").strip('"W/ ')
+    if version is None and if_match.isdigit():
+        version = int(if_match)
+    order = work_order_act(
+        actor=user, order=order, action=action, payload=body, expected_version=version
+    )
+    order = selectors.work_order_get(user=user, number=order.number)
+    return _detail(user, order)
+

@@ -5,3 +5,8 @@ class WorkordersConfig(AppConfig):
     name = "postdesk.workorders"
     label = "workorders"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from postdesk.workorders import search
+
+        search.register()

@@ -1,0 +1,391 @@
+"""Reads of work orders, always through the reader's scope (outside it: NotFound)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from postdesk.core.errors import NotFound, ValidationFailed
+from postdesk.core.phones import try_normalize_phone
+from postdesk.org.models import Role, Unit, User
+from postdesk.org.selectors import scope_for
+from postdesk.workorders import flows, search
+from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.services._common import (
+    can_see,
+    is_breached,
+    role_of,
+    viewer_actions,
+)
+
+OPEN_STATUSES = sorted(flows.open_statuses())
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+LIST_FIELDS = (
+    "id",
+    "number",
+    "type",
+    "subtype",
+    "priority",
+    "status",
+    "title",
+    "caller_phone",
+    "waybill_no",
+    "handling_unit_id",
+    "intake_unit_id",
+    "owner_id",
+    "due_at",
+    "breached",
+    "escalation_level",
+    "created_at",
+    "reopen_count",
+)
+
+
+def work_orders_visible(*, user: User) -> QuerySet[WorkOrder]:
+    scope = scope_for(user=user)
+    orders = WorkOrder.objects.all()
+    if scope.everything:
+        return orders
+    ids = list(scope.unit_ids)
+    if not ids:
+        return orders.none()
+    if role_of(user) == Role.HANDLER:
+        through = WorkOrder.assisting_units.through
+        assisted = through.objects.filter(unit_id__in=ids).values("workorder_id")
+        return orders.filter(Q(handling_unit_id__in=ids) | Q(pk__in=assisted))
+    return orders.filter(Q(handling_unit_id__in=ids) | Q(intake_unit_id__in=ids))
+
+
+def work_order_get(*, user: User, number: str) -> WorkOrder:
+    order = (
+        WorkOrder.objects.select_related("handling_unit", "owner", "intake_unit", "parent")
+        .filter(number=number)
+        .first()
+    )
+    if order is None:
+        raise NotFound()
+    assisting = list(order.assisting_units.all())
+    if not can_see(user, order, [u.pk for u in assisting]):
+        raise NotFound()
+    order._assisting = assisting  # type: ignore[attr-defined]
+    return order
+
+
+def work_order_events(*, order: WorkOrder) -> list[WorkOrderEvent]:
+    return list(order.events.select_related("actor", "unit").order_by("at", "id"))
+
+
+def work_order_allowed_actions(*, user: User, order: WorkOrder) -> list[str]:
+    return viewer_actions(user, order)
+
+
+def work_order_overdue(*, order: WorkOrder, now: datetime | None = None) -> bool:
+    return is_breached(order, now or timezone.now())
+
+
+@dataclass
+class ListFilters:
+    type: str = ""
+    status: str = ""  # a status, "open", or a comma list
+    unit: str = ""  # handling unit code
+    overdue: bool | None = None
+    escalated: bool | None = None
+    due_before: datetime | None = None
+    waybill: str = ""
+    phone: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    q: str = ""
+    mine: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not any(
+            [
+                self.type,
+                self.status,
+                self.unit,
+                self.overdue is not None,
+                self.escalated is not None,
+                self.due_before,
+                self.waybill,
+                self.phone,
+                self.created_from,
+                self.created_to,
+                self.q,
+                self.mine,
+            ]
+        )
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _filtered(user: User, f: ListFilters, now: datetime) -> QuerySet[WorkOrder]:
+    orders = work_orders_visible(user=user)
+    if f.type:
+        orders = orders.filter(type=f.type)
+    if f.status:
+        statuses = OPEN_STATUSES if f.status == "open" else f.status.split(",")
+        orders = orders.filter(status__in=statuses) if len(statuses) > 1 else orders.filter(
+            status=statuses[0]
+        )
+    if f.unit:
+        unit = Unit.objects.filter(code=f.unit).only("id").first()
+        if unit is None:
+            raise ValidationFailed(fields={"unit": _("Unknown unit.")})
+        orders = orders.filter(handling_unit_id=unit.pk)
+    if f.overdue is True:
+        orders = orders.filter(status__in=OPEN_STATUSES, due_at__lte=now)
+    elif f.overdue is False:
+        orders = orders.filter(Q(due_at__gt=now) | Q(due_at__isnull=True))
+    if f.escalated is True:
+        orders = orders.filter(escalation_level__gt=0)
+    if f.due_before is not None:
+        orders = orders.filter(due_at__lte=f.due_before)
+    if f.waybill:
+        orders = orders.filter(waybill_no=f.waybill.strip().upper())
+    if f.phone:
+        number = try_normalize_phone(f.phone, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
+        orders = orders.filter(caller_phone=number or f.phone.strip())
+    if f.created_from:
+        orders = orders.filter(created_at__gte=_local_midnight(f.created_from))
+    if f.created_to:
+        orders = orders.filter(created_at__lt=_local_midnight(f.created_to + timedelta(days=1)))
+    if f.mine:
+        orders = orders.filter(owner_id=user.pk)
+    if f.q:
+        orders = search.filter_keyword(orders, f.q)
+    return orders
+
+
+def _estimated_total() -> int:
+    """The table's size from the planner's statistics (PostgreSQL) or the highest id."""
+    table = WorkOrder._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+            row = cursor.fetchone()
+            if row and row[0] and row[0] > 0:
+                return int(row[0])
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+
+@dataclass
+class Page:
+    count: int
+    count_exact: bool
+    page: int
+    page_size: int
+    results: list[WorkOrder]
+
+
+def work_orders_list(
+    *,
+    user: User,
+    filters: ListFilters,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> Page:
+    """One page of orders (newest first) with the total.
+
+    The total is an exact COUNT over the filtered, indexed rows; only the unfiltered list
+    of a user who sees everything uses the planner's estimate, so nobody waits for a
+    COUNT(*) over a million rows to see the first page.
+    """
+    now = now or timezone.now()
+    page = max(int(page), 1)
+    page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
+    orders = _filtered(user, filters, now)
+    start = (page - 1) * page_size
+    rows = list(
+        orders.select_related("handling_unit").only(*LIST_FIELDS, "handling_unit__code",
+                                                     "handling_unit__name")
+        .order_by("-id")[start : start + page_size]
+    )
+    if filters.is_empty() and scope_for(user=user).everything:
+        return Page(_estimated_total(), False, page, page_size, rows)
+    if page == 1 and len(rows) < page_size:
+        return Page(len(rows), True, page, page_size, rows)
+    return Page(orders.order_by().count(), True, page, page_size, rows)
+
+
+def work_order_duplicates(
+    *,
+    user: User,
+    type: str,
+    caller_phone: str = "",
+    waybill_no: str = "",
+    exclude_id: int | None = None,
+) -> list[WorkOrder]:
+    """Open orders of the same type for this waybill or caller (offer to link or merge)."""
+    condition = Q()
+    phone = (
+        try_normalize_phone(caller_phone, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
+        if caller_phone
+        else None
+    )
+    if phone:
+        condition |= Q(caller_phone=phone)
+    if waybill_no and waybill_no.strip():
+        condition |= Q(waybill_no=waybill_no.strip().upper())
+    if not condition:
+        return []
+    orders = work_orders_visible(user=user).filter(condition, type=type, status__in=OPEN_STATUSES)
+    if exclude_id is not None:
+        orders = orders.exclude(pk=exclude_id)
+    return list(orders.select_related("handling_unit").order_by("-id")[:10])
+
+
+def work_orders_inbox(*, user: User, limit: int = 200) -> list[WorkOrder]:
+    """A unit handler's inbox: orders dispatched to their unit (or that it assists) that
+    wait for acceptance or feedback, most urgent first."""
+    scope = scope_for(user=user)
+    orders = work_orders_visible(user=user).filter(
+        status__in=["dispatched", "processing", "fed_back"]
+    )
+    if scope.everything:
+        orders = orders.filter(handling_unit__isnull=False)
+    return list(
+        orders.select_related("handling_unit")
+        .only(*LIST_FIELDS, "handling_unit__code", "handling_unit__name")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+@dataclass
+class Board:
+    overdue: list[WorkOrder]
+    due_soon: list[WorkOrder]
+    escalated: list[WorkOrder]
+    by_unit: list[dict[str, Any]]
+
+
+def work_orders_board(
+    *, user: User, now: datetime | None = None, soon: timedelta = timedelta(hours=4), limit: int = 50
+) -> Board:
+    """The team lead's board: overdue, due soon, escalated, and open work by unit."""
+    now = now or timezone.now()
+    open_orders = work_orders_visible(user=user).filter(status__in=OPEN_STATUSES)
+    base = open_orders.select_related("handling_unit").only(
+        *LIST_FIELDS, "handling_unit__code", "handling_unit__name"
+    )
+    overdue = list(base.filter(due_at__lte=now).order_by("due_at")[:limit])
+    due_soon = list(base.filter(due_at__gt=now, due_at__lte=now + soon).order_by("due_at")[:limit])
+    escalated = list(base.filter(escalation_level__gt=0).order_by("-escalation_level", "due_at")[:limit])
+    grouped = (
+        open_orders.values("handling_unit_id")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(due_at__lte=now)),
+            escalated=Count("id", filter=Q(escalation_level__gt=0)),
+        )
+        .order_by("-overdue", "-open")
+    )
+    units = Unit.objects.in_bulk([g["handling_unit_id"] for g in grouped if g["handling_unit_id"]])
+    by_unit = [
+        {
+            "unit": units[g["handling_unit_id"]] if g["handling_unit_id"] in units else None,
+            "open": g["open"],
+            "overdue": g["overdue"],
+            "escalated": g["escalated"],
+        }
+        for g in grouped
+    ]
+    return Board(overdue, due_soon, escalated, by_unit)
+
+
+# --- KPIs -------------------------------------------------------------------------------------
+KPI_TYPES = ("complaint", "suggestion")
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """`2026-11` -> the local month as [start, end)."""
+    try:
+        year, mon = (int(p) for p in month.split("-"))
+        first = date(year, mon, 1)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(fields={"month": _("Use the form YYYY-MM.")}) from exc
+    following = date(year + (mon == 12), mon % 12 + 1, 1)
+    return _local_midnight(first), _local_midnight(following)
+
+
+def complaint_kpis(*, user: User, month: str) -> dict[str, Any]:
+    """Complaint reply rate and timely reply rate for orders created in `month`.
+
+    reply rate = complaints created in the month with a recorded reply ÷ complaints
+    created in the month; timely reply rate = those replied by their reply deadline ÷
+    complaints created in the month. Broken down by handling unit, type (complaints and
+    suggestions) and complaint sub-type; the headline figures are complaints only.
+    """
+    start, end = month_bounds(month)
+    orders = work_orders_visible(user=user).filter(
+        type__in=KPI_TYPES, created_at__gte=start, created_at__lt=end
+    )
+    replied = Q(replied_at__isnull=False)
+    timely = Q(replied_at__isnull=False, reply_due_at__isnull=False) & Q(
+        replied_at__lte=F("reply_due_at")
+    )
+
+    def grouped(*keys: str) -> list[dict[str, Any]]:
+        rows = (
+            orders.values(*keys)
+            .annotate(total=Count("id"), replied=Count("id", filter=replied),
+                      timely=Count("id", filter=timely))
+            .order_by(*keys)
+        )
+        return list(rows)
+
+    def figures(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "complaints": row["total"],
+            "replied": row["replied"],
+            "reply_rate": _rate(row["replied"], row["total"]),
+            "timely": row["timely"],
+            "timely_rate": _rate(row["timely"], row["total"]),
+        }
+
+    by_type = {row["type"]: figures(row) for row in grouped("type")}
+    headline = by_type.get(
+        "complaint",
+        {"complaints": 0, "replied": 0, "reply_rate": None, "timely": 0, "timely_rate": None},
+    )
+    unit_rows = [r for r in grouped("handling_unit_id", "type") if r["type"] == "complaint"]
+    units = Unit.objects.in_bulk([r["handling_unit_id"] for r in unit_rows if r["handling_unit_id"]])
+    return {
+        "month": month,
+        **headline,
+        "target_reply_rate": 1.0,
+        "by_unit": [
+            {
+                "unit": units[r["handling_unit_id"]].code if r["handling_unit_id"] in units else None,
+                "unit_name": units[r["handling_unit_id"]].name
+                if r["handling_unit_id"] in units
+                else "",
+                **figures(r),
+            }
+            for r in unit_rows
+        ],
+        "by_type": [{"type": t, **v} for t, v in sorted(by_type.items())],
+        "by_subtype": [
+            {"type": r["type"], "subtype": r["subtype"], **figures(r)}
+            for r in grouped("type", "subtype")
+        ],
+    }
+

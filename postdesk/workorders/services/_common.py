@@ -1,0 +1,119 @@
+"""Helpers shared by the work-order services (not an API of their own)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Q
+
+from postdesk.org.models import Role, User
+from postdesk.org.selectors import scope_for
+from postdesk.workorders import flows
+from postdesk.workorders.models import AlertStage, WorkOrder
+from postdesk.workorders.sla import policy_for
+
+TERMINAL = flows.terminal_statuses()
+
+
+def role_of(user: User) -> str:
+    return Role.ADMIN if user.is_superuser else str(user.role)
+
+
+def can_see(user: User, order: WorkOrder, assisting_unit_ids: Iterable[int] = ()) -> bool:
+    scope = scope_for(user=user)
+    if scope.everything:
+        return True
+    if role_of(user) == Role.HANDLER:
+        units = {order.handling_unit_id, *assisting_unit_ids}
+        return any(scope.allows_unit(u) for u in units if u is not None)
+    return scope.allows_unit(order.handling_unit_id) or scope.allows_unit(order.intake_unit_id)
+
+
+def is_unit_member(user: User, order: WorkOrder) -> bool:
+    """A handler belongs to the handling unit (or to a unit above it)."""
+    if order.handling_unit_id is None or role_of(user) != Role.HANDLER:
+        return False
+    return scope_for(user=user).allows_unit(order.handling_unit_id)
+
+
+def viewer_actions(user: User, order: WorkOrder) -> list[str]:
+    """The actions this user may take on the order now (buttons and the API)."""
+    role = role_of(user)
+    if role not in {r[0] for r in flows.ROLES}:
+        return []
+    return flows.allowed_actions(
+        order.type,
+        order.status,
+        role,
+        is_handling_unit_member=is_unit_member(user, order),
+        is_owner=order.owner_id == user.pk,
+        ruling_state=order.ruling_state if order.type == "complaint" else None,
+    )
+
+
+def active_due(order: WorkOrder) -> datetime | None:
+    """The deadline that runs now, from the stage deadlines stored on the row."""
+    status = order.status
+    if status in TERMINAL:
+        return None
+    reply = order.reply_due_at if order.replied_at is None else None
+    if status in {"new", "returned", "pending_callback"}:
+        candidates = [order.dispatch_due_at, reply]
+    elif status == "dispatched":
+        candidates = [order.accept_due_at, order.feedback_due_at, reply]
+    elif status == "processing":
+        candidates = [order.feedback_due_at, reply]
+    elif status == "fed_back":
+        candidates = [reply]
+    else:  # replied (awaiting the follow-up call), fulfilled, failed: no clock
+        candidates = []
+    present = [c for c in candidates if c is not None]
+    return min(present) if present else None
+
+
+def set_due(order: WorkOrder, now: datetime) -> list[str]:
+    """Store the running deadline; a new deadline restarts the watch. Returns fields set."""
+    due = active_due(order)
+    if due == order.due_at:
+        return []
+    order.due_at = due
+    policy = policy_for(type=order.type, subtype=order.subtype, priority=order.priority)
+    order.warn_at = due - policy.warn_before if due is not None else None
+    order.alert_stage = AlertStage.NONE
+    return ["due_at", "warn_at", "alert_stage"]
+
+
+def is_breached(order: WorkOrder, now: datetime) -> bool:
+    return order.breached or (order.due_at is not None and order.due_at <= now)
+
+
+def handlers_of(unit_id: int | None) -> list[User]:
+    if unit_id is None:
+        return []
+    return list(User.objects.filter(role=Role.HANDLER, unit_id=unit_id, is_active=True))
+
+
+def leads_for(order: WorkOrder) -> list[User]:
+    """The team leads of the team that took the order, else every lead who sees it."""
+    leads = list(
+        User.objects.filter(role=Role.LEAD, is_active=True, unit_id=order.intake_unit_id)
+    )
+    if leads:
+        return leads
+    return [u for u in User.objects.filter(role=Role.LEAD, is_active=True) if can_see(u, order)]
+
+
+def directors_for(order: WorkOrder) -> list[User]:
+    return [
+        u for u in User.objects.filter(role=Role.DIRECTOR, is_active=True) if can_see(u, order)
+    ]
+
+
+def owner_list(order: WorkOrder) -> list[User]:
+    return [order.owner] if order.owner is not None else []
+
+
+def unit_condition(unit_ids: Iterable[int]) -> Q:
+    ids = list(unit_ids)
+    return Q(handling_unit_id__in=ids) | Q(intake_unit_id__in=ids)

@@ -1,0 +1,215 @@
+"""Intake 受理: opening a work order, with its number, public reference and deadlines."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from postdesk.core.phones import InvalidPhone, normalize_phone
+from postdesk.customers.models import Customer
+from postdesk.org.models import Role, User
+from postdesk.org.selectors import scope_for
+from postdesk.workorders import flows, search
+from postdesk.workorders.models import DayCounter, Priority, WorkOrder, WorkOrderEvent
+from postdesk.workorders.services._common import can_see, role_of, set_due
+from postdesk.workorders.sla import deadline, policy_for
+
+TYPES = frozenset(code for code, _zh, _en in flows.WORK_ORDER_TYPES)
+COMPLAINT_SUBTYPES = frozenset(code for code, _zh, _en in flows.COMPLAINT_SUBTYPES)
+BOOKING_KINDS = frozenset({"air_ticket", "coach_ticket", "event_ticket", "logistics"})
+INTAKE_ROLES = frozenset({Role.AGENT, Role.LEAD, Role.DIRECTOR})
+DETAIL_KEYS = frozenset(
+    {
+        "address",
+        "contact",
+        "window",
+        "item",
+        "weight",
+        "pieces",
+        "booking_kind",
+        "booking_details",
+        "travel_date",
+        "quantity",
+    }
+)
+
+
+def _next_number(now: datetime) -> str:
+    """`YYYYMMDD` + a five-digit sequence of that local day: one atomic upsert."""
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    table = DayCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        (seq,) = cursor.fetchone()
+    return f"{day}{int(seq):05d}"
+
+
+def _validate_waybill(raw: str) -> str:
+    """Upper-cased and checked for form (S10 or 10–20 letters and digits). A wrong S10
+    check digit is not refused here: callers misread numbers, and the order is still
+    worth taking; the form warns about it (`waybill_check_ok`)."""
+    from postdesk.tracking.waybill import OTHER_RE, S10_RE, normalize_waybill
+
+    number = normalize_waybill(raw).replace(" ", "")
+    if not (S10_RE.match(number) or OTHER_RE.match(number)):
+        raise ValidationFailed(fields={"waybill_no": _("This is not a valid waybill number.")})
+    return number
+
+
+def waybill_check_ok(number: str) -> bool:
+    from postdesk.tracking.waybill import is_valid_waybill
+
+    return is_valid_waybill(number)
+
+
+def _clean_details(type: str, details: Mapping[str, Any] | None) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for key, value in (details or {}).items():
+        if key not in DETAIL_KEYS or value is None:
+            continue
+        text = str(value).strip()[:300]
+        if text:
+            cleaned[key] = text
+    if type == "booking" and cleaned.get("booking_kind", "") not in BOOKING_KINDS | {""}:
+        raise ValidationFailed(fields={"booking_kind": _("Unknown kind of booking.")})
+    return cleaned
+
+
+def work_order_create(
+    *,
+    actor: User,
+    type: str,
+    title: str,
+    subtype: str = "",
+    description: str = "",
+    caller_phone: str = "",
+    caller_name: str = "",
+    waybill_no: str = "",
+    priority: str = "",
+    customer_id: int | None = None,
+    call_id: str = "",
+    details: Mapping[str, Any] | None = None,
+    regulator_ref: str = "",
+    regulator_due_at: datetime | None = None,
+    parent: WorkOrder | None = None,
+    now: datetime | None = None,
+) -> WorkOrder:
+    """Open a work order. The actor becomes its first-contact owner 首问负责."""
+    role = role_of(actor)
+    if role not in INTAKE_ROLES:
+        raise PermissionDenied(_("Only centre staff open work orders."))
+    errors: dict[str, str] = {}
+    if type not in TYPES:
+        errors["type"] = _("Unknown work-order type.")
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = _("A work order needs a title.")
+    elif len(title) > 200:
+        errors["title"] = _("This value is too long.")
+    subtype = (subtype or "").strip()
+    if type == "complaint" and subtype not in COMPLAINT_SUBTYPES:
+        errors["subtype"] = _("Choose the kind of complaint.")
+    elif len(subtype) > 30:
+        errors["subtype"] = _("This value is too long.")
+    priority = priority or Priority.NORMAL
+    if priority not in Priority.values:
+        errors["priority"] = _("Unknown priority.")
+    phone = ""
+    if caller_phone and caller_phone.strip():
+        try:
+            phone = normalize_phone(
+                caller_phone, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE
+            )
+        except InvalidPhone:
+            errors["caller_phone"] = _("This is not a valid phone number.")
+    waybill = ""
+    if waybill_no and waybill_no.strip():
+        try:
+            waybill = _validate_waybill(waybill_no)
+        except ValidationFailed as exc:
+            errors.update({k: str(v) for k, v in exc.fields.items()})
+    elif type == "tracing":
+        errors["waybill_no"] = _("A tracing inquiry needs the waybill number.")
+    if regulator_ref and type != "complaint":
+        errors["regulator_ref"] = _("Only a complaint can be a 12305 appeal.")
+    if regulator_ref and regulator_due_at is None:
+        errors["regulator_due_at"] = _("A 12305 appeal needs its own deadline.")
+    if len(description or "") > 20000:
+        errors["description"] = _("This value is too long.")
+    clean_details = {}
+    try:
+        clean_details = _clean_details(type, details)
+    except ValidationFailed as exc:
+        errors.update({k: str(v) for k, v in exc.fields.items()})
+    if errors:
+        raise ValidationFailed(fields=errors)
+    customer_pk: int | None = None
+    if customer_id is not None:
+        customer = Customer.objects.filter(pk=customer_id).only("id", "unit_id").first()
+        scope = scope_for(user=actor)
+        if customer is None or not (scope.everything or scope.allows_unit(customer.unit_id)):
+            raise ValidationFailed(fields={"customer": _("Unknown customer.")})
+        customer_pk = customer.pk
+    if parent is not None and not can_see(actor, parent):
+        raise NotFound()
+
+    now = now or timezone.now()
+    policy = policy_for(type=type, subtype=subtype, priority=priority)
+    intake_unit_id = actor.unit_id
+    if regulator_ref:
+        reply_due = regulator_due_at
+    else:
+        reply_due = deadline(policy=policy, stage="reply", unit_id=intake_unit_id, start=now)
+    order = WorkOrder(
+        number=_next_number(now),
+        public_ref=secrets.token_urlsafe(12),
+        type=type,
+        subtype=subtype,
+        priority=priority,
+        status="new",
+        title=title,
+        description=(description or "").strip(),
+        caller_phone=phone,
+        caller_name=(caller_name or "").strip()[:100],
+        customer_id=customer_pk,
+        call_id=(call_id or "").strip()[:64],
+        waybill_no=waybill,
+        details=clean_details,
+        owner=actor,
+        intake_unit_id=intake_unit_id,
+        parent=parent,
+        regulator_ref=(regulator_ref or "").strip()[:40],
+        dispatch_due_at=deadline(
+            policy=policy, stage="dispatch", unit_id=intake_unit_id, start=now
+        ),
+        reply_due_at=reply_due,
+        created_at=now,
+        updated_at=now,
+    )
+    set_due(order, now)
+    with transaction.atomic():
+        order.save(force_insert=True)
+        WorkOrderEvent.objects.create(
+            order=order,
+            at=now,
+            actor=actor,
+            action="create",
+            from_status="",
+            to_status="new",
+            text=order.description[:2000],
+            data={"parent": parent.number} if parent is not None else {},
+        )
+        search.index_order(order)
+    return order

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from postdesk.workorders import services
+
+
+@shared_task(name="postdesk.workorders.tasks.work_orders_watch")
+def work_orders_watch_task() -> dict[str, int]:
+    result = services.work_orders_watch()
+    return {"warned": result.warned, "breached": result.breached, "director": result.director}
