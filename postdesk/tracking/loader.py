@@ -182,12 +182,14 @@ class _PgLoader:
         raw = connection.cursor().cursor  # the psycopg cursor under Django's wrapper
         if not self.staging:
             try:
-                with transaction.atomic():
-                    with raw.copy(
+                with (
+                    transaction.atomic(),
+                    raw.copy(
                         f"COPY tracking_event ({self.cols}) FROM STDIN (FORMAT binary)"
-                    ) as copy:
-                        copy.write(prepared.payload)
-                return prepared.table.num_rows
+                    ) as copy,
+                ):
+                    copy.write(prepared.payload)
+                return int(prepared.table.num_rows)
             except errors.UniqueViolation:
                 self.staging = True
         self._staging(raw)
@@ -247,8 +249,7 @@ def load(
     loader: Any = _PgLoader() if vendor == "postgresql" else _SqliteLoader()
     result = LoadResult()
     prepared_iter = (
-        _prepare(b, vendor, run_id)
-        for b in iter_batches(source, fmt=fmt, imported_at=imported_at)
+        _prepare(b, vendor, run_id) for b in iter_batches(source, fmt=fmt, imported_at=imported_at)
     )
     for prepared in _prefetch(prepared_iter):
         batch = prepared.batch

@@ -167,6 +167,9 @@ class Attempt(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.waybill_no} @ {self.office_code} {self.day}"
+
     @property
     def operator(self) -> str:
         return self.ofd_operator or self.result_operator
@@ -234,3 +237,6 @@ class ImportRejection(models.Model):
     class Meta:
         ordering = ["run", "line"]
         indexes = [models.Index(fields=["run", "line"], name="tracking_rejection_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.reason}"

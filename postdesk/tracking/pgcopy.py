@@ -97,5 +97,5 @@ def copy_payload(table: pa.Table, *, header: bool = True, trailer: bool = True) 
         struct.unpack_from("<i", offsets, rows.offset * 4)[0],
         struct.unpack_from("<i", offsets, (rows.offset + len(rows)) * 4)[0],
     )
-    body = rows.buffers()[2].to_pybytes()[first:last]
+    body: bytes = rows.buffers()[2].to_pybytes()[first:last]
     return (HEADER if header else b"") + body + (TRAILER if trailer else b"")

@@ -85,7 +85,9 @@ def _store_rejections(run: ImportRun, rejected: list[Rejected]) -> None:
     )
 
 
-def tracking_import_run(*, run: ImportRun, source: str | Path | IO[bytes] | None = None) -> ImportRun:
+def tracking_import_run(
+    *, run: ImportRun, source: str | Path | IO[bytes] | None = None
+) -> ImportRun:
     """Import the run's file now (the command and the background task both end here)."""
     fmt: Format = "jsonl" if run.format == ImportRun.Format.JSONL else "csv"
     src: str | Path | IO[bytes] = source if source is not None else run.path
@@ -238,7 +240,7 @@ def delivery_result_record(
     try:
         number, _kind = validate_waybill(waybill_no)
     except WaybillError as exc:
-        errors["waybill_no"] = _(exc.reason)  # noqa: INT001 - reasons are msgids
+        errors["waybill_no"] = _(exc.reason)
         number = ""
     code = RESULT_CHOICES.get(result)
     if code is None:
@@ -258,7 +260,9 @@ def delivery_result_record(
         errors["reason" if len(reason) > 200 else "signer"] = _("This value is too long.")
     if not errors and not office_code:
         open_attempt = (
-            Attempt.objects.filter(waybill_no=number, ofd_time__isnull=False, result_time__isnull=True)
+            Attempt.objects.filter(
+                waybill_no=number, ofd_time__isnull=False, result_time__isnull=True
+            )
             .order_by("-ofd_time")
             .first()
         )

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
         parser.add_argument("--format", choices=["csv", "jsonl"], default=None)
-        parser.add_argument("--strict", action="store_true", help="reject the whole file on any bad line")
+        parser.add_argument(
+            "--strict", action="store_true", help="reject the whole file on any bad line"
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args: Any, **opts: Any) -> None:

@@ -1,0 +1,279 @@
+"""Reads of the tracking app: delivery KPIs, drill-down, chase list, stale items, the
+parcel view. KPIs read the precomputed ``Attempt`` table (``refresh.py``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+
+from postdesk.org.models import User
+from postdesk.org.selectors import scope_for
+from postdesk.tracking import codes, conf
+from postdesk.tracking.kpi_rules import month_bounds, rate
+from postdesk.tracking.models import Attempt, Event, ImportRun, Item, Office
+from postdesk.tracking.waybill import normalize_waybill
+
+
+def offices_in_scope(*, user: User | None) -> set[str] | None:
+    """Office codes the user may see, or None for all of them."""
+    if user is None:
+        return None
+    scope = scope_for(user=user)
+    if scope.everything:
+        return None
+    return set(Office.objects.filter(unit_id__in=scope.unit_ids).values_list("code", flat=True))
+
+
+def _scoped(qs: QuerySet[Any], offices: set[str] | None) -> QuerySet[Any]:
+    return qs if offices is None else qs.filter(office_code__in=offices)
+
+
+def _counts(as_of: datetime) -> dict[str, Any]:
+    return {
+        "attempts": Count("id"),
+        "online": Sum(
+            Case(
+                When(result_recorded_at__lte=as_of, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        ),
+        "timely": Sum(
+            Case(
+                When(
+                    Q(result_recorded_at__lte=as_of) & Q(result_recorded_at__lte=F("deadline")),
+                    then=Value(1),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        ),
+    }
+
+
+def delivery_kpi(*, month: str, as_of: datetime, user: User | None = None) -> dict[str, Any]:
+    """The ``delivery_kpi --json`` / ``GET /api/v1/reports/delivery`` document."""
+    start, end = month_bounds(month)
+    offices_allowed = offices_in_scope(user=user)
+    rows = (
+        _scoped(Attempt.objects.filter(day__gte=start, day__lt=end), offices_allowed)
+        .values("office_code", "day")
+        .annotate(**_counts(as_of))
+        .order_by("office_code", "day")
+    )
+    centre = [0, 0, 0]
+    offices: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    daily: dict[str, list[int]] = {}
+    for row in rows:
+        triple = [int(row["attempts"]), int(row["online"] or 0), int(row["timely"] or 0)]
+        day = row["day"]
+        day_text = day.isoformat() if isinstance(day, date) else str(day)
+        daily[f"{row['office_code']}|{day_text}"] = triple
+        agg = offices[row["office_code"]]
+        for i in range(3):
+            agg[i] += triple[i]
+            centre[i] += triple[i]
+    return {
+        "month": month,
+        "as_of": as_of.isoformat(),
+        "centre": {
+            "attempts": centre[0],
+            "online": centre[1],
+            "timely": centre[2],
+            "online_rate": rate(centre[1], centre[0]),
+            "timely_rate": rate(centre[2], centre[0]),
+        },
+        "offices": {
+            k: {"attempts": v[0], "online": v[1], "timely": v[2]}
+            for k, v in sorted(offices.items())
+        },
+        "daily": daily,
+    }
+
+
+@dataclass
+class KpiRow:
+    key: str
+    label: str
+    attempts: int
+    online: int
+    timely: int
+    online_rate: float | None = None
+    timely_rate: float | None = None
+    short: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _row(key: str, label: str, a: int, o: int, t: int) -> KpiRow:
+    cfg = conf.kpi_config()
+    o_rate, t_rate = rate(o, a), rate(t, a)
+    short = (o_rate is not None and o_rate < cfg.online_target) or (
+        t_rate is not None and t_rate < cfg.timely_target
+    )
+    return KpiRow(key, label, a, o, t, o_rate, t_rate, short)
+
+
+def delivery_kpi_rows(
+    *,
+    month: str,
+    as_of: datetime,
+    by: str = "office",
+    office_code: str | None = None,
+    user: User | None = None,
+) -> list[KpiRow]:
+    """KPI rows by office, day, operator (courier) or month; offices that fall short
+    of a target first, then the lowest timely rate."""
+    start, end = month_bounds(month)
+    qs = _scoped(Attempt.objects.filter(day__gte=start, day__lt=end), offices_in_scope(user=user))
+    if office_code:
+        qs = qs.filter(office_code=office_code)
+    names = dict(Office.objects.values_list("code", "name"))
+    result: list[KpiRow] = []
+    if by == "office":
+        for r in qs.values("office_code").annotate(**_counts(as_of)):
+            code = r["office_code"]
+            result.append(
+                _row(code, names.get(code, code), r["attempts"], r["online"] or 0, r["timely"] or 0)
+            )
+    elif by == "day":
+        for r in qs.values("day").annotate(**_counts(as_of)):
+            d = str(r["day"])
+            result.append(_row(d, d, r["attempts"], r["online"] or 0, r["timely"] or 0))
+        return sorted(result, key=lambda x: x.key)
+    elif by == "operator":
+        rows = qs.annotate(
+            courier=Case(
+                When(ofd_operator="", then=F("result_operator")), default=F("ofd_operator")
+            )
+        )
+        for r in rows.values("courier").annotate(**_counts(as_of)):
+            c = r["courier"] or "—"
+            result.append(_row(c, c, r["attempts"], r["online"] or 0, r["timely"] or 0))
+    elif by == "centre":
+        r = qs.aggregate(**_counts(as_of))
+        return [_row(month, month, r["attempts"] or 0, r["online"] or 0, r["timely"] or 0)]
+    else:
+        raise ValueError(f"unknown grouping {by!r}")
+    return sorted(result, key=lambda x: (not x.short, x.timely_rate or 0, x.key))
+
+
+def delivery_kpi_months(
+    *, months: list[str], as_of: datetime, user: User | None = None
+) -> list[KpiRow]:
+    return [delivery_kpi_rows(month=m, as_of=as_of, by="centre", user=user)[0] for m in months]
+
+
+def delivery_attempts(
+    *,
+    as_of: datetime,
+    office_code: str,
+    day: date | None = None,
+    month: str | None = None,
+    which: str = "all",
+    user: User | None = None,
+    limit: int = 500,
+) -> list[Attempt]:
+    """The attempts behind a number: ``which`` = all | not_online | not_timely."""
+    qs = _scoped(Attempt.objects.filter(office_code=office_code), offices_in_scope(user=user))
+    if day is not None:
+        qs = qs.filter(day=day)
+    elif month is not None:
+        start, end = month_bounds(month)
+        qs = qs.filter(day__gte=start, day__lt=end)
+    if which == "not_online":
+        qs = qs.filter(Q(result_recorded_at__isnull=True) | Q(result_recorded_at__gt=as_of))
+    elif which == "not_timely":
+        qs = qs.filter(
+            Q(result_recorded_at__isnull=True)
+            | Q(result_recorded_at__gt=as_of)
+            | Q(result_recorded_at__gt=F("deadline"))
+        )
+    return list(qs.order_by("day", "ofd_time", "result_time", "waybill_no")[:limit])
+
+
+def chase_list(
+    *, now: datetime, office_code: str | None = None, user: User | None = None, limit: int = 500
+) -> list[Attempt]:
+    """Attempts out for delivery with no result after the cut-off, oldest first."""
+    qs = _scoped(
+        Attempt.objects.filter(chase=True, chase_after__lte=now), offices_in_scope(user=user)
+    )
+    if office_code:
+        qs = qs.filter(office_code=office_code)
+    return list(qs.order_by("office_code", "ofd_time")[:limit])
+
+
+def stale_items(*, now: datetime, zone: str | None = None, limit: int = 500) -> list[Item]:
+    """Items not delivered or returned with no new event for longer than their zone's
+    limit (same city 3 days, domestic 7, international 21; configurable)."""
+    days = conf.stale_days()
+    cond = Q()
+    for z, n in days.items():
+        if zone and z != zone:
+            continue
+        cond |= Q(zone=z, last_event_time__lt=now - timedelta(days=n))
+    return list(Item.objects.filter(cond, is_final=False).order_by("last_event_time")[:limit])
+
+
+def is_stale(*, item: Item, now: datetime) -> bool:
+    limit = conf.stale_days().get(item.zone, 7)
+    return not item.is_final and item.last_event_time < now - timedelta(days=limit)
+
+
+@dataclass
+class ParcelView:
+    waybill_no: str
+    item: Item | None
+    events: list[Event]
+    attempts: list[Attempt]
+    status_code: str
+    where: str
+    chase: bool
+    stale: bool
+    late: bool
+    tracing_url: str
+
+
+def parcel_view(*, waybill_no: str, now: datetime) -> ParcelView | None:
+    """The agent's view of one parcel: timeline (newest first), status, where it is,
+    chase and late flags. Two indexed reads (the event identity index starts with the
+    waybill number)."""
+    number = normalize_waybill(waybill_no)
+    events = list(Event.objects.filter(waybill_no=number).order_by("-event_time", "-id"))
+    if not events:
+        return None
+    item = Item.objects.filter(waybill_no=number).first()
+    attempts = list(Attempt.objects.filter(waybill_no=number).order_by("ofd_time", "result_time"))
+    last = events[0]
+    chase = any(a.chase and a.chase_after is not None and a.chase_after <= now for a in attempts)
+    stale = item is not None and is_stale(item=item, now=now)
+    late = any(
+        a.result_recorded_at is not None
+        and a.deadline is not None
+        and a.result_recorded_at > a.deadline
+        for a in attempts
+    )
+    return ParcelView(
+        waybill_no=number,
+        item=item,
+        events=events,
+        attempts=attempts,
+        status_code=last.event_code,
+        where=last.office_name or last.office_code,
+        chase=chase,
+        stale=stale,
+        late=late,
+        tracing_url=f"/workorders/new/?type=tracing&waybill={number}",
+    )
+
+
+def import_runs(*, limit: int = 50) -> list[ImportRun]:
+    return list(ImportRun.objects.order_by("-created_at", "-id")[:limit])
+
+
+def code_label(code: str) -> str:
+    return codes.code_label_zh(code)
