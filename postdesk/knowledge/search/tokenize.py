@@ -133,8 +133,11 @@ def _term_for(word: str) -> Term | None:
         return Term(word, (word,), prefix=True, weight=0.5)
     if len(word) == 2:
         return Term(word, (word,), weight=1.0)
-    pieces = tuple(dict.fromkeys(word[i : i + 2] for i in range(len(word) - 1)))
-    return Term(word, pieces, weight=1.0 + 0.25 * (len(word) - 2))
+    return Term(word, _pieces(word), weight=1.0 + 0.25 * (len(word) - 2))
+
+
+def _pieces(word: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(word[i : i + 2] for i in range(len(word) - 1)))
 
 
 def normalize_identifier(value: str) -> str:
@@ -170,6 +173,13 @@ def parse_query(text: str, *, max_terms: int = 12) -> Query:
         term = _term_for(word)
         if term is not None and term.text not in terms:
             terms[term.text] = term
+    # the shorter words inside a long one (汇款单 → 汇款) count a little on their own, so
+    # a document that says 汇款通知单 still ranks for 汇款单
+    for word in chosen:
+        if len(word) >= 3 and not word[0].isascii():
+            for sub in segmenter().cut_for_search(word):
+                if 2 <= len(sub) < len(word) and sub not in terms and sub not in STOPWORDS:
+                    terms[sub] = Term(sub, (sub,) if len(sub) == 2 else _pieces(sub), weight=0.4)
     return Query(
         text=text,
         terms=tuple(list(terms.values())[:max_terms]),

@@ -1,0 +1,238 @@
+"""Reads of the knowledge base: search (staff and public), articles, phrases, changes.
+
+Who sees what: every active staff user sees every article (internal and public); the
+public (no user) sees only public articles that are currently in effect. Outside that,
+an article is `NotFound`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from postdesk.core.errors import NotFound
+from postdesk.knowledge import search
+from postdesk.knowledge.models import (
+    Article,
+    ArticleVersion,
+    CallerType,
+    Category,
+    Phrase,
+    PhraseCategory,
+    Visibility,
+)
+from postdesk.knowledge.search.tokenize import parse_query
+from postdesk.knowledge.services import ARTICLE_KIND
+from postdesk.knowledge.status import RANK, article_status
+from postdesk.org.models import User
+
+SEARCH_POOL = 400
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def status_of(article: Article, *, on: dt.date | None = None) -> str:
+    return article_status(
+        effective_from=article.effective_from,
+        effective_to=article.effective_to,
+        has_successor=bool(article.successor_id or article.successor_title),
+        today=on or today(),
+    )
+
+
+def _is_staff(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def current_q(*, on: dt.date | None = None) -> Q:
+    day = on or today()
+    return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+
+
+def public_q(*, on: dt.date | None = None) -> Q:
+    return Q(visibility=Visibility.PUBLIC) & current_q(on=on)
+
+
+def articles_visible(*, user: User | None) -> QuerySet[Article]:
+    """Staff: every article. The public (None or anonymous): public, current ones."""
+    articles = Article.objects.select_related("category", "successor")
+    if _is_staff(user):
+        return articles
+    return articles.filter(public_q())
+
+
+def article_get(*, user: User | None, article_id: int) -> Article:
+    article = articles_visible(user=user).filter(pk=article_id).first()
+    if article is None:
+        raise NotFound()
+    return article
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    article: Article
+    score: float
+    title_score: float
+    status: str
+    snippet: SafeString
+
+    def as_dict(self) -> dict[str, Any]:
+        a = self.article
+        return {
+            "id": a.pk,
+            "title": a.title,
+            "category": a.category.path,
+            "visibility": a.visibility,
+            "status": self.status,
+            "effective_from": a.effective_from.isoformat(),
+            "effective_to": a.effective_to.isoformat() if a.effective_to else None,
+            "successor": (
+                {"id": a.successor.pk, "title": a.successor.title}
+                if a.successor and (a.successor.visibility == Visibility.PUBLIC or self._staff_view)
+                else None
+            ),
+            "views": a.view_count,
+            "score": self.score,
+            "snippet": str(self.snippet),
+        }
+
+    _staff_view: bool = True
+
+
+def _category_ids(path: str) -> list[int]:
+    return list(
+        Category.objects.filter(Q(path=path) | Q(path__startswith=f"{path}/")).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def articles_search(
+    *,
+    user: User | None,
+    query: str,
+    category: str = "",
+    visibility: str = "",
+    current_only: bool = False,
+    limit: int = 20,
+) -> list[ArticleHit]:
+    """Ranked articles for `query`, best first: articles whose title (and tags) hold more
+    of the query come first; then current before coming before superseded; then text
+    relevance; then the most viewed. Filters: category (with its sub-categories),
+    visibility, currently effective. The public (user None) always gets public, current
+    articles only."""
+    staff = _is_staff(user)
+    parsed = parse_query(query)
+    if parsed.empty:
+        return []
+    hits = search.search(kind=ARTICLE_KIND, query=parsed, limit=SEARCH_POOL)
+    if not hits:
+        return []
+    articles = articles_visible(user=user).filter(pk__in=[h.object_id for h in hits])
+    if category:
+        articles = articles.filter(category_id__in=_category_ids(category))
+    if visibility in Visibility.values and staff:
+        articles = articles.filter(visibility=visibility)
+    if current_only:
+        articles = articles.filter(current_q())
+    by_id = articles.in_bulk()
+    day = today()
+    ranked: list[tuple[tuple[float, int, float, int], ArticleHit]] = []
+    for hit in hits:
+        article = by_id.get(hit.object_id)
+        if article is None:
+            continue
+        status = status_of(article, on=day)
+        item = ArticleHit(
+            article=article,
+            score=hit.score,
+            title_score=hit.title_score,
+            status=status,
+            snippet=search.highlight(text=article.body, query=parsed, length=140),
+            _staff_view=staff,
+        )
+        tier = round(hit.title_score * 2) / 2  # none, part, (nearly) all of the query
+        key = (-tier, RANK[status], -hit.score, -article.view_count)
+        ranked.append((key, item))
+    ranked.sort(key=lambda pair: pair[0])
+    return [item for _key, item in ranked[:limit]]
+
+
+def article_suggestions(*, user: User | None, text: str, limit: int = 5) -> list[ArticleHit]:
+    """Articles for a caller's problem as an agent types it (current ones first)."""
+    return articles_search(user=user, query=text[:200], limit=limit)
+
+
+def article_versions(*, article: Article) -> QuerySet[ArticleVersion]:
+    return article.versions.select_related("changed_by").order_by("-number")
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.order_by("path")
+
+
+@dataclass(frozen=True)
+class Change:
+    article: Article
+    what: str  # "created", "updated", "takes_effect", "ends"
+    on: dt.datetime | dt.date
+    fields: tuple[str, ...] = ()
+    by: str = ""
+
+
+def changes_this_week(*, user: User | None, days: int = 7, limit: int = 12) -> list[Change]:
+    """The notice board: articles created or changed in the last `days` days, and those
+    taking effect or ending within `days` days either side of today."""
+    now = timezone.now()
+    day = today()
+    visible = articles_visible(user=user)
+    versions = (
+        ArticleVersion.objects.filter(
+            changed_at__gte=now - dt.timedelta(days=days), article__in=visible
+        )
+        .select_related("article", "article__category", "changed_by")
+        .order_by("-changed_at")
+    )
+    changes: list[Change] = []
+    seen: set[int] = set()
+    for version in versions[:200]:
+        if version.article_id in seen:
+            continue
+        seen.add(version.article_id)
+        changes.append(
+            Change(
+                article=version.article,
+                what="created" if version.number == 1 else "updated",
+                on=version.changed_at,
+                fields=tuple(f for f in version.changed_fields if f != "created"),
+                by=str(version.changed_by or ""),
+            )
+        )
+    window = (day - dt.timedelta(days=days), day + dt.timedelta(days=days))
+    for article in visible.filter(effective_from__range=window).order_by("effective_from"):
+        changes.append(Change(article=article, what="takes_effect", on=article.effective_from))
+    for article in visible.filter(effective_to__range=window).order_by("effective_to"):
+        changes.append(Change(article=article, what="ends", on=article.effective_to or day))
+    return changes[:limit]
+
+
+def phrases_by_category() -> list[tuple[str, str, list[Phrase]]]:
+    """(category code, label, phrases) in the order of the categories."""
+    phrases = list(Phrase.objects.order_by("position", "key"))
+    groups: list[tuple[str, str, list[Phrase]]] = []
+    for code, label in PhraseCategory.choices:
+        items = [p for p in phrases if p.category == code]
+        if items:
+            groups.append((code, str(label), items))
+    return groups
+
+
+def caller_type_label(code: str) -> str:
+    return str(CallerType(code).label) if code in CallerType.values else code
