@@ -20,6 +20,7 @@ install_error_handlers(api)
 
 
 def _mount() -> None:
+    from postdesk.calls.api import reports_router as calls_reports_router
     from postdesk.calls.api import router as calls_router
     from postdesk.core.api import router as core_router
     from postdesk.customers.api import router as customers_router
@@ -43,6 +44,7 @@ def _mount() -> None:
     api.add_router("/public/", portal_router)
     api.add_router("/reports/", reports_router)
     api.add_router("/reports/", delivery_reports_router)
+    api.add_router("/reports/", calls_reports_router)
 
 
 _mount()

@@ -1,7 +1,165 @@
+"""The CTI API (mounted at /api/v1/cti/) and the call-metrics report
+(`reports_router`, mounted at /api/v1/reports/)."""
+
 from __future__ import annotations
 
+import json
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router
+from ninja.security import APIKeyHeader
 
+from postdesk.calls.events import EventInvalid, parse_cti_json, parse_zammad
+from postdesk.calls.selectors import call_metrics, call_metrics_for_days
+from postdesk.calls.services import cti_event_ingest, cti_token_authenticate
 from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.errors import AuthenticationFailed, ValidationFailed
 
-router = Router(auth=STAFF_AUTH)
+MAX_BODY = 64 * 1024
+
+
+class CtiTokenAuth(APIKeyHeader):
+    """`Authorization: Token <CTI integration token>` (`postdesk cti_token --create NAME`)."""
+
+    param_name = "Authorization"
+    openapi_description = "Authorization: Token <key> (postdesk cti_token --create NAME)"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not key:
+            return None
+        scheme, _sep, raw = key.partition(" ")
+        if scheme.lower() not in {"token", "bearer"} or not raw.strip():
+            return None
+        return cti_token_authenticate(raw=raw.strip())
+
+
+cti_auth = CtiTokenAuth()
+router = Router(auth=STAFF_AUTH, tags=["cti"])
+reports_router = Router(auth=STAFF_AUTH, tags=["reports"])
+
+EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["event", "call_id", "timestamp"],
+    "properties": {
+        "event": {
+            "type": "string",
+            "enum": ["newCall", "answer", "hangup", "wrapup", "hold", "unhold"],
+        },
+        "call_id": {"type": "string"},
+        "timestamp": {"type": "string", "format": "date-time"},
+        "direction": {"type": "string", "enum": ["in", "out"]},
+        "from": {"type": "string"},
+        "to": {"type": "string"},
+        "queue": {"type": "string"},
+        "agent": {"type": "string", "description": "the agent's extension"},
+        "cause": {"type": "string"},
+        "recording_url": {"type": "string"},
+    },
+}
+
+
+def _invalid(exc: EventInvalid) -> ValidationFailed:
+    messages = {
+        "required": _("This field is required."),
+        "unknown event": _("Unknown event."),
+        "must be in or out": _("Must be “in” or “out”."),
+        "must be a string": _("Must be a string."),
+        "too long": _("This value is too long."),
+        "not an ISO 8601 date and time": _("Enter an ISO 8601 date and time."),
+        "needs a UTC offset": _("The time needs its UTC offset, e.g. +08:00."),
+        "must be a JSON object": _("The body must be a JSON object."),
+        "must be an http(s) URL": _("Enter an http(s) address."),
+    }
+    return ValidationFailed(fields={exc.field: messages.get(exc.message, exc.message)})
+
+
+@router.post(
+    "/events",
+    auth=cti_auth,
+    summary="Receive one CTI event",
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": EVENT_SCHEMA}}, "required": True}
+    },
+)
+def cti_events(request: HttpRequest) -> dict[str, Any]:
+    """Idempotent: the same (call_id, event, timestamp) twice is stored once and answered
+    200 both times (`"status": "duplicate"` the second time)."""
+    if len(request.body) > MAX_BODY:
+        raise ValidationFailed(fields={"body": _("The body is too large.")})
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed(fields={"body": _("The body is not valid JSON.")}) from None
+    try:
+        event = parse_cti_json(body)
+    except EventInvalid as exc:
+        raise _invalid(exc) from None
+    result = cti_event_ingest(event=event)
+    return {"status": "stored" if result.created else "duplicate", "call_id": event.call_id}
+
+
+@router.post("/zammad/{token}", auth=None, summary="Zammad generic CTI push (form-encoded)")
+def cti_zammad(request: HttpRequest, token: str) -> dict[str, Any]:
+    """Zammad's generic CTI format, so a PBX script written for it works unchanged."""
+    if cti_token_authenticate(raw=token) is None:
+        raise AuthenticationFailed()
+    form = {key: request.POST.getlist(key) for key in request.POST}
+    try:
+        event = parse_zammad(form, received_at=timezone.now())
+    except EventInvalid as exc:
+        raise _invalid(exc) from None
+    cti_event_ingest(event=event)
+    return {}
+
+
+def _parse_day(raw: str, name: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(fields={name: _("Enter a date as YYYY-MM-DD.")}) from None
+
+
+@reports_router.get("/calls", summary="Call metrics of a day or a period")
+def calls_report(
+    request: HttpRequest,
+    date: str | None = None,
+    from_: str | None = None,
+    to: str | None = None,
+    sl: float | None = None,
+    short: float | None = None,
+) -> dict[str, Any]:
+    """`?date=YYYY-MM-DD`, or `?from=YYYY-MM-DD&to=YYYY-MM-DD` (both days included);
+    local (Asia/Shanghai) days. Optional `sl` and `short`: the service-level threshold
+    and the short-abandon time in seconds."""
+    from_ = from_ or request.GET.get("from")
+    if date:
+        first = last = _parse_day(date, "date")
+    elif from_ or to:
+        if not from_ or not to:
+            raise ValidationFailed(
+                fields={"from" if not from_ else "to": _("Give both from and to, or date.")}
+            )
+        first, last = _parse_day(from_, "from"), _parse_day(to, "to")
+        if last < first:
+            raise ValidationFailed(fields={"to": _("The period ends before it begins.")})
+        if (last - first).days > 366:
+            raise ValidationFailed(fields={"to": _("At most one year at a time.")})
+    else:
+        raise ValidationFailed(fields={"date": _("Give a date, or from and to.")})
+    for name, value in (("sl", sl), ("short", short)):
+        if value is not None and not 0 <= value <= 3600:
+            raise ValidationFailed(fields={name: _("Enter seconds between 0 and 3600.")})
+    return call_metrics_for_days(
+        user=request.user,
+        first=first,
+        last=last,  # type: ignore[arg-type]
+        service_level_seconds=sl,
+        short_abandon_seconds=short,
+    )
+
+
+__all__ = ["call_metrics", "reports_router", "router"]

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from postdesk.calls.models import AgentState, Call, CtiToken, WrapupCode
+from postdesk.calls.services import cti_token_revoke
+
+
+@admin.register(CtiToken)
+class CtiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Tokens are created with `postdesk cti_token --create NAME` (the value is shown
+    once); here an administrator lists and revokes them."""
+
+    list_display = ("id", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[CtiToken]) -> None:
+        for token in queryset:
+            cti_token_revoke(token_id=token.pk)
+
+
+@admin.register(WrapupCode)
+class WrapupCodeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("code", "label", "is_active", "position")
+    list_editable = ("label", "is_active", "position")
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("call_id", "direction", "started_at", "queue", "agent_extension", "outcome")
+    list_filter = ("direction", "outcome")
+    search_fields = ("=call_id", "=caller_number")
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(AgentState)
+class AgentStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("user", "state", "reason", "since")
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,46 @@
+"""The calls app's settings: each from Django settings if set there, else the environment,
+else the default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+
+def _get(name: str, default: Any, cast: Any = str) -> Any:
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    raw = os.environ.get(name)
+    return cast(raw) if raw not in (None, "") else default
+
+
+def service_level_seconds() -> float:
+    """Answered within this many seconds of newCall counts towards the service level."""
+    return float(_get("POSTDESK_CALLS_SERVICE_LEVEL_SECONDS", 20.0, float))
+
+
+def short_abandon_seconds() -> float:
+    """A caller who hangs up within this many seconds is a short abandon."""
+    return float(_get("POSTDESK_CALLS_SHORT_ABANDON_SECONDS", 5.0, float))
+
+
+def push_dir() -> Path:
+    """Where the web processes of the embedded mode keep their push sockets."""
+    return Path(_get("POSTDESK_PUSH_DIR", Path(settings.VAR_DIR) / "push", Path))
+
+
+def push_max_streams() -> int:
+    """Long-lived push connections one web process holds on its async path."""
+    return int(_get("POSTDESK_PUSH_MAX_STREAMS", 1000, int))
+
+
+def push_max_sync_streams() -> int:
+    """Push connections one process serves on threads (development servers only)."""
+    return int(_get("POSTDESK_PUSH_MAX_SYNC_STREAMS", 32, int))
+
+
+def push_keepalive_seconds() -> float:
+    return float(_get("POSTDESK_PUSH_KEEPALIVE_SECONDS", 15.0, float))

@@ -1,0 +1,307 @@
+"""The CTI event API: idempotency, out-of-order delivery, errors, agent states."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime
+
+import pytest
+
+from postdesk.calls.models import AgentState, AgentStatePeriod, Call, CallEvent
+from postdesk.calls.tests.helpers import post_event, ts
+
+pytestmark = pytest.mark.django_db
+
+
+def _events(call_id="c-1", agent="8001"):
+    return [
+        dict(
+            event="newCall",
+            call_id=call_id,
+            timestamp=ts(0),
+            direction="in",
+            from_="13812345678",
+            to="11185",
+            queue="11185",
+        ),
+        dict(event="answer", call_id=call_id, timestamp=ts(12), agent=agent),
+        dict(event="hold", call_id=call_id, timestamp=ts(40), agent=agent),
+        dict(event="unhold", call_id=call_id, timestamp=ts(55), agent=agent),
+        dict(
+            event="hangup",
+            call_id=call_id,
+            timestamp=ts(132),
+            cause="normalClearing",
+            recording_url="https://pbx.example/rec/c-1.wav",
+        ),
+        dict(event="wrapup", call_id=call_id, timestamp=ts(162), agent=agent),
+    ]
+
+
+def test_a_call_is_built_from_its_events(cti, cti_token, staff):
+    for body in _events():
+        assert post_event(cti, cti_token, **body).status_code == 200
+    call = Call.objects.get(call_id="c-1")
+    assert call.direction == "in"
+    assert call.caller_number == "+8613812345678"
+    assert call.agent == staff["agent1"]
+    assert call.outcome == "answered"
+    assert (call.wait_seconds, call.talk_seconds, call.hold_seconds, call.acw_seconds) == (
+        12,
+        120,
+        15,
+        30,
+    )
+    assert call.recording_url == "https://pbx.example/rec/c-1.wav"
+    assert call.cause == "normalClearing"
+    state = AgentState.objects.get(user=staff["agent1"])
+    assert state.state == "ready"
+
+
+def test_the_same_event_twice_is_stored_once_and_answered_200_both_times(cti, cti_token, org):
+    body = _events()[0]
+    first = post_event(cti, cti_token, **body)
+    second = post_event(cti, cti_token, **dict(body))
+    assert first.status_code == second.status_code == 200
+    assert first.json()["status"] == "stored"
+    assert second.json()["status"] == "duplicate"
+    assert CallEvent.objects.count() == 1
+    assert Call.objects.count() == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_any_arrival_order_gives_the_same_call(cti, cti_token, staff, seed):
+    events = _events(call_id=f"o-{seed}")
+    random.Random(seed).shuffle(events)
+    # and some duplicates on top
+    events += events[:2]
+    for body in events:
+        assert post_event(cti, cti_token, **dict(body)).status_code == 200
+    call = Call.objects.get(call_id=f"o-{seed}")
+    assert call.started_at == datetime.fromisoformat(ts(0))
+    assert call.outcome == "answered"
+    assert (call.wait_seconds, call.talk_seconds, call.hold_seconds, call.acw_seconds) == (
+        12,
+        120,
+        15,
+        30,
+    )
+    assert call.events_count == 6
+    assert call.from_number == "13812345678"
+
+
+def test_hangup_before_answer_in_arrival(cti, cti_token, staff):
+    post_event(
+        cti, cti_token, event="hangup", call_id="x", timestamp=ts(60), cause="normalClearing"
+    )
+    call = Call.objects.get(call_id="x")  # an unknown call id starts the call
+    # all that is known so far: a call that ended as soon as it began
+    assert call.outcome == "short_abandoned"
+    post_event(cti, cti_token, event="answer", call_id="x", timestamp=ts(10), agent="8001")
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="x",
+        timestamp=ts(0),
+        direction="in",
+        from_="0577-88123456",
+        to="11185",
+    )
+    call.refresh_from_db()
+    assert call.outcome == "answered"
+    assert call.wait_seconds == 10 and call.talk_seconds == 50
+    assert call.caller_number == "+8657788123456"
+    # the late answer did not put the agent on a call that had ended: wrapping it up
+    assert AgentState.objects.get(user=staff["agent1"]).state == "after_call"
+
+
+def test_abandoned_and_short_abandoned(cti, cti_token, org):
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="a1",
+        timestamp=ts(0),
+        direction="in",
+        from_="13800000001",
+        to="11185",
+    )
+    post_event(cti, cti_token, event="hangup", call_id="a1", timestamp=ts(4), cause="cancel")
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="a2",
+        timestamp=ts(0),
+        direction="in",
+        from_="13800000002",
+        to="11185",
+    )
+    post_event(cti, cti_token, event="hangup", call_id="a2", timestamp=ts(45), cause="cancel")
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="o1",
+        timestamp=ts(0),
+        direction="out",
+        from_="8001",
+        to="13800000003",
+        agent="8001",
+    )
+    post_event(cti, cti_token, event="hangup", call_id="o1", timestamp=ts(30), cause="noAnswer")
+    outcomes = dict(Call.objects.values_list("call_id", "outcome"))
+    assert outcomes == {"a1": "short_abandoned", "a2": "abandoned", "o1": "missed"}
+
+
+def test_an_unknown_extension_is_kept_and_the_call_counts(cti, cti_token, org):
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="u",
+        timestamp=ts(0),
+        direction="in",
+        from_="13800000001",
+        to="11185",
+    )
+    post_event(cti, cti_token, event="answer", call_id="u", timestamp=ts(3), agent="9999")
+    call = Call.objects.get(call_id="u")
+    assert call.agent_extension == "9999" and call.agent is None
+    assert call.outcome == "answered"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"call_id": "m", "timestamp": ts(0)}, "event"),
+        ({"event": "ring", "call_id": "m", "timestamp": ts(0)}, "event"),
+        ({"event": "answer", "timestamp": ts(0), "agent": "8001"}, "call_id"),
+        ({"event": "answer", "call_id": "m", "agent": "8001"}, "timestamp"),
+        (
+            {
+                "event": "answer",
+                "call_id": "m",
+                "timestamp": "2025-03-04T09:00:00",
+                "agent": "8001",
+            },
+            "timestamp",
+        ),
+        (
+            {"event": "answer", "call_id": "m", "timestamp": "yesterday", "agent": "8001"},
+            "timestamp",
+        ),
+        (
+            {"event": "newCall", "call_id": "m", "timestamp": ts(0), "from": "1", "to": "2"},
+            "direction",
+        ),
+        (
+            {
+                "event": "newCall",
+                "call_id": "m",
+                "timestamp": ts(0),
+                "direction": "sideways",
+                "from": "1",
+                "to": "2",
+            },
+            "direction",
+        ),
+        (
+            {"event": "newCall", "call_id": "m", "timestamp": ts(0), "direction": "in", "to": "2"},
+            "from",
+        ),
+        ({"event": "answer", "call_id": "m", "timestamp": ts(0)}, "agent"),
+        ({"event": "hangup", "call_id": ["m"], "timestamp": ts(0)}, "call_id"),
+        ({"event": "hangup", "call_id": "m" * 101, "timestamp": ts(0)}, "call_id"),
+    ],
+)
+def test_a_malformed_body_gets_400_naming_the_field(cti, cti_token, org, body, field):
+    response = post_event(cti, cti_token, **body)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert not Call.objects.exists() and not CallEvent.objects.exists()
+
+
+def test_not_json_and_not_an_object(cti, cti_token, org):
+    for raw in (b"{nope", b"[1, 2]"):
+        response = cti.post(
+            "/api/v1/cti/events",
+            data=raw,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {cti_token}",
+        )
+        assert response.status_code == 400
+        assert "body" in response.json()["fields"]
+
+
+def test_a_wrong_token_gets_401_and_stores_nothing(cti, cti_token, org, api_for):
+    body = _events()[0]
+    assert post_event(cti, "cti_forged", **dict(body)).status_code == 401
+    response = cti.post(
+        "/api/v1/cti/events", data=json.dumps({"event": "x"}), content_type="application/json"
+    )
+    assert response.status_code == 401
+    # a staff user's API token is not an integration token
+    staff_client = api_for("admin")
+    response = staff_client.post(
+        "/api/v1/cti/events", data=json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 401
+    assert not Call.objects.exists()
+
+
+def test_a_revoked_token_stops_working(cti, org):
+    from postdesk.calls.services import cti_token_create, cti_token_revoke
+
+    token, raw = cti_token_create(name="old pbx")
+    body = _events()[0]
+    assert post_event(cti, raw, **dict(body)).status_code == 200
+    cti_token_revoke(token_id=token.pk)
+    assert post_event(cti, raw, **dict(_events("c-2")[0])).status_code == 401
+
+
+def test_answer_hangup_wrapup_move_the_state(cti, cti_token, staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    agent = staff["agent2"]
+    now = timezone.now()
+    t = lambda s: (now + timedelta(seconds=s)).isoformat()  # noqa: E731
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="m1",
+        timestamp=t(0),
+        direction="in",
+        from_="13800000001",
+        to="11185",
+    )
+    post_event(cti, cti_token, event="answer", call_id="m1", timestamp=t(2), agent="8002")
+    assert AgentState.objects.get(user=agent).state == "on_call"
+    post_event(cti, cti_token, event="hangup", call_id="m1", timestamp=t(60), agent="8002")
+    assert AgentState.objects.get(user=agent).state == "after_call"
+    post_event(cti, cti_token, event="wrapup", call_id="m1", timestamp=t(80), agent="8002")
+    assert AgentState.objects.get(user=agent).state == "ready"
+    periods = list(
+        AgentStatePeriod.objects.filter(user=agent)
+        .order_by("started_at")
+        .values_list("state", "seconds")
+    )
+    assert ("on_call", 58.0) in periods and ("after_call", 20.0) in periods
+
+
+def test_cti_token_command(capsys, db):
+    from django.core.management import call_command
+
+    call_command("cti_token", "--create", "asterisk-1")
+    raw = capsys.readouterr().out
+    assert raw.count("\n") == 1 and raw.strip().startswith("cti_")
+    from postdesk.calls.services import cti_token_authenticate
+
+    assert cti_token_authenticate(raw=raw.strip()) is not None
+    call_command("cti_token", "--list")
+    assert "asterisk-1" in capsys.readouterr().out

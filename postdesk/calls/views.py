@@ -1,0 +1,228 @@
+"""Pages of the calls app: the agent's workbench with its screen pop, the call log, the
+team lead's wallboard, and the push stream (thread path; see streams.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from postdesk.calls import streams
+from postdesk.calls.models import AgentState, Call
+from postdesk.calls.selectors import (
+    CallFilters,
+    agent_active_call,
+    agent_recent_calls,
+    agent_state_of,
+    agent_time_in_states,
+    call_get,
+    calls_list,
+    is_supervisor,
+    screen_pop,
+    today_local,
+    wallboard,
+)
+from postdesk.calls.services import agent_state_set, call_wrapup
+from postdesk.core.errors import DomainError, PermissionDenied
+from postdesk.workorders.flows import WORK_ORDER_TYPES
+
+POP_TYPES = ("query", "complaint", "tracing", "pickup", "consultation", "booking")
+
+
+def _state_context(request: HttpRequest, error: str = "") -> dict[str, object]:
+    user = request.user
+    state = agent_state_of(user=user)  # type: ignore[arg-type]
+    return {
+        "state": state,
+        "state_code": state.state if state else AgentState.State.LOGGED_OUT,
+        "reasons": [r for r in AgentState.Reason.choices if r[0]],
+        "times": agent_time_in_states(user=user, day=today_local()),  # type: ignore[arg-type]
+        "state_labels": dict(AgentState.State.choices),
+        "error": error,
+    }
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    active = agent_active_call(user=user)  # type: ignore[arg-type]
+    context = {
+        **_state_context(request),
+        "active_call": active,
+        "recent": agent_recent_calls(user=user),  # type: ignore[arg-type]
+    }
+    return render(request, "calls/workbench.html", context)
+
+
+@login_required
+@require_POST
+def state_set(request: HttpRequest) -> HttpResponse:
+    error = ""
+    try:
+        agent_state_set(
+            user=request.user,
+            state=request.POST.get("state", ""),  # type: ignore[arg-type]
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        error = " ".join(str(m) for m in exc.fields.values()) or str(exc.message)
+    return render(request, "calls/_state.html", _state_context(request, error))
+
+
+@login_required
+@require_GET
+def state_panel(request: HttpRequest) -> HttpResponse:
+    return render(request, "calls/_state.html", _state_context(request))
+
+
+def _work_order_links(pop_call: Call, number: str, customer_id: int | None) -> list[dict[str, str]]:
+    labels = {code: zh for code, zh, _en in WORK_ORDER_TYPES}
+    links = []
+    for kind in POP_TYPES:
+        params = {"phone": number, "call": pop_call.call_id, "type": kind}
+        if customer_id:
+            params["customer"] = str(customer_id)
+        query = urlencode({k: v for k, v in params.items() if v})
+        links.append(
+            {"type": kind, "label": labels.get(kind, kind), "url": f"/workorders/new/?{query}"}
+        )
+    return links
+
+
+@login_required
+@require_GET
+def pop(request: HttpRequest, call_pk: int) -> HttpResponse:
+    call = call_get(user=request.user, call_pk=call_pk)  # type: ignore[arg-type]
+    data = screen_pop(user=request.user, call=call)  # type: ignore[arg-type]
+    first_customer = data.candidates[0].card.id if len(data.candidates) == 1 else None
+    candidates = [
+        {"c": cand, "links": _work_order_links(call, data.caller_display, cand.card.id)}
+        for cand in data.candidates
+    ]
+    return render(
+        request,
+        "calls/_pop.html",
+        {
+            "pop": data,
+            "call": call,
+            "candidates": candidates,
+            "links": _work_order_links(call, data.caller_display, first_customer),
+            "new_customer_url": "/customers/new/?" + urlencode({"phone": data.caller_display}),
+            "can_wrapup": call.agent_id == request.user.pk or is_supervisor(user=request.user),  # type: ignore[arg-type]
+        },
+    )
+
+
+@login_required
+@require_POST
+def wrapup(request: HttpRequest, call_pk: int) -> HttpResponse:
+    call = call_get(user=request.user, call_pk=call_pk)  # type: ignore[arg-type]
+    error = ""
+    try:
+        call = call_wrapup(
+            actor=request.user,
+            call=call,  # type: ignore[arg-type]
+            code=request.POST.get("code", ""),
+            note=request.POST.get("note", ""),
+            finish=request.POST.get("finish", "1") == "1",
+        )
+    except DomainError as exc:
+        error = " ".join(str(m) for m in exc.fields.values()) or str(exc.message)
+    response = pop(request, call.pk) if not error else None
+    if response is None:
+        response = render(request, "calls/_wrapup_error.html", {"error": error})
+        response["HX-Retarget"] = "#wrapup-error"
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+@login_required
+@require_GET
+def call_log(request: HttpRequest) -> HttpResponse:
+    raw_day = request.GET.get("day", "")
+    try:
+        day = date.fromisoformat(raw_day) if raw_day else today_local()
+    except ValueError:
+        day = today_local()
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    filters = CallFilters(
+        day=day,
+        direction=request.GET.get("direction", ""),
+        outcome=request.GET.get("outcome", ""),
+        agent=request.GET.get("agent", "").strip(),
+        number=request.GET.get("number", "").strip(),
+    )
+    total, rows = calls_list(user=request.user, filters=filters, page=page)  # type: ignore[arg-type]
+    pages = Paginator(range(total), 50).num_pages
+    return render(
+        request,
+        "calls/log.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "filters": filters,
+            "day": day,
+            "outcomes": Call.Outcome.choices[1:],
+            "directions": Call.Direction.choices,
+        },
+    )
+
+
+@login_required
+def wallboard_page(request: HttpRequest) -> HttpResponse:
+    if not is_supervisor(user=request.user):  # type: ignore[arg-type]
+        raise PermissionDenied()
+    return render(request, "calls/wallboard.html", {"board": wallboard(user=request.user)})  # type: ignore[arg-type]
+
+
+@login_required
+@require_GET
+def wallboard_panel(request: HttpRequest) -> HttpResponse:
+    return render(request, "calls/_wallboard.html", {"board": wallboard(user=request.user)})  # type: ignore[arg-type]
+
+
+@login_required
+@require_GET
+def home_panel(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "calls/_home_panel.html",
+        {
+            **_state_context(request),
+            "active_call": agent_active_call(user=user),  # type: ignore[arg-type]
+            "recent": agent_recent_calls(user=user, limit=5),  # type: ignore[arg-type]
+        },
+    )
+
+
+@never_cache
+@require_GET
+def stream(request: HttpRequest) -> HttpResponse:
+    """The push stream on a thread (servers other than `postdesk serve`)."""
+    grant = streams.grant_for(request.user, wallboard=request.GET.get("wallboard") == "1")
+    if grant is None:
+        return HttpResponse("sign in first\n", status=401, content_type="text/plain")
+    if not streams.acquire_sync_slot():
+        response = HttpResponse(
+            "too many push connections\n", status=503, content_type="text/plain"
+        )
+        response["Retry-After"] = "5"
+        return response
+    response = StreamingHttpResponse(
+        streams.sync_stream(grant), content_type="text/event-stream; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache, no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response
