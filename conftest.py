@@ -125,3 +125,129 @@ def login(page, staff):
         return page
 
     return sign_in
+
+
+# --- outside the machine: a tiny SMTP server, and a real Celery worker ---------------------
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (yet)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class FakeSMTPServer:
+    """Just enough SMTP on 127.0.0.1 for Django's smtp backend (a fake of the mail relay).
+
+    The port is reserved at once but nothing listens until `open()`, so a test can first
+    see the relay down (connection refused) and then up. `hold_first=True` makes the
+    first message's final reply wait until `release()`: a worker stuck in the middle of
+    sending; `reply` is what it then gets (e.g. "451 try later").
+    """
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.messages: list[bytes] = []
+        self._server = None
+        self._gate = None
+        self._hold_pending = False
+        self.holding = None
+
+    def open(self, hold_first: bool = False) -> FakeSMTPServer:
+        import socketserver
+        import threading
+
+        owner = self
+        self._gate = threading.Event()
+        self._hold_pending = hold_first
+        self.holding = threading.Event()  # set once the held message is waiting
+        self._reply = b"250 OK queued"
+
+        class Handler(socketserver.StreamRequestHandler):
+            def send(self, line: bytes) -> None:
+                self.wfile.write(line + b"\r\n")
+
+            def handle(self) -> None:
+                self.send(b"220 fake-smtp ESMTP")
+                body: list[bytes] | None = None
+                while line := self.rfile.readline():
+                    if body is not None:
+                        if line.rstrip(b"\r\n") == b".":
+                            if owner._hold_pending:
+                                owner._hold_pending = False
+                                owner.holding.set()
+                                owner._gate.wait(60)
+                                self.send(owner._reply)
+                                if not owner._reply.startswith(b"250"):
+                                    body = None
+                                    continue
+                            else:
+                                self.send(b"250 OK queued")
+                            owner.messages.append(b"".join(body))
+                            body = None
+                        else:
+                            body.append(line[1:] if line.startswith(b"..") else line)
+                        continue
+                    verb = line[:4].upper()
+                    if verb == b"EHLO":
+                        self.send(b"250-fake-smtp")
+                        self.send(b"250 8BITMIME")
+                    elif verb in (b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
+                        self.send(b"250 OK")
+                    elif verb == b"DATA":
+                        self.send(b"354 go ahead")
+                        body = []
+                    elif verb == b"QUIT":
+                        self.send(b"221 bye")
+                        return
+                    else:
+                        self.send(b"502 not implemented")
+
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self._server = Server(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def release(self, reply: bytes = b"250 OK queued") -> None:
+        self._reply = reply
+        if self._gate is not None:
+            self._gate.set()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def bodies(self) -> list[str]:
+        import email
+
+        texts = []
+        for raw in self.messages:
+            message = email.message_from_bytes(raw)
+            part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+            texts.append(
+                part.get_payload(decode=True)
+                .decode(part.get_content_charset() or "utf-8")
+                .rstrip("\r\n")
+            )
+        return texts
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A fake SMTP relay, closed until `smtp_server.open()`; Django's smtp backend points
+    at it."""
+    server = FakeSMTPServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 30
+    yield server
+    server.release()
+    server.close()

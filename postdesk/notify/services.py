@@ -100,18 +100,21 @@ def outbox_deliver(*, message_id: int) -> bool:
         get_channel(message.channel)(message)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
+        # Only while our claim is the latest: a worker that comes back after its lease
+        # expired must not undo what a later attempt recorded (sent, or its own retry).
+        still_mine = OutboxMessage.objects.filter(
+            pk=message_id, status=OutboxMessage.Status.PENDING, attempts=message.attempts
+        )
         if message.attempts >= settings.POSTDESK_OUTBOX_MAX_ATTEMPTS:
-            OutboxMessage.objects.filter(pk=message_id).update(
-                status=OutboxMessage.Status.DEAD, last_error=error
-            )
-            logger.error(
-                "outbox message %s is dead after %s attempts: %s",
-                message.key,
-                message.attempts,
-                error,
-            )
+            if still_mine.update(status=OutboxMessage.Status.DEAD, last_error=error):
+                logger.error(
+                    "outbox message %s is dead after %s attempts: %s",
+                    message.key,
+                    message.attempts,
+                    error,
+                )
         else:
-            OutboxMessage.objects.filter(pk=message_id).update(
+            still_mine.update(
                 next_attempt_at=timezone.now() + _backoff(message.attempts), last_error=error
             )
         return False
