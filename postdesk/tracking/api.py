@@ -1,8 +1,232 @@
+"""REST API of the tracking app. ``router`` is mounted at /api/v1/tracking/,
+``reports_router`` (the delivery KPI report) at /api/v1/reports/."""
+
 from __future__ import annotations
 
-from ninja import Router
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from postdesk.org.models import Role
+from postdesk.tracking import selectors, services
+from postdesk.tracking.models import Attempt, ImportRun
 
-router = Router(auth=STAFF_AUTH)
-reports_router = Router(auth=STAFF_AUTH)
+router = Router(auth=STAFF_AUTH, tags=["tracking"])
+reports_router = Router(auth=STAFF_AUTH, tags=["reports"])
+
+CENTRE_ROLES = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+
+
+def _require(request: HttpRequest, roles: set[str]) -> Any:
+    user = request.user
+    if not (getattr(user, "is_superuser", False) or getattr(user, "role", "") in roles):
+        raise PermissionDenied()
+    return user
+
+
+def parse_as_of(value: str | None) -> datetime:
+    if not value:
+        return timezone.now()
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValidationFailed(fields={"as_of": _("Enter a valid date and time.")}) from exc
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed
+
+
+def parse_month(value: str | None) -> str:
+    if not value or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise ValidationFailed(fields={"month": _("Give the month as YYYY-MM.")})
+    return value
+
+
+# ------------------------------------------------------------------------- schemas
+
+
+class ImportOut(Schema):
+    id: int
+    filename: str
+    format: str
+    strict: bool
+    status: str
+    lines: int
+    created: int
+    duplicates: int
+    rejected: int
+    progress: float
+    message: str
+    rejected_url: str
+
+    @staticmethod
+    def of(run: ImportRun) -> dict[str, Any]:
+        return {
+            "id": run.pk,
+            "filename": run.filename,
+            "format": run.format,
+            "strict": run.strict,
+            "status": run.status,
+            "lines": run.lines,
+            "created": run.created,
+            "duplicates": run.duplicates,
+            "rejected": run.rejected,
+            "progress": 1.0 if run.status == ImportRun.Status.DONE else run.progress,
+            "message": run.message,
+            "rejected_url": f"/api/v1/tracking/imports/{run.pk}/rejected.csv",
+        }
+
+
+class EventOut(Schema):
+    event_code: str
+    event_time: datetime
+    office_code: str
+    office_name: str
+    recorded_at: datetime
+    operator: str
+    reason: str
+    signer: str
+    description: str
+
+
+class AttemptOut(Schema):
+    waybill_no: str
+    office_code: str
+    day: str
+    ofd_time: datetime | None
+    operator: str
+    result_code: str
+    result_time: datetime | None
+    result_recorded_at: datetime | None
+    deadline: datetime | None
+    chase: bool
+
+    @staticmethod
+    def of(a: Attempt) -> dict[str, Any]:
+        return {
+            "waybill_no": a.waybill_no,
+            "office_code": a.office_code,
+            "day": str(a.day),
+            "ofd_time": a.ofd_time,
+            "operator": a.operator,
+            "result_code": a.result_code,
+            "result_time": a.result_time,
+            "result_recorded_at": a.result_recorded_at,
+            "deadline": a.deadline,
+            "chase": a.chase,
+        }
+
+
+class ParcelOut(Schema):
+    waybill_no: str
+    status: str
+    where: str
+    chase: bool
+    stale: bool
+    late: bool
+    tracing_url: str
+    events: list[EventOut]
+    attempts: list[AttemptOut]
+
+
+class ResultIn(Schema):
+    waybill_no: str
+    result: Literal["delivered", "failed"]
+    event_time: datetime | None = None
+    reason: str = ""
+    signer: str = ""
+    office_code: str = ""
+
+
+# ------------------------------------------------------------------------ endpoints
+
+
+@router.post("/imports", response={202: ImportOut})
+def import_upload(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008
+    format: str | None = Form(None),  # noqa: A002
+    strict: bool = Form(False),
+) -> Status:
+    """Upload a CSV or JSON Lines file; it is imported in the background (queue
+    ``imports``). Poll ``GET /imports/{id}`` for progress."""
+    user = _require(request, {Role.LEAD, Role.DIRECTOR, Role.ADMIN})
+    run = services.tracking_import_create(upload=file, fmt=format or None, strict=strict, user=user)
+    run.refresh_from_db()
+    return Status(202, ImportOut.of(run))
+
+
+@router.get("/imports/{run_id}", response=ImportOut)
+def import_status(request: HttpRequest, run_id: int) -> dict[str, Any]:
+    _require(request, CENTRE_ROLES)
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound()
+    return ImportOut.of(run)
+
+
+@router.get("/imports/{run_id}/rejected.csv")
+def import_rejected(request: HttpRequest, run_id: int) -> HttpResponse:
+    _require(request, CENTRE_ROLES)
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound()
+    response = HttpResponse(
+        services.rejected_lines_csv(run=run), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rejected.csv"'
+    return response
+
+
+@router.get("/items/{waybill_no}", response=ParcelOut)
+def parcel(request: HttpRequest, waybill_no: str) -> dict[str, Any]:
+    _require(request, CENTRE_ROLES)
+    view = selectors.parcel_view(waybill_no=waybill_no, now=timezone.now())
+    if view is None:
+        raise NotFound(_("No tracking events for this waybill number."))
+    return {
+        "waybill_no": view.waybill_no,
+        "status": view.status_code,
+        "where": view.where,
+        "chase": view.chase,
+        "stale": view.stale,
+        "late": view.late,
+        "tracing_url": view.tracing_url,
+        "events": view.events,
+        "attempts": [AttemptOut.of(a) for a in view.attempts],
+    }
+
+
+@router.post("/results", response={201: EventOut})
+def result_record(request: HttpRequest, payload: ResultIn) -> Status:
+    """Record a delivery result phoned in (recorded now, by the caller)."""
+    user = _require(request, {Role.AGENT, Role.LEAD, Role.ADMIN})
+    event = services.delivery_result_record(user=user, **payload.dict())
+    return Status(201, event)
+
+
+@router.get("/chase", response=list[AttemptOut])
+def chase(request: HttpRequest, office: str | None = None) -> list[dict[str, Any]]:
+    user = _require(request, CENTRE_ROLES)
+    return [
+        AttemptOut.of(a)
+        for a in selectors.chase_list(now=timezone.now(), office_code=office, user=user)
+    ]
+
+
+@reports_router.get("/delivery")
+def delivery_report(
+    request: HttpRequest, month: str | None = None, as_of: str | None = None
+) -> dict[str, Any]:
+    """上网率 / 及时率 of a month: centre, offices and office-days (rates are fractions)."""
+    user = _require(request, REPORT_ROLES | {Role.AGENT})
+    return selectors.delivery_kpi(month=parse_month(month), as_of=parse_as_of(as_of), user=user)

@@ -9,6 +9,8 @@ waybills an import or a result entry touched, in the same run.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -222,6 +224,10 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timings: dict[str, float] = {}  # seconds per phase of this process's run
 
     @property
     def progress(self) -> float:

@@ -7,6 +7,7 @@ import csv
 import io
 import logging
 import os
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -130,9 +131,11 @@ def tracking_import_run(
                 bytes_read=totals.bytes_read,
             )
 
+        started = time.perf_counter()
         result = loader.load(
             src, fmt=fmt, imported_at=now, run_id=run.pk, on_batch=on_batch, keep_rejected=0
         )
+        run.timings["load"] = time.perf_counter() - started
         run.lines, run.created, run.duplicates, run.rejected = (
             result.lines,
             result.created,
@@ -149,8 +152,10 @@ def tracking_import_run(
         run.status = ImportRun.Status.FAILED
         run.message = f"{type(exc).__name__}: {exc}"[:2000]
     run.save()
+    started = time.perf_counter()
     try:
         tracking_refresh_import(run=run)
+        run.timings["refresh"] = time.perf_counter() - started
     finally:
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at", "refreshed"])

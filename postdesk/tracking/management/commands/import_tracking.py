@@ -38,6 +38,7 @@ class Command(BaseCommand):
             "rejected": run.rejected,
             "message": run.message,
             "seconds": round(seconds, 3),
+            "timings": {k: round(v, 3) for k, v in run.timings.items()},
             "rejected_lines": rejected,
         }
         if opts["json"]:

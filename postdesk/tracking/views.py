@@ -1,0 +1,281 @@
+"""Pages of the tracking app: parcel query, result entry, the delivery KPI board with
+drill-down, the chase list, stale items, imports with progress."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+from django.views.decorators.http import require_http_methods
+
+from postdesk.core.errors import DomainError, PermissionDenied
+from postdesk.core.forms import add_domain_error
+from postdesk.core.request import staff_user
+from postdesk.org.models import Role
+from postdesk.tracking import conf, selectors, services
+from postdesk.tracking.api import parse_as_of
+from postdesk.tracking.models import ImportRun
+
+# The parser's rejection reasons (plain strings in a pure module), for the catalogue.
+REASONS = [
+    gettext_noop("missing waybill number"),
+    gettext_noop("S10 check digit does not match"),
+    gettext_noop("waybill number must be an S10 number or 10 to 20 letters or digits"),
+    gettext_noop("missing event code"),
+    gettext_noop("unknown event code"),
+    gettext_noop("missing event time"),
+    gettext_noop("event time is not an ISO 8601 date and time"),
+    gettext_noop("missing office code"),
+    gettext_noop("recorded_at is not an ISO 8601 date and time"),
+    gettext_noop("a value is too long"),
+    gettext_noop("wrong number of columns"),
+    gettext_noop("line is not valid UTF-8"),
+    gettext_noop("line is not a JSON object"),
+]
+REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+ENTRY_ROLES = {Role.AGENT, Role.LEAD, Role.ADMIN}
+CENTRE_ROLES = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+
+
+def _need(request: HttpRequest, roles: set[str]) -> Any:
+    user = staff_user(request)
+    if not (user.is_superuser or user.role in roles):
+        raise PermissionDenied()
+    return user
+
+
+def _month(request: HttpRequest) -> str:
+    value = request.GET.get("month", "")
+    try:
+        datetime.strptime(value, "%Y-%m")
+    except ValueError:
+        value = timezone.localdate().strftime("%Y-%m")
+    return value
+
+
+def _as_of(request: HttpRequest) -> datetime:
+    try:
+        return parse_as_of(request.GET.get("as_of"))
+    except DomainError:
+        return timezone.now()
+
+
+@login_required
+def query(request: HttpRequest) -> HttpResponse:
+    _need(request, CENTRE_ROLES)
+    q = request.GET.get("q", "").strip()
+    view = selectors.parcel_view(waybill_no=q, now=timezone.now()) if q else None
+    return render(
+        request, "tracking/query.html", {"q": q, "view": view, "searched": bool(q), "tab": "query"}
+    )
+
+
+class ResultForm(forms.Form):
+    waybill_no = forms.CharField(label=gettext_lazy("Waybill number"), max_length=20)
+    result = forms.ChoiceField(
+        label=gettext_lazy("Result"),
+        choices=[("delivered", gettext_lazy("Delivered")), ("failed", gettext_lazy("Failed"))],
+        widget=forms.RadioSelect,
+        initial="delivered",
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
+    signer = forms.CharField(label=gettext_lazy("Signer"), max_length=64, required=False)
+    event_time = forms.DateTimeField(
+        label=gettext_lazy("Time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry(request: HttpRequest) -> HttpResponse:
+    user = _need(request, ENTRY_ROLES)
+    form = ResultForm(request.POST or None, initial={"waybill_no": request.GET.get("waybill", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.delivery_result_record(
+                user=user,
+                waybill_no=data["waybill_no"],
+                result=data["result"],
+                event_time=data["event_time"],
+                reason=data["reason"],
+                signer=data["signer"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Result recorded for %(waybill)s.") % {"waybill": event.waybill_no},
+            )
+            return redirect("tracking:entry")
+    chase = selectors.chase_list(now=timezone.now(), user=user, limit=50)
+    return render(request, "tracking/entry.html", {"form": form, "chase": chase, "tab": "entry"})
+
+
+@login_required
+def kpi(request: HttpRequest) -> HttpResponse:
+    user = _need(request, REPORT_ROLES)
+    month, as_of = _month(request), _as_of(request)
+    cfg = conf.kpi_config()
+    by = request.GET.get("by", "office")
+    if by not in {"office", "day", "operator"}:
+        by = "office"
+    rows = selectors.delivery_kpi_rows(month=month, as_of=as_of, by=by, user=user)
+    centre = selectors.delivery_kpi_rows(month=month, as_of=as_of, by="centre", user=user)[0]
+    return render(
+        request,
+        "tracking/kpi.html",
+        {
+            "month": month,
+            "as_of": as_of,
+            "by": by,
+            "rows": rows,
+            "centre": centre,
+            "online_target": cfg.online_target,
+            "timely_target": cfg.timely_target,
+            "tab": "kpi",
+        },
+    )
+
+
+@login_required
+def kpi_office(request: HttpRequest, office_code: str) -> HttpResponse:
+    user = _need(request, REPORT_ROLES)
+    month, as_of = _month(request), _as_of(request)
+    rows = selectors.delivery_kpi_rows(
+        month=month, as_of=as_of, by="day", office_code=office_code, user=user
+    )
+    cfg = conf.kpi_config()
+    return render(
+        request,
+        "tracking/kpi_office.html",
+        {
+            "month": month,
+            "as_of": as_of,
+            "office_code": office_code,
+            "rows": rows,
+            "online_target": cfg.online_target,
+            "timely_target": cfg.timely_target,
+            "tab": "kpi",
+        },
+    )
+
+
+@login_required
+def attempts(request: HttpRequest, office_code: str) -> HttpResponse:
+    user = _need(request, REPORT_ROLES)
+    as_of = _as_of(request)
+    day: date | None = None
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = None
+    which = request.GET.get("which", "all")
+    rows = selectors.delivery_attempts(
+        as_of=as_of,
+        office_code=office_code,
+        day=day,
+        month=None if day else _month(request),
+        which=which,
+        user=user,
+    )
+    return render(
+        request,
+        "tracking/attempts.html",
+        {
+            "rows": rows,
+            "office_code": office_code,
+            "day": day,
+            "which": which,
+            "as_of": as_of,
+            "tab": "kpi",
+        },
+    )
+
+
+@login_required
+def chase(request: HttpRequest) -> HttpResponse:
+    user = _need(request, CENTRE_ROLES)
+    office = request.GET.get("office") or None
+    rows = selectors.chase_list(now=timezone.now(), office_code=office, user=user)
+    return render(request, "tracking/chase.html", {"rows": rows, "office": office, "tab": "chase"})
+
+
+@login_required
+def stale(request: HttpRequest) -> HttpResponse:
+    _need(request, CENTRE_ROLES)
+    zone = request.GET.get("zone") or None
+    rows = selectors.stale_items(now=timezone.now(), zone=zone)
+    return render(
+        request,
+        "tracking/stale.html",
+        {"rows": rows, "zone": zone, "limits": conf.stale_days(), "tab": "stale"},
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File"))
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[("", gettext_lazy("by file name")), ("csv", "CSV"), ("jsonl", "JSON Lines")],
+        required=False,
+    )
+    strict = forms.BooleanField(
+        label=gettext_lazy("Reject the whole file if any line is bad"), required=False
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    user = _need(request, REPORT_ROLES)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.tracking_import_create(
+                upload=form.cleaned_data["file"],
+                fmt=form.cleaned_data["format"] or None,
+                strict=form.cleaned_data["strict"],
+                user=user,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("tracking:import_detail", run_id=run.pk)
+    return render(
+        request,
+        "tracking/imports.html",
+        {"form": form, "runs": selectors.import_runs(), "tab": "imports"},
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    _need(request, REPORT_ROLES)
+    run = get_object_or_404(ImportRun, pk=run_id)
+    rejections = list(run.rejections.all()[:100])
+    template = "tracking/_import_progress.html" if request.htmx else "tracking/import_detail.html"  # type: ignore[attr-defined]
+    return render(request, template, {"run": run, "rejections": rejections, "tab": "imports"})
+
+
+@login_required
+def import_rejected(request: HttpRequest, run_id: int) -> HttpResponse:
+    _need(request, REPORT_ROLES)
+    run = get_object_or_404(ImportRun, pk=run_id)
+    response = HttpResponse(
+        services.rejected_lines_csv(run=run), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rejected.csv"'
+    return response
