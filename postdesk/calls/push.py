@@ -187,6 +187,17 @@ def transport() -> Transport:
         return _transport
 
 
+def reset() -> None:
+    """Forget this process's transport and hub (tests that change the settings)."""
+    global _transport, _hub
+    with _transport_lock:
+        _transport = None
+    with _hub_lock:
+        if _hub is not None:
+            _hub.stop()
+        _hub = None
+
+
 def publish(messages: Iterable[tuple[str, dict[str, Any]]]) -> None:
     """Send messages now (never inside a transaction: use `publish_on_commit`)."""
     payloads = [encode(topic, {**data, "sent": time.time()}) for topic, data in messages]

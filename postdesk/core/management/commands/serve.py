@@ -1,5 +1,11 @@
 """`postdesk serve`: the production-grade server (gunicorn) and, in the embedded mode, the
-embedded background worker beside it."""
+embedded background worker beside it.
+
+Ordinary views run on gunicorn's gthread workers (WSGI). The long-lived push connections
+(`/calls/stream/`, server-sent events) are taken off those threads by the worker class
+`postdesk.calls.streams.PushThreadWorker` and held by one asyncio loop per process, up
+to `POSTDESK_PUSH_MAX_STREAMS` each; messages reach every process through Redis pub/sub
+(REDIS_URL) or, without Redis, through Unix datagram sockets under var/push/."""
 
 from __future__ import annotations
 
@@ -38,7 +44,7 @@ class Command(BaseCommand):
             "bind": bind,
             "workers": options["workers"],
             "threads": options["threads"],
-            "worker_class": "gthread",
+            "worker_class": "postdesk.calls.streams.PushThreadWorker",
             "timeout": 60,
             "graceful_timeout": 10,
             "accesslog": os.environ.get("ACCESS_LOG", "-") or None,

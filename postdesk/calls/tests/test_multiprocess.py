@@ -1,0 +1,225 @@
+"""End to end across processes: `postdesk serve` with two gunicorn workers; the CTI POST
+and the agent's push connections land on different processes.
+
+The server runs on its own SQLite file. Without REDIS_URL (the embedded mode) the push
+crosses processes through Unix sockets; with REDIS_URL (the PostgreSQL run) through Redis.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+SETUP = """
+from postdesk.org import demo
+demo.seed()
+from postdesk.calls.services import cti_token_create
+print(cti_token_create(name="mp")[1])
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp: Path = tmp_path_factory.mktemp("serve")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
+        "POSTDESK_VAR_DIR": str(tmp),
+        "DJANGO_SETTINGS_MODULE": "postdesk.settings",
+        "ACCESS_LOG": "",
+        "BACKGROUND_MODE": "sync",
+    }
+    env.pop("TEST_DATABASE_NAME", None)
+    cli = [sys.executable, "-m", "postdesk.cli"]
+    subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True, timeout=300)
+    token = (
+        subprocess.run(
+            [*cli, "shell", "-c", SETUP],
+            env=env,
+            check=True,
+            timeout=120,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            *cli,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--no-worker",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/health", timeout=1)
+            break
+        except Exception:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("postdesk serve did not start: " + proc.stderr.read().decode()[-2000:])
+    yield {"base": base, "port": port, "token": token}
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _session_cookie(base: str, username: str) -> str:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(base + "/login/", timeout=10).read()
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode(
+        {"username": username, "password": "postdesk", "csrfmiddlewaretoken": csrf}
+    ).encode()
+    request = urllib.request.Request(
+        base + "/login/", data=data, headers={"Referer": base + "/login/"}
+    )
+    opener.open(request, timeout=10).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+class Stream:
+    """One SSE connection read on a thread."""
+
+    def __init__(self, port: int, cookie: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.conn.request(
+            "GET", "/calls/stream/", headers={"Cookie": cookie, "Accept": "text/event-stream"}
+        )
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200, self.response.read()
+        self.events: list[tuple[str, dict]] = []
+        self.hello = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        name, data = "", ""
+        try:
+            for raw in self.response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    data = line[6:]
+                elif line == "" and name:
+                    self.events.append((name, json.loads(data)))
+                    if name == "hello":
+                        self.hello.set()
+                    name, data = "", ""
+        except Exception:
+            pass
+
+    @property
+    def worker(self) -> int:
+        assert self.hello.wait(10)
+        return self.events[0][1]["worker"]
+
+    def wait_for(self, kind: str, timeout: float = 5.0) -> dict | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, data in self.events:
+                if name == kind:
+                    return data
+            time.sleep(0.02)
+        return None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def test_pop_crosses_web_processes(server):
+    agent1 = _session_cookie(server["base"], "agent1")
+    agent2 = _session_cookie(server["base"], "agent2")
+    streams: dict[int, Stream] = {}
+    spare: list[Stream] = []
+    for _ in range(40):
+        stream = Stream(server["port"], agent1)
+        if stream.worker in streams:
+            spare.append(stream)
+        else:
+            streams[stream.worker] = stream
+        if len(streams) == 2:
+            break
+    assert len(streams) == 2, "could not reach both web processes"
+    other_agent = Stream(server["port"], agent2)
+    assert other_agent.worker
+    time.sleep(0.5)  # both processes' push listeners are subscribed
+    body = {
+        "event": "newCall",
+        "call_id": "mp-1",
+        "timestamp": "2025-03-04T09:00:00+08:00",
+        "direction": "in",
+        "from": "13812345678",
+        "to": "11185",
+        "agent": "8001",
+    }
+    for event in (
+        body,
+        {
+            "event": "answer",
+            "call_id": "mp-1",
+            "timestamp": "2025-03-04T09:00:04+08:00",
+            "agent": "8001",
+        },
+    ):
+        request = urllib.request.Request(
+            server["base"] + "/api/v1/cti/events",
+            data=json.dumps(event).encode(),
+            headers={
+                "Authorization": f"Token {server['token']}",
+                "Content-Type": "application/json",
+            },
+        )
+        assert urllib.request.urlopen(request, timeout=10).status == 200
+    # Whichever process took the POST, one of the two connections is on the other one.
+    for stream in streams.values():
+        got = stream.wait_for("call")
+        assert got is not None, f"no pop on worker {stream.worker}"
+        assert got["event"] in ("newCall", "answer")
+    assert other_agent.wait_for("call", timeout=1.0) is None
+    # A reconnecting client gets the current call in its hello.
+    again = Stream(server["port"], agent1)
+    assert again.hello.wait(10) and again.events[0][1]["call"]
+    for stream in [*streams.values(), *spare, other_agent, again]:
+        stream.close()
+
+
+def test_stream_needs_a_session(server):
+    conn = http.client.HTTPConnection("127.0.0.1", server["port"], timeout=10)
+    conn.request("GET", "/calls/stream/")
+    assert conn.getresponse().status == 401
+    # ordinary views still answer on the same port
+    assert urllib.request.urlopen(server["base"] + "/health", timeout=5).status == 200

@@ -1,0 +1,233 @@
+"""The push path: transports across processes, the hub, scoping of the stream."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from postdesk.calls import push, streams
+from postdesk.calls.tests.helpers import post_event
+
+
+@pytest.fixture
+def unix_push(tmp_path, settings):
+    settings.REDIS_URL = ""
+    settings.POSTDESK_PUSH_DIR = tmp_path / "push"
+    push.reset()
+    assert push.wait_ready()
+    yield tmp_path / "push"
+    push.reset()
+
+
+@pytest.fixture
+def any_push(tmp_path, settings):
+    """The transport of this run: Redis when REDIS_URL is set, else Unix sockets."""
+    settings.POSTDESK_PUSH_DIR = tmp_path / "push"
+    push.reset()
+    assert push.wait_ready()
+    yield
+    push.reset()
+
+
+def _publisher_script(kind: str, target: str) -> str:
+    return (
+        "import json,sys,time\n"
+        f"kind, target = {kind!r}, {target!r}\n"
+        "payload = json.dumps({'topic': 'agent:7', 'data': {'type': 'call', 'call': 42}}).encode()\n"
+        "if kind == 'unix':\n"
+        "    from pathlib import Path\n"
+        "    from postdesk.calls.push import UnixTransport\n"
+        "    UnixTransport(Path(target)).publish([payload])\n"
+        "else:\n"
+        "    from postdesk.calls.push import RedisTransport\n"
+        "    RedisTransport(target).publish([payload])\n"
+    )
+
+
+def _receive(sink: push.ThreadSink, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        message = sink.get(timeout=0.2)
+        if message is not None:
+            return message
+    return None
+
+
+def test_unix_sockets_cross_processes(unix_push):
+    sink = push.ThreadSink()
+    push.hub().subscribe(["agent:7"], sink)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "postdesk.settings"}
+    subprocess.run(
+        [sys.executable, "-c", _publisher_script("unix", str(unix_push))],
+        check=True,
+        env=env,
+        timeout=60,
+    )
+    message = _receive(sink)
+    assert message == {"topic": "agent:7", "data": {"type": "call", "call": 42}}
+
+
+@pytest.mark.services
+def test_redis_pubsub_crosses_processes(tmp_path, settings):
+    from conftest import need_service
+
+    url = os.environ.get("REDIS_URL") or ""
+    if not url:
+        need_service("redis", "REDIS_URL is not set")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_timeout=2).ping()
+    except Exception as exc:
+        need_service("redis", str(exc))
+    settings.REDIS_URL = url
+    push.reset()
+    try:
+        assert push.wait_ready()
+        assert isinstance(push.transport(), push.RedisTransport)
+        sink = push.ThreadSink()
+        push.hub().subscribe(["agent:7"], sink)
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "postdesk.settings"}
+        subprocess.run(
+            [sys.executable, "-c", _publisher_script("redis", url)], check=True, env=env, timeout=60
+        )
+        assert _receive(sink) == {"topic": "agent:7", "data": {"type": "call", "call": 42}}
+    finally:
+        push.reset()
+
+
+def test_a_dead_process_socket_is_forgotten(unix_push):
+    import socket
+
+    stale = unix_push / "999999-dead.sock"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(str(stale))
+    s.close()  # the file stays, nobody listens
+    push.UnixTransport(unix_push).publish([b'{"topic":"x","data":{}}'])
+    assert not stale.exists()
+
+
+def test_coalescing_keeps_one_pending_tick():
+    sink = push.ThreadSink()
+    for _ in range(50):
+        sink.offer({"topic": "wallboard", "data": {"type": "tick", "k": "t"}})
+    assert sink.queue.qsize() == 1
+    assert sink.get(timeout=0.1) is not None
+    sink.offer({"topic": "wallboard", "data": {"type": "tick", "k": "t"}})
+    assert sink.queue.qsize() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agent_receives_only_its_own_pops(any_push, cti_token, cti, staff):
+    hub = push.hub()
+    mine, other, board = push.ThreadSink(), push.ThreadSink(), push.ThreadSink()
+    g1 = streams.grant_for(staff["agent1"], wallboard=True)
+    g2 = streams.grant_for(staff["agent2"], wallboard=False)
+    g3 = streams.grant_for(staff["lead1"], wallboard=True)
+    assert g1.topics == (f"agent:{staff['agent1'].pk}",)  # an agent gets no wallboard
+    assert "wallboard" in g3.topics
+    hub.subscribe(g1.topics, mine)
+    hub.subscribe(g2.topics, other)
+    hub.subscribe(g3.topics, board)
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="p1",
+        timestamp="2025-03-04T09:00:00+08:00",
+        direction="in",
+        from_="13812345678",
+        to="11185",
+    )
+    post_event(
+        cti,
+        cti_token,
+        event="answer",
+        call_id="p1",
+        timestamp="2025-03-04T09:00:05+08:00",
+        agent="8001",
+    )
+    got = _receive(mine)
+    assert (
+        got is not None
+        and got["data"]["type"] == "call"
+        and got["data"]["event"] in ("newCall", "answer")
+    )
+    assert _receive(board) is not None
+    time.sleep(0.3)
+    assert other.queue.qsize() == 0
+
+
+@pytest.mark.django_db
+def test_pop_of_another_agents_call_is_404(cti, cti_token, client_for, staff):
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="p2",
+        timestamp="2025-03-04T09:00:00+08:00",
+        direction="in",
+        from_="13812345678",
+        to="11185",
+    )
+    post_event(
+        cti,
+        cti_token,
+        event="answer",
+        call_id="p2",
+        timestamp="2025-03-04T09:00:05+08:00",
+        agent="8001",
+    )
+    from postdesk.calls.models import Call
+
+    pk = Call.objects.get(call_id="p2").pk
+    assert client_for("agent1").get(f"/calls/pop/{pk}/").status_code == 200
+    assert client_for("agent2").get(f"/calls/pop/{pk}/").status_code == 404
+    assert client_for("lead1").get(f"/calls/pop/{pk}/").status_code == 200
+    assert client_for("branch1").get(f"/calls/pop/{pk}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_thread_stream_starts_with_a_snapshot(any_push, client_for, staff, cti, cti_token):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="p3",
+        timestamp=now.isoformat(),
+        direction="in",
+        from_="13812345678",
+        to="11185",
+    )
+    post_event(
+        cti,
+        cti_token,
+        event="answer",
+        call_id="p3",
+        timestamp=(now + timedelta(seconds=2)).isoformat(),
+        agent="8001",
+    )
+    response = client_for("agent1").get("/calls/stream/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/event-stream")
+    chunks = iter(response.streaming_content)
+    first = next(chunks).decode()
+    assert "event: hello" in first
+    data = json.loads(first.split("data: ", 1)[1])
+    from postdesk.calls.models import Call
+
+    assert data["call"] == Call.objects.get(call_id="p3").pk and data["state"] == "on_call"
+    response.close()
+    assert client_for("agent1").get("/calls/stream/").status_code == 200
+    anonymous = __import__("django.test", fromlist=["Client"]).Client()
+    assert anonymous.get("/calls/stream/").status_code == 401

@@ -1,0 +1,84 @@
+"""Zammad's generic CTI push format at /api/v1/cti/zammad/<token>."""
+
+from __future__ import annotations
+
+import pytest
+
+from postdesk.calls.models import AgentState, Call, CallEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, token, **form):
+    return client.post(f"/api/v1/cti/zammad/{token}", data=form)
+
+
+def test_a_zammad_call(cti, cti_token, staff):
+    r = _post(
+        cti,
+        cti_token,
+        event="newCall",
+        **{"from": "13912345678"},
+        to="11185",
+        direction="in",
+        callId="z-1",
+        **{"user[]": ["agent1"]},
+    )
+    assert r.status_code == 200 and r.json() == {}
+    call = Call.objects.get(call_id="z-1")
+    assert call.ringing_extension == "8001" and call.outcome == ""
+    assert (
+        _post(
+            cti,
+            cti_token,
+            event="answer",
+            callId="z-1",
+            direction="in",
+            **{"from": "13912345678"},
+            to="11185",
+            answeringNumber="8001",
+            **{"user[]": "王晓燕"},
+        ).status_code
+        == 200
+    )
+    assert (
+        _post(
+            cti,
+            cti_token,
+            event="hangup",
+            callId="z-1",
+            direction="in",
+            cause="normalClearing",
+            **{"from": "13912345678"},
+            to="11185",
+            answeringNumber="8001",
+        ).status_code
+        == 200
+    )
+    call.refresh_from_db()
+    assert call.outcome == "answered" and call.agent == staff["agent1"]
+    assert call.cause == "normalClearing"
+    assert AgentState.objects.get(user=staff["agent1"]).state == "after_call"
+
+
+def test_zammad_resend_is_stored_once(cti, cti_token, org):
+    form = {
+        "event": "newCall",
+        "from": "13912345678",
+        "to": "11185",
+        "direction": "in",
+        "callId": "z-2",
+    }
+    assert _post(cti, cti_token, **form).status_code == 200
+    assert _post(cti, cti_token, **form).status_code == 200
+    assert CallEvent.objects.filter(call_key="z-2").count() == 1
+
+
+def test_zammad_bad_token_and_bad_form(cti, cti_token, org):
+    form = {"event": "newCall", "from": "1", "to": "2", "direction": "in", "callId": "z-3"}
+    assert _post(cti, "nope", **form).status_code == 401
+    response = _post(cti, cti_token, **{**form, "callId": ""})
+    assert response.status_code == 400 and "callId" in response.json()["fields"]
+    response = _post(cti, cti_token, **{**form, "event": "ringing"})
+    assert response.status_code == 400 and "event" in response.json()["fields"]
+    assert not Call.objects.exists()
