@@ -22,8 +22,8 @@ from postdesk.tracking.models import Attempt, ImportRun
 router = Router(auth=STAFF_AUTH, tags=["tracking"])
 reports_router = Router(auth=STAFF_AUTH, tags=["reports"])
 
-CENTRE_ROLES = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN}
-REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+CENTRE_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+REPORT_ROLES: set[str] = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
 
 
 def _require(request: HttpRequest, roles: set[str]) -> Any:
@@ -153,10 +153,10 @@ class ResultIn(Schema):
 @router.post("/imports", response={202: ImportOut})
 def import_upload(
     request: HttpRequest,
-    file: UploadedFile = File(...),  # noqa: B008
-    format: str | None = Form(None),  # noqa: A002
-    strict: bool = Form(False),
-) -> Status:
+    file: File[UploadedFile],
+    format: Form[str | None] = None,
+    strict: Form[bool] = False,
+) -> Status[Any]:
     """Upload a CSV or JSON Lines file; it is imported in the background (queue
     ``imports``). Poll ``GET /imports/{id}`` for progress."""
     user = _require(request, {Role.LEAD, Role.DIRECTOR, Role.ADMIN})
@@ -207,7 +207,7 @@ def parcel(request: HttpRequest, waybill_no: str) -> dict[str, Any]:
 
 
 @router.post("/results", response={201: EventOut})
-def result_record(request: HttpRequest, payload: ResultIn) -> Status:
+def result_record(request: HttpRequest, payload: ResultIn) -> Status[Any]:
     """Record a delivery result phoned in (recorded now, by the caller)."""
     user = _require(request, {Role.AGENT, Role.LEAD, Role.ADMIN})
     event = services.delivery_result_record(user=user, **payload.dict())

@@ -40,9 +40,9 @@ REASONS = [
     gettext_noop("line is not valid UTF-8"),
     gettext_noop("line is not a JSON object"),
 ]
-REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
-ENTRY_ROLES = {Role.AGENT, Role.LEAD, Role.ADMIN}
-CENTRE_ROLES = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+REPORT_ROLES: set[str] = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+ENTRY_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.ADMIN}
+CENTRE_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN}
 
 
 def _need(request: HttpRequest, roles: set[str]) -> Any:

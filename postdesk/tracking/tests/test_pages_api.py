@@ -75,7 +75,7 @@ def test_result_api(api_for, loaded) -> None:
 
 def test_import_upload_api_runs_in_background(api_for) -> None:
     api = api_for("lead1")
-    upload = SimpleUploadedFile("e.csv", fx.csv_text(fx.REDELIVERY + ["bad,x,y,z,,,,,,"]).encode())
+    upload = SimpleUploadedFile("e.csv", fx.csv_text([*fx.REDELIVERY, "bad,x,y,z,,,,,,"]).encode())
     r = api.post("/api/v1/tracking/imports", {"file": upload})
     assert r.status_code == 202, r.content
     run_id = r.json()["id"]
