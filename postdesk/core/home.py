@@ -16,4 +16,6 @@ class HomePanel:
 
 HOME_PANELS: list[HomePanel] = [
     HomePanel("notifications:panel", frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN})),
+    HomePanel("workorders:panel", frozenset({AGENT, LEAD, DIRECTOR, HANDLER})),
+    HomePanel("knowledge:panel", frozenset({AGENT, LEAD})),
 ]

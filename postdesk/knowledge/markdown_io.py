@@ -22,6 +22,7 @@ reason a person can act on; `render_article` writes the same format back.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,3 +208,26 @@ def render_html(body: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+AGENT_NOTES_HEADINGS = ("话务要点",)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
+
+
+def strip_agent_notes(body: str) -> str:
+    """The body without its agent-only sections ("## 话务要点" up to the next heading of
+    the same or a higher level): what the public may read of a public article."""
+    out: list[str] = []
+    skipping_level = 0
+    for line in (body or "").splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            level = len(heading.group(1))
+            if skipping_level and level <= skipping_level:
+                skipping_level = 0
+            if not skipping_level and heading.group(2) in AGENT_NOTES_HEADINGS:
+                skipping_level = level
+                continue
+        if not skipping_level:
+            out.append(line)
+    return "\n".join(out).strip() + "\n"

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 
 from postdesk.core.errors import NotFound
 from postdesk.knowledge import search
+from postdesk.knowledge.markdown_io import strip_agent_notes
 from postdesk.knowledge.models import (
     Article,
     ArticleVersion,
@@ -155,7 +156,11 @@ def articles_search(
             score=hit.score,
             title_score=hit.title_score,
             status=status,
-            snippet=search.highlight(text=article.body, query=parsed, length=140),
+            snippet=search.highlight(
+                text=article.body if staff else strip_agent_notes(article.body),
+                query=parsed,
+                length=140,
+            ),
             _staff_view=staff,
         )
         tier = round(hit.title_score * 2) / 2  # none, part, (nearly) all of the query
@@ -236,3 +241,25 @@ def phrases_by_category() -> list[tuple[str, str, list[Phrase]]]:
 
 def caller_type_label(code: str) -> str:
     return str(CallerType(code).label) if code in CallerType.values else code
+
+
+EDITOR_ROLES = frozenset({"admin", "lead"})
+
+
+def can_edit_articles(*, user: User | None) -> bool:
+    """Administrators and team leads keep the knowledge base."""
+    return _is_staff(user) and user is not None and (user.is_superuser or user.role in EDITOR_ROLES)
+
+
+def articles_browse(
+    *, user: User | None, category: str = "", visibility: str = "", current_only: bool = False
+) -> QuerySet[Article]:
+    """Articles without a query: newest changes first, with the same filters as search."""
+    articles = articles_visible(user=user)
+    if category:
+        articles = articles.filter(category_id__in=_category_ids(category))
+    if visibility in Visibility.values and _is_staff(user):
+        articles = articles.filter(visibility=visibility)
+    if current_only:
+        articles = articles.filter(current_q())
+    return articles.order_by("-updated_at", "-pk")

@@ -1,7 +1,11 @@
+"""/api/v1/public/ — the public's self-service API (no sign-in). Each feature has its own
+module with a router mounted here."""
+
 from __future__ import annotations
 
 from ninja import Router
 
-from postdesk.core.auth import STAFF_AUTH
+from postdesk.portal.kb_api import router as kb_router
 
-router = Router(auth=STAFF_AUTH)
+router = Router(auth=None, tags=["public"])
+router.add_router("/kb/", kb_router)

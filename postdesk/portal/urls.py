@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from postdesk.portal import kb_views
 
 app_name = "portal"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("kb/", kb_views.kb_search, name="kb_search"),
+    path("kb/<int:article_id>/", kb_views.kb_article, name="kb_article"),
+]
