@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,6 +18,7 @@ from postdesk.calls.selectors import call_metrics, call_metrics_for_days
 from postdesk.calls.services import cti_event_ingest, cti_token_authenticate
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import AuthenticationFailed, ValidationFailed
+from postdesk.org.models import User
 
 MAX_BODY = 64 * 1024
 
@@ -154,9 +155,9 @@ def calls_report(
         if value is not None and not 0 <= value <= 3600:
             raise ValidationFailed(fields={name: _("Enter seconds between 0 and 3600.")})
     return call_metrics_for_days(
-        user=request.user,
+        user=cast(User, request.user),
         first=first,
-        last=last,  # type: ignore[arg-type]
+        last=last,
         service_level_seconds=sl,
         short_abandon_seconds=short,
     )

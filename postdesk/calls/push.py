@@ -155,7 +155,7 @@ class RedisTransport:
 
         while not stop.is_set():
             try:
-                client = redis.Redis.from_url(
+                client: Any = redis.Redis.from_url(
                     self.url, socket_connect_timeout=2, health_check_interval=15
                 )
                 pubsub = client.pubsub(ignore_subscribe_messages=True)

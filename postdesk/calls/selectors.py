@@ -102,7 +102,7 @@ def calls_list(
         calls = calls.filter(caller_number=number or filters.number)
     total = calls.count()
     start_at = (max(page, 1) - 1) * page_size
-    rows = list(
+    rows: list[Call] = list(
         calls.select_related("agent")
         .annotate(wo_count=Count("work_orders"))
         .order_by("-started_at", "-id")[start_at : start_at + page_size]

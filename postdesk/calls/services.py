@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -153,7 +154,7 @@ def _canonical(raw: str) -> str:
     return try_normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE) or ""
 
 
-def _stored(row: dict[str, Any]) -> StoredEvent:
+def _stored(row: Mapping[str, Any]) -> StoredEvent:
     return StoredEvent(event=row["event"], timestamp=row["timestamp"], data=row["data"] or {})
 
 

@@ -4,6 +4,7 @@ team lead's wallboard, and the push stream (thread path; see streams.py)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -30,19 +31,25 @@ from postdesk.calls.selectors import (
 )
 from postdesk.calls.services import agent_state_set, call_wrapup
 from postdesk.core.errors import DomainError, PermissionDenied
+from postdesk.org.models import User
 from postdesk.workorders.flows import WORK_ORDER_TYPES
+
+
+def _me(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
 
 POP_TYPES = ("query", "complaint", "tracing", "pickup", "consultation", "booking")
 
 
 def _state_context(request: HttpRequest, error: str = "") -> dict[str, object]:
-    user = request.user
-    state = agent_state_of(user=user)  # type: ignore[arg-type]
+    user = _me(request)
+    state = agent_state_of(user=user)
     return {
         "state": state,
         "state_code": state.state if state else AgentState.State.LOGGED_OUT,
         "reasons": [r for r in AgentState.Reason.choices if r[0]],
-        "times": agent_time_in_states(user=user, day=today_local()),  # type: ignore[arg-type]
+        "times": agent_time_in_states(user=user, day=today_local()),
         "state_labels": dict(AgentState.State.choices),
         "error": error,
     }
@@ -50,12 +57,12 @@ def _state_context(request: HttpRequest, error: str = "") -> dict[str, object]:
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    active = agent_active_call(user=user)  # type: ignore[arg-type]
+    user = _me(request)
+    active = agent_active_call(user=user)
     context = {
         **_state_context(request),
         "active_call": active,
-        "recent": agent_recent_calls(user=user),  # type: ignore[arg-type]
+        "recent": agent_recent_calls(user=user),
     }
     return render(request, "calls/workbench.html", context)
 
@@ -66,8 +73,8 @@ def state_set(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         agent_state_set(
-            user=request.user,
-            state=request.POST.get("state", ""),  # type: ignore[arg-type]
+            user=_me(request),
+            state=request.POST.get("state", ""),
             reason=request.POST.get("reason", ""),
         )
     except DomainError as exc:
@@ -98,8 +105,8 @@ def _work_order_links(pop_call: Call, number: str, customer_id: int | None) -> l
 @login_required
 @require_GET
 def pop(request: HttpRequest, call_pk: int) -> HttpResponse:
-    call = call_get(user=request.user, call_pk=call_pk)  # type: ignore[arg-type]
-    data = screen_pop(user=request.user, call=call)  # type: ignore[arg-type]
+    call = call_get(user=_me(request), call_pk=call_pk)
+    data = screen_pop(user=_me(request), call=call)
     first_customer = data.candidates[0].card.id if len(data.candidates) == 1 else None
     candidates = [
         {"c": cand, "links": _work_order_links(call, data.caller_display, cand.card.id)}
@@ -114,7 +121,7 @@ def pop(request: HttpRequest, call_pk: int) -> HttpResponse:
             "candidates": candidates,
             "links": _work_order_links(call, data.caller_display, first_customer),
             "new_customer_url": "/customers/new/?" + urlencode({"phone": data.caller_display}),
-            "can_wrapup": call.agent_id == request.user.pk or is_supervisor(user=request.user),  # type: ignore[arg-type]
+            "can_wrapup": call.agent_id == _me(request).pk or is_supervisor(user=_me(request)),
         },
     )
 
@@ -122,12 +129,12 @@ def pop(request: HttpRequest, call_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def wrapup(request: HttpRequest, call_pk: int) -> HttpResponse:
-    call = call_get(user=request.user, call_pk=call_pk)  # type: ignore[arg-type]
+    call = call_get(user=_me(request), call_pk=call_pk)
     error = ""
     try:
         call = call_wrapup(
-            actor=request.user,
-            call=call,  # type: ignore[arg-type]
+            actor=_me(request),
+            call=call,
             code=request.POST.get("code", ""),
             note=request.POST.get("note", ""),
             finish=request.POST.get("finish", "1") == "1",
@@ -161,7 +168,7 @@ def call_log(request: HttpRequest) -> HttpResponse:
         agent=request.GET.get("agent", "").strip(),
         number=request.GET.get("number", "").strip(),
     )
-    total, rows = calls_list(user=request.user, filters=filters, page=page)  # type: ignore[arg-type]
+    total, rows = calls_list(user=_me(request), filters=filters, page=page)
     pages = Paginator(range(total), 50).num_pages
     return render(
         request,
@@ -181,37 +188,37 @@ def call_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def wallboard_page(request: HttpRequest) -> HttpResponse:
-    if not is_supervisor(user=request.user):  # type: ignore[arg-type]
+    if not is_supervisor(user=_me(request)):
         raise PermissionDenied()
-    return render(request, "calls/wallboard.html", {"board": wallboard(user=request.user)})  # type: ignore[arg-type]
+    return render(request, "calls/wallboard.html", {"board": wallboard(user=_me(request))})
 
 
 @login_required
 @require_GET
 def wallboard_panel(request: HttpRequest) -> HttpResponse:
-    return render(request, "calls/_wallboard.html", {"board": wallboard(user=request.user)})  # type: ignore[arg-type]
+    return render(request, "calls/_wallboard.html", {"board": wallboard(user=_me(request))})
 
 
 @login_required
 @require_GET
 def home_panel(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _me(request)
     return render(
         request,
         "calls/_home_panel.html",
         {
             **_state_context(request),
-            "active_call": agent_active_call(user=user),  # type: ignore[arg-type]
-            "recent": agent_recent_calls(user=user, limit=5),  # type: ignore[arg-type]
+            "active_call": agent_active_call(user=user),
+            "recent": agent_recent_calls(user=user, limit=5),
         },
     )
 
 
 @never_cache
 @require_GET
-def stream(request: HttpRequest) -> HttpResponse:
+def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The push stream on a thread (servers other than `postdesk serve`)."""
-    grant = streams.grant_for(request.user, wallboard=request.GET.get("wallboard") == "1")
+    grant = streams.grant_for(_me(request), wallboard=request.GET.get("wallboard") == "1")
     if grant is None:
         return HttpResponse("sign in first\n", status=401, content_type="text/plain")
     if not streams.acquire_sync_slot():
@@ -220,9 +227,9 @@ def stream(request: HttpRequest) -> HttpResponse:
         )
         response["Retry-After"] = "5"
         return response
-    response = StreamingHttpResponse(
+    streaming = StreamingHttpResponse(
         streams.sync_stream(grant), content_type="text/event-stream; charset=utf-8"
     )
-    response["Cache-Control"] = "no-cache, no-store"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    streaming["Cache-Control"] = "no-cache, no-store"
+    streaming["X-Accel-Buffering"] = "no"
+    return streaming

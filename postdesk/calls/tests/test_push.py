@@ -38,7 +38,8 @@ def _publisher_script(kind: str, target: str) -> str:
     return (
         "import json,sys,time\n"
         f"kind, target = {kind!r}, {target!r}\n"
-        "payload = json.dumps({'topic': 'agent:7', 'data': {'type': 'call', 'call': 42}}).encode()\n"
+        "data = {'type': 'call', 'call': 42}\n"
+        "payload = json.dumps({'topic': 'agent:7', 'data': data}).encode()\n"
         "if kind == 'unix':\n"
         "    from pathlib import Path\n"
         "    from postdesk.calls.push import UnixTransport\n"
