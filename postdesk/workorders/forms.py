@@ -1,0 +1,113 @@
+"""Forms only parse; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from postdesk.org.models import Unit
+from postdesk.workorders import flows
+from postdesk.workorders.labels import lang
+from postdesk.workorders.models import Priority
+
+
+def _choices(table: tuple[tuple[str, str, str], ...], blank: bool = False) -> list[tuple[str, str]]:
+    rows = [(c, zh if lang() == "zh" else en) for c, zh, en in table]
+    return [("", "—"), *rows] if blank else rows
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [
+        (u.code, f"{u.name} ({u.code})")
+        for u in Unit.objects.filter(is_active=True).order_by("path")
+    ]
+
+
+BOOKING_KINDS = [
+    ("air_ticket", _("air ticket")),
+    ("coach_ticket", _("express-coach ticket")),
+    ("event_ticket", _("event ticket")),
+    ("logistics", _("logistics order")),
+]
+
+
+class WorkOrderForm(forms.Form):
+    type = forms.ChoiceField(label=_("Type"))
+    subtype = forms.ChoiceField(label=_("Kind of complaint"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial="normal")
+    caller_phone = forms.CharField(label=_("Caller phone"), max_length=40, required=False)
+    caller_name = forms.CharField(label=_("Caller name"), max_length=100, required=False)
+    waybill_no = forms.CharField(label=_("Waybill number"), max_length=40, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    address = forms.CharField(label=_("Pickup address"), max_length=200, required=False)
+    window = forms.CharField(label=_("Time window"), max_length=100, required=False)
+    item = forms.CharField(label=_("Item details"), max_length=200, required=False)
+    booking_kind = forms.ChoiceField(
+        label=_("Booking"), choices=[("", "—"), *BOOKING_KINDS], required=False
+    )
+    booking_details = forms.CharField(label=_("Booking details"), max_length=300, required=False)
+    regulator_ref = forms.CharField(label=_("12305 appeal reference"), max_length=40, required=False)
+    regulator_due_at = forms.DateTimeField(
+        label=_("Appeal deadline"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    dispatch_to = forms.ChoiceField(label=_("Dispatch at once to"), required=False)
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    call = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    parent = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    duplicate_choice = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = _choices(flows.WORK_ORDER_TYPES)
+        self.fields["subtype"].choices = _choices(flows.COMPLAINT_SUBTYPES, blank=True)
+        self.fields["dispatch_to"].choices = unit_choices()
+        self.fields["caller_phone"].widget.attrs["autofocus"] = "autofocus"
+
+    def details(self) -> dict[str, str]:
+        data = self.cleaned_data
+        keys = ("address", "window", "item", "booking_kind", "booking_details")
+        return {k: data[k] for k in keys if data.get(k)}
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(label=_("Keywords"), required=False, max_length=200)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    unit = forms.CharField(label=_("Unit code"), required=False, max_length=20)
+    overdue = forms.ChoiceField(
+        label=_("Overdue"),
+        required=False,
+        choices=[("", "—"), ("true", _("overdue")), ("false", _("on time"))],
+    )
+    waybill = forms.CharField(label=_("Waybill"), required=False, max_length=40)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    created_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_before = forms.DateTimeField(
+        label=_("Due before"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = _choices(flows.WORK_ORDER_TYPES, blank=True)
+        self.fields["status"].choices = [
+            ("", "—"),
+            ("open", _("all open")),
+            *_choices(flows.STATUSES),
+        ]

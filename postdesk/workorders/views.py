@@ -1,0 +1,489 @@
+"""Pages of work orders: the intake form, the order page, lists, the unit inbox and the
+team lead's board. Thin: parse, call one selector or service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from postdesk.core.errors import DomainError, NotFound, ValidationFailed
+from postdesk.core.forms import add_domain_error
+from postdesk.core.masking import mask_phone
+from postdesk.core.phones import display_phone
+from postdesk.core.request import staff_user
+from postdesk.org.models import Role, User
+from postdesk.workorders import flows, labels, selectors
+from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, unit_choices
+from postdesk.workorders.models import Attachment, WorkOrder
+from postdesk.workorders.services import (
+    attachment_add,
+    attachment_path,
+    work_order_act,
+    work_order_create,
+    work_order_note,
+)
+from postdesk.workorders.services.attachments import INLINE_TYPES
+from postdesk.workorders.services.create import waybill_check_ok
+
+PAGE_SIZE = 25
+
+
+def _row(order: WorkOrder, now: Any) -> dict[str, Any]:
+    return {
+        "order": order,
+        "type": labels.type_label(order.type),
+        "subtype": labels.subtype_label(order.subtype),
+        "status": labels.status_label(order.status),
+        "overdue": selectors.work_order_overdue(order=order, now=now),
+        "phone": mask_phone(display_phone(order.caller_phone)) if order.caller_phone else "",
+    }
+
+
+def _tracing_unit(waybill: str) -> str:
+    """The unit that last handled the item, from the tracking app when it has it."""
+    try:
+        from postdesk.tracking import selectors as tracking_selectors
+    except ImportError:
+        return ""
+    finder = getattr(tracking_selectors, "last_handling_unit", None)
+    if finder is None or not waybill:
+        return ""
+    try:
+        unit = finder(waybill=waybill)
+    except Exception:  # tracking's data is advisory here: the agent chooses otherwise
+        return ""
+    return str(getattr(unit, "code", "") or "")
+
+
+def _suggest_url() -> str:
+    try:
+        return reverse("knowledge:suggest")
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+def work_order_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    get = request.GET
+    initial = {
+        "type": get.get("type", "complaint") if get.get("type") in dict(
+            (t[0], 1) for t in flows.WORK_ORDER_TYPES
+        ) else "complaint",
+        "caller_phone": get.get("phone", "")[:40],
+        "customer": get.get("customer") if (get.get("customer") or "").isdigit() else None,
+        "call": get.get("call", "")[:64],
+        "waybill_no": get.get("waybill", "")[:40],
+        "parent": get.get("parent", "")[:20],
+    }
+    if initial["waybill_no"] and initial["type"] == "tracing":
+        initial["dispatch_to"] = _tracing_unit(initial["waybill_no"])
+    form = WorkOrderForm(request.POST or None, initial=initial)
+    duplicates: list[WorkOrder] = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        choice = data.get("duplicate_choice") or ""
+        if not choice:
+            duplicates = selectors.work_order_duplicates(
+                user=user,
+                type=data["type"],
+                caller_phone=data["caller_phone"],
+                waybill_no=data["waybill_no"],
+            )
+        if duplicates:
+            status = 409
+        elif choice.startswith("merge:"):
+            target = selectors.work_order_get(user=user, number=choice[6:])
+            work_order_note(
+                actor=user,
+                order=target,
+                text=_("Same matter raised again by %(phone)s: %(title)s — %(text)s")
+                % {
+                    "phone": data["caller_phone"] or "-",
+                    "title": data["title"],
+                    "text": data["description"],
+                },
+            )
+            messages.success(request, _("Added to work order %(number)s.") % {"number": target.number})
+            return redirect("workorders:detail", number=target.number)
+        else:
+            try:
+                parent = None
+                parent_no = choice[5:] if choice.startswith("link:") else data.get("parent")
+                if parent_no:
+                    parent = selectors.work_order_get(user=user, number=parent_no)
+                order = work_order_create(
+                    actor=user,
+                    type=data["type"],
+                    subtype=data["subtype"],
+                    title=data["title"],
+                    description=data["description"],
+                    caller_phone=data["caller_phone"],
+                    caller_name=data["caller_name"],
+                    waybill_no=data["waybill_no"],
+                    priority=data["priority"],
+                    customer_id=data.get("customer"),
+                    call_id=data.get("call") or "",
+                    details=form.details(),
+                    regulator_ref=data["regulator_ref"],
+                    regulator_due_at=data["regulator_due_at"],
+                    parent=parent,
+                )
+                if data.get("dispatch_to"):
+                    try:
+                        work_order_act(
+                            actor=user,
+                            order=order,
+                            action="dispatch",
+                            payload={"unit": data["dispatch_to"]},
+                        )
+                    except DomainError as exc:
+                        messages.error(request, str(exc.message))
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(
+                    request, _("Work order %(number)s opened.") % {"number": order.number}
+                )
+                if order.waybill_no and not waybill_check_ok(order.waybill_no):
+                    messages.warning(
+                        request, _("The waybill number's check digit does not match: check it.")
+                    )
+                return redirect("workorders:detail", number=order.number)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "workorders/new.html",
+        {"form": form, "duplicates": duplicates, "suggest_url": _suggest_url()},
+        status=status,
+    )
+
+
+def _action_forms(user: User, order: WorkOrder) -> list[dict[str, Any]]:
+    """One small form per allowed action, its fields from the state machine."""
+    forms = []
+    units = None
+    field_labels = _field_labels()
+    for action in selectors.work_order_allowed_actions(user=user, order=order):
+        hint = flows.hint_field(order.type, action)
+        fields = list(flows.required_fields(order.type, action))
+        for name in ("text", "reason"):
+            cond = flows.required_fields(order.type, action, "dissatisfied") + flows.required_fields(
+                order.type, action, "failed"
+            )
+            if name in cond and name not in fields:
+                fields.append(name)
+        if action in {"reply", "answer", "feedback", "follow_up"} and "text" not in fields:
+            fields.append("text")
+        if action == "decide_appeal" and "ruling" not in fields:
+            fields.append("ruling")
+        spec = []
+        for name in fields:
+            choices = [
+                (c, zh if labels.lang() == "zh" else en)
+                for c, zh, en in flows.choices_for(order.type, action, name)
+            ]
+            if name == "unit":
+                units = units or unit_choices()
+                choices = units
+            spec.append(
+                {
+                    "name": name,
+                    "choices": choices,
+                    "required": name in flows.required_fields(order.type, action),
+                    "label": field_labels.get(name, name),
+                }
+            )
+        forms.append(
+            {
+                "action": action,
+                "label": labels.action_label(action, order.type),
+                "fields": spec,
+                "hint": hint,
+                "assisting": action == "dispatch",
+                "danger": action in {"cancel", "return"},
+            }
+        )
+    return forms
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "unit": _("Unit"),
+        "text": _("Text"),
+        "reason": _("Reason"),
+        "ruling": _("Responsibility ruling"),
+        "satisfaction": _("Satisfaction"),
+        "result": _("Result"),
+        "waybill": _("Waybill number"),
+        "decision": _("Decision"),
+    }
+
+
+@login_required
+def work_order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = staff_user(request)
+    order = selectors.work_order_get(user=user, number=number)
+    return _render_detail(request, user, order)
+
+
+def _render_detail(
+    request: HttpRequest,
+    user: User,
+    order: WorkOrder,
+    *,
+    error: DomainError | None = None,
+    failed_action: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    events = selectors.work_order_events(order=order)
+    timeline = [
+        {
+            "event": e,
+            "label": labels.action_label(e.action, order.type),
+            "from": labels.status_label(e.from_status) if e.from_status else "",
+            "to": labels.status_label(e.to_status) if e.to_status else "",
+            "data": {
+                k: labels.choice_label(str(v)) if isinstance(v, str) else v
+                for k, v in e.data.items()
+                if k not in {"previous_unit_id", "attachment"} and v not in ("", [], None)
+            },
+        }
+        for e in events
+    ]
+    return render(
+        request,
+        "workorders/detail.html",
+        {
+            "order": order,
+            "row": _row(order, now),
+            "phone_full": display_phone(order.caller_phone) if order.caller_phone else "",
+            "assisting": getattr(order, "_assisting", []),
+            "timeline": timeline,
+            "actions": _action_forms(user, order),
+            "attachments": list(order.attachments.all()),
+            "linked": list(order.linked.only("number", "type", "status", "title")),
+            "error": error,
+            "failed_action": failed_action,
+            "ruling": labels.choice_label(order.ruling) if order.ruling else "",
+            "ruling_state": labels.choice_label(order.ruling_state),
+            "satisfaction": labels.choice_label(order.satisfaction) if order.satisfaction else "",
+            "can_note": user.role != Role.ADMIN and not user.is_superuser,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def work_order_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    user = staff_user(request)
+    order = selectors.work_order_get(user=user, number=number)
+    payload: dict[str, Any] = {
+        k: v.strip() for k, v in request.POST.items() if k not in {"csrfmiddlewaretoken", "version"}
+    }
+    payload = {k: v for k, v in payload.items() if v != ""}
+    if "assisting_units" in payload:
+        payload["assisting_units"] = [
+            c for c in request.POST.getlist("assisting_units") if c.strip()
+        ]
+    if payload.pop("confirm", "") == "1":
+        payload["confirm"] = True
+    version_raw = request.POST.get("version", "")
+    try:
+        order = work_order_act(
+            actor=user,
+            order=order,
+            action=action,
+            payload=payload,
+            expected_version=int(version_raw) if version_raw.isdigit() else None,
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        order = selectors.work_order_get(user=user, number=number)
+        return _render_detail(
+            request, user, order, error=exc, failed_action=action, status=exc.status
+        )
+    upload = request.FILES.get("file")
+    if upload is not None:
+        try:
+            attachment_add(actor=user, order=order, file=upload, name=upload.name or "file",
+                           size=upload.size)
+        except DomainError as exc:
+            messages.error(request, str(exc.fields.get("file") or exc.message))
+    messages.success(
+        request,
+        _("%(action)s: done.") % {"action": labels.action_label(action, order.type)},
+    )
+    linked = getattr(order, "_linked_created", None)
+    if linked is not None:
+        return redirect("workorders:detail", number=linked.number)
+    if user.role == Role.HANDLER and action in {"return", "transfer"}:
+        return redirect("workorders:inbox")
+    return redirect("workorders:detail", number=order.number)
+
+
+@login_required
+@require_POST
+def work_order_note_view(request: HttpRequest, number: str) -> HttpResponse:
+    user = staff_user(request)
+    order = selectors.work_order_get(user=user, number=number)
+    upload = request.FILES.get("file")
+    text = request.POST.get("text", "")
+    try:
+        if text.strip():
+            work_order_note(actor=user, order=order, text=text)
+        if upload is not None:
+            attachment_add(actor=user, order=order, file=upload, name=upload.name or "file",
+                           size=upload.size)
+        elif not text.strip():
+            raise ValidationFailed(fields={"text": _("Write a note or choose a file.")})
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return _render_detail(request, user, order, error=exc, failed_action="note",
+                              status=exc.status)
+    return redirect("workorders:detail", number=order.number)
+
+
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    user = staff_user(request)
+    attachment = Attachment.objects.select_related("order").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound()
+    selectors.work_order_get(user=user, number=attachment.order.number)  # scope check
+    path = attachment_path(attachment)
+    if not path.exists():
+        raise NotFound()
+    inline = attachment.content_type in INLINE_TYPES
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        content_type=attachment.content_type,
+        as_attachment=not inline,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _filters_from(form: ListFilterForm) -> selectors.ListFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    overdue = data.get("overdue") or ""
+    return selectors.ListFilters(
+        type=data.get("type") or "",
+        status=data.get("status") or "",
+        unit=(data.get("unit") or "").strip(),
+        overdue=True if overdue == "true" else False if overdue == "false" else None,
+        due_before=data.get("due_before"),
+        waybill=data.get("waybill") or "",
+        phone=data.get("phone") or "",
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
+        q=data.get("q") or "",
+        mine=bool(data.get("mine")),
+    )
+
+
+@login_required
+def work_order_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = ListFilterForm(request.GET or None)
+    filters = _filters_from(form) if request.GET else selectors.ListFilters()
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    error = None
+    try:
+        result = selectors.work_orders_list(
+            user=user, filters=filters, page=page, page_size=PAGE_SIZE
+        )
+    except ValidationFailed as exc:
+        error = exc
+        result = selectors.Page(0, True, 1, PAGE_SIZE, [])
+    now = timezone.now()
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    pages = max((result.count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    template = "workorders/_list_table.html" if request.htmx else "workorders/list.html"  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "rows": [_row(o, now) for o in result.results],
+            "result": result,
+            "pages": pages,
+            "query": urlencode(query),
+            "error": error,
+        },
+    )
+
+
+@login_required
+def work_order_inbox(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    now = timezone.now()
+    orders = selectors.work_orders_inbox(user=user)
+    rows = []
+    for order in orders:
+        row = _row(order, now)
+        row["actions"] = [
+            a for a in selectors.work_order_allowed_actions(user=user, order=order)
+            if a == "accept"
+        ]
+        rows.append(row)
+    return render(request, "workorders/inbox.html", {"rows": rows})
+
+
+@login_required
+def work_order_board(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if user.role not in {Role.LEAD, Role.DIRECTOR, Role.ADMIN} and not user.is_superuser:
+        raise NotFound()
+    now = timezone.now()
+    board = selectors.work_orders_board(user=user, now=now)
+    return render(
+        request,
+        "workorders/board.html",
+        {
+            "overdue": [_row(o, now) for o in board.overdue],
+            "due_soon": [_row(o, now) for o in board.due_soon],
+            "escalated": [_row(o, now) for o in board.escalated],
+            "by_unit": board.by_unit,
+        },
+    )
+
+
+@login_required
+def work_order_panel(request: HttpRequest) -> HttpResponse:
+    """Home-page panel: my open orders (centre) or my unit's inbox (handlers)."""
+    user = staff_user(request)
+    now = timezone.now()
+    if user.role == Role.HANDLER:
+        orders = selectors.work_orders_inbox(user=user, limit=8)
+        title = _("Unit inbox")
+    else:
+        orders = selectors.work_orders_list(
+            user=user, filters=selectors.ListFilters(status="open", mine=True), page_size=8
+        ).results
+        title = _("My open work orders")
+    return render(
+        request, "workorders/_panel.html", {"rows": [_row(o, now) for o in orders], "title": title}
+    )
