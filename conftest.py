@@ -251,3 +251,113 @@ def smtp_server(settings):
     yield server
     server.release()
     server.close()
+
+
+class CeleryWorkerProcess:
+    """`celery -A postdesk worker` in its own process, on the test database (which must be
+    PostgreSQL, committed rows: use `django_db(transaction=True)`) and the test's Redis."""
+
+    QUEUES = "default,notifications,imports,reports"
+
+    def __init__(self, env: dict[str, str]) -> None:
+        import tempfile
+        import uuid
+
+        self.env = env
+        self.name = f"postdesk-test-{uuid.uuid4().hex[:8]}@localhost"
+        self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log")  # noqa: SIM115
+        self.process = None
+
+    def start(self, timeout: float = 60) -> CeleryWorkerProcess:
+        import subprocess
+        import sys
+        import time
+        from pathlib import Path
+
+        from postdesk.celery import app
+
+        celery = str(Path(sys.executable).parent / "celery")
+        self.process = subprocess.Popen(
+            [celery, "-A", "postdesk", "worker", "-Q", self.QUEUES, "--pool=solo",
+             "--concurrency=1", "-n", self.name, "--without-gossip", "--without-mingle",
+             "--loglevel=INFO"],
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited:\n{self.output()}")
+            if app.control.ping(destination=[self.name], timeout=0.5):
+                return self
+        raise RuntimeError(f"the Celery worker did not answer:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        with open(self.log.name, encoding="utf-8", errors="replace") as handle:
+            return handle.read()[-5000:]
+
+    def kill(self) -> None:
+        """The worker dies at once (SIGKILL), whatever it was doing."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture(scope="module")
+def celery_worker_factory(django_db_setup, django_db_blocker):
+    """make_worker(**extra_env) -> a started CeleryWorkerProcess; all are stopped at the end
+    of the module. Skips (need_service) when Redis is absent; needs PostgreSQL."""
+    from django.conf import settings
+
+    if not settings.IS_POSTGRES:
+        pytest.skip("a worker process shares the test database only on PostgreSQL")
+    if not settings.REDIS_URL:
+        need_service("Redis", "REDIS_URL is not set")
+    try:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+    except Exception as exc:
+        need_service("Redis", f"{settings.REDIS_URL}: {exc}")
+
+    from postdesk.celery import app
+
+    app.control.purge()  # nothing left over from an earlier run reaches these workers
+    db = settings.DATABASES["default"]
+    database_url = "postgres://{user}{password}@{host}:{port}/{name}".format(
+        user=db["USER"] or "postgres",
+        password=f":{db['PASSWORD']}" if db["PASSWORD"] else "",
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        name=db["NAME"],
+    )
+    workers: list[CeleryWorkerProcess] = []
+
+    def make(**extra_env: str) -> CeleryWorkerProcess:
+        env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_NAME"}
+        env.update(
+            DATABASE_URL=database_url,
+            REDIS_URL=settings.REDIS_URL,
+            BACKGROUND_MODE="celery",
+            CONN_MAX_AGE="0",
+            **extra_env,
+        )
+        worker = CeleryWorkerProcess(env)
+        workers.append(worker)
+        return worker.start()
+
+    make.database_url = database_url  # type: ignore[attr-defined]
+    yield make
+    for worker in workers:
+        worker.stop()
+    app.control.purge()
