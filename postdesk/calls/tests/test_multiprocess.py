@@ -91,7 +91,7 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("postdesk serve did not start: " + proc.stderr.read().decode()[-2000:])
-    yield {"base": base, "port": port, "token": token}
+    yield {"base": base, "port": port, "token": token, "env": env, "cli": cli}
     proc.terminate()
     proc.wait(timeout=20)
 
@@ -223,3 +223,65 @@ def test_stream_needs_a_session(server):
     assert conn.getresponse().status == 401
     # ordinary views still answer on the same port
     assert urllib.request.urlopen(server["base"] + "/health", timeout=5).status == 200
+
+
+def test_the_simulator_replays_a_day_that_the_server_reports(server):
+    run = subprocess.run(
+        [
+            *server["cli"],
+            "simulate_calls",
+            "--url",
+            server["base"],
+            "--token",
+            server["token"],
+            "--calls-per-hour",
+            "90",
+            "--agents",
+            "3",
+            "--aht",
+            "150",
+            "--patience",
+            "40",
+            "--hours",
+            "2",
+            "--start",
+            "2025-03-10T09:00:00+08:00",
+            "--seed",
+            "7",
+            "--speed",
+            "0",
+            "--concurrency",
+            "4",
+            "--json",
+        ],
+        env=server["env"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    summary = json.loads(run.stdout)
+    assert summary["statuses"] == {"200": summary["events"]}
+    expected = summary["expected"]
+    assert expected["offered"] > 100 and expected["abandoned"] > 0
+    report = subprocess.run(
+        [*server["cli"], "call_metrics", "--date", "2025-03-10", "--json"],
+        env=server["env"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    actual = json.loads(report.stdout)
+    for key in (
+        "offered",
+        "answered",
+        "abandoned",
+        "short_abandoned",
+        "service_level",
+        "abandonment_rate",
+        "asa_seconds",
+        "aht_seconds",
+        "answered_per_agent",
+    ):
+        assert actual[key] == expected[key], key
