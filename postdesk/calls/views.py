@@ -105,7 +105,10 @@ def _work_order_links(pop_call: Call, number: str, customer_id: int | None) -> l
 @login_required
 @require_GET
 def pop(request: HttpRequest, call_pk: int) -> HttpResponse:
-    call = call_get(user=_me(request), call_pk=call_pk)
+    return _render_pop(request, call_get(user=_me(request), call_pk=call_pk))
+
+
+def _render_pop(request: HttpRequest, call: Call) -> HttpResponse:
     data = screen_pop(user=_me(request), call=call)
     first_customer = data.candidates[0].card.id if len(data.candidates) == 1 else None
     candidates = [
@@ -141,7 +144,7 @@ def wrapup(request: HttpRequest, call_pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         error = " ".join(str(m) for m in exc.fields.values()) or str(exc.message)
-    response = pop(request, call.pk) if not error else None
+    response = _render_pop(request, call) if not error else None
     if response is None:
         response = render(request, "calls/_wrapup_error.html", {"error": error})
         response["HX-Retarget"] = "#wrapup-error"

@@ -16,6 +16,7 @@ class HomePanel:
 
 HOME_PANELS: list[HomePanel] = [
     HomePanel("notifications:panel", frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN})),
+    HomePanel("calls:panel", frozenset({AGENT})),
     HomePanel("workorders:panel", frozenset({AGENT, LEAD, DIRECTOR, HANDLER})),
     HomePanel("knowledge:panel", frozenset({AGENT, LEAD})),
 ]
