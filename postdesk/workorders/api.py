@@ -237,6 +237,8 @@ def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
     order = work_order_act(
         actor=user, order=order, action=action, payload=body, expected_version=version
     )
-    order = selectors.work_order_get(user=user, number=order.number)
+    # Answer with the order as the action left it, even when it has now left the actor's
+    # scope (a handler's return or transfer): the action itself was allowed.
+    order = WorkOrder.objects.select_related("handling_unit", "owner", "parent").get(pk=order.pk)
     return _detail(user, order)
 
