@@ -44,3 +44,9 @@ def push_max_sync_streams() -> int:
 
 def push_keepalive_seconds() -> float:
     return float(_get("POSTDESK_PUSH_KEEPALIVE_SECONDS", 15.0, float))
+
+
+def push_max_age_seconds() -> float:
+    """A push connection is closed after this long; the client reconnects at once (so
+    load balancers can move connections, and a process can be restarted gently)."""
+    return float(_get("POSTDESK_PUSH_MAX_AGE_SECONDS", 1800.0, float))

@@ -32,12 +32,21 @@ def seed(stdout: Any = None) -> None:
     if Call.objects.filter(call_id__startswith=f"sim-{tag}-").exists():
         return
     # Agents 3–8 of the demo floor answer; agent1 and agent2 stay free for the demo.
-    config = SimulationConfig(start=start, duration_seconds=duration, calls_per_hour=60,
-                              agents=6, first_extension=8003, aht=170, patience=50,
-                              seed=int(tag))
+    config = SimulationConfig(
+        start=start,
+        duration_seconds=duration,
+        calls_per_hour=60,
+        agents=6,
+        first_extension=8003,
+        aht=170,
+        patience=50,
+        seed=int(tag),
+    )
     events = simulate(config)
-    numbers = [display_phone(n) for n in
-               CustomerPhone.objects.order_by("id").values_list("number", flat=True)[:40]]
+    numbers = [
+        display_phone(n)
+        for n in CustomerPhone.objects.order_by("id").values_list("number", flat=True)[:40]
+    ]
     rng = random.Random(int(tag))
     swap: dict[str, str] = {}
     created = 0

@@ -21,6 +21,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -116,10 +117,11 @@ def sync_stream(grant: Grant) -> Iterator[bytes]:
     if not connection.in_atomic_block:
         close_old_connections()  # hold no database connection while waiting
         connection.close()
+    closes_at = time.monotonic() + conf.push_max_age_seconds()
     try:
         yield grant.hello
-        while True:
-            message = sink.get(timeout=keepalive)
+        while (left := closes_at - time.monotonic()) > 0:
+            message = sink.get(timeout=min(keepalive, left))
             if sink.overflowed:
                 sink.overflowed = False
                 yield push.sse("resync", {"type": "resync"})
@@ -176,10 +178,13 @@ class AsyncPushServer:
             await writer.drain()
             gone = asyncio.ensure_future(reader.read(1024))
             keepalive = conf.push_keepalive_seconds()
-            while True:
+            closes_at = time.monotonic() + conf.push_max_age_seconds()
+            while (left := closes_at - time.monotonic()) > 0:
                 getter = asyncio.ensure_future(sink.get())
                 done, _pending = await asyncio.wait(
-                    {getter, gone}, timeout=keepalive, return_when=asyncio.FIRST_COMPLETED
+                    {getter, gone},
+                    timeout=min(keepalive, left),
+                    return_when=asyncio.FIRST_COMPLETED,
                 )
                 if gone in done:
                     getter.cancel()

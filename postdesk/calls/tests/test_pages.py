@@ -17,13 +17,34 @@ pytestmark = pytest.mark.django_db
 
 def _live_call(cti, token, call_id, caller, agent="8001", hangup=False):
     now = timezone.now() - timedelta(seconds=30)
-    post_event(cti, token, event="newCall", call_id=call_id, timestamp=now.isoformat(),
-               direction="in", from_=caller, to="11185", queue="11185")
-    post_event(cti, token, event="answer", call_id=call_id,
-               timestamp=(now + timedelta(seconds=4)).isoformat(), agent=agent)
+    post_event(
+        cti,
+        token,
+        event="newCall",
+        call_id=call_id,
+        timestamp=now.isoformat(),
+        direction="in",
+        from_=caller,
+        to="11185",
+        queue="11185",
+    )
+    post_event(
+        cti,
+        token,
+        event="answer",
+        call_id=call_id,
+        timestamp=(now + timedelta(seconds=4)).isoformat(),
+        agent=agent,
+    )
     if hangup:
-        post_event(cti, token, event="hangup", call_id=call_id,
-                   timestamp=(now + timedelta(seconds=20)).isoformat(), agent=agent)
+        post_event(
+            cti,
+            token,
+            event="hangup",
+            call_id=call_id,
+            timestamp=(now + timedelta(seconds=20)).isoformat(),
+            agent=agent,
+        )
     return Call.objects.get(call_id=call_id)
 
 
@@ -45,8 +66,11 @@ def test_pop_of_a_shared_number_shows_every_customer(cti, cti_token, client_for,
     assert html.count('data-testid="candidate"') == 2
     assert f"/customers/{a.pk}/" in html and f"/customers/{b.pk}/" in html
     # each candidate's buttons carry that customer; the pop's own buttons carry the call
-    links = [urlparse(unescape(h.split('"')[0])) for h in html.split('href="')[1:]
-             if h.startswith("/workorders/new/")]
+    links = [
+        urlparse(unescape(h.split('"')[0]))
+        for h in html.split('href="')[1:]
+        if h.startswith("/workorders/new/")
+    ]
     queries = [parse_qs(link.query) for link in links]
     assert any(q.get("customer") == [str(a.pk)] for q in queries)
     assert any(q.get("customer") == [str(b.pk)] for q in queries)
@@ -73,8 +97,9 @@ def test_wrapup_from_the_pop_ends_after_call_work(cti, cti_token, client_for, st
     assert AgentState.objects.get(user=staff["agent1"]).state == "ready"
     bad = client.post(f"/calls/{call.pk}/wrapup/", {"code": "nonsense"})
     assert bad.status_code == 200 and bad["HX-Retarget"] == "#wrapup-error"
-    assert client_for("agent2").post(f"/calls/{call.pk}/wrapup/", {"code": "query"}
-                                     ).status_code == 404
+    assert (
+        client_for("agent2").post(f"/calls/{call.pk}/wrapup/", {"code": "query"}).status_code == 404
+    )
 
 
 def test_ready_and_not_ready_from_the_workbench(client_for, staff):
