@@ -45,7 +45,7 @@ def expected_metrics(events: list[dict[str, Any]]) -> dict[str, Any]:
     """What the server should report for these events (the same pure code)."""
     by_call: dict[str, list[StoredEvent]] = {}
     for body in events:
-        data = {k: body[k] for k in ("direction", "queue") if k in body}
+        data: dict[str, Any] = {k: body[k] for k in ("direction", "queue") if k in body}
         if "agent" in body:
             data["agent"] = body["agent"]
         by_call.setdefault(body["call_id"], []).append(
@@ -158,7 +158,7 @@ class Command(BaseCommand):
                     time.sleep(wait)
                 statuses[post(url, options["token"], body)] += 1
         elapsed = time.monotonic() - began
-        summary = {
+        summary: dict[str, Any] = {
             "events": len(events),
             "calls": len({e["call_id"] for e in events}),
             "statuses": {str(k): v for k, v in sorted(statuses.items())},
