@@ -53,6 +53,7 @@ class Event:
     office_code: str
     recorded_at: datetime
     operator: str = ""
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if self.event_time.tzinfo is None or self.recorded_at.tzinfo is None:

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection, transaction
 
+from postdesk.tracking import refresh
 from postdesk.tracking.parsing import Batch, Format, Rejected, iter_batches
 from postdesk.tracking.pgcopy import copy_payload
 
@@ -246,6 +247,8 @@ def load(
     running totals and that batch's rejected lines."""
     connection.ensure_connection()
     vendor = connection.vendor
+    # SQLite: a large page cache keeps the identity index's hot pages in memory.
+    refresh.tune_sqlite_connection()
     loader: Any = _PgLoader() if vendor == "postgresql" else _SqliteLoader()
     result = LoadResult()
     prepared_iter = (

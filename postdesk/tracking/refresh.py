@@ -13,18 +13,21 @@ OUT_FOR_DELIVERY before a result at the same instant, then code:
    close nothing and are attempts of their own.
 
 Local dates and the 20:00 cut-off use Asia/Shanghai. PostgreSQL converts with its time
-zone database; SQLite with the zone's fixed offset (+08:00, valid since 1991).
+zone database; the SQLite path derives them in Python with zoneinfo (see below).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
-from postdesk.tracking import conf
+from postdesk.tracking import codes, conf, kpi_rules
+from postdesk.tracking.waybill import s10_country
 
 _DELIVERY = "('OUT_FOR_DELIVERY', 'DELIVERED', 'DELIVERY_FAILED')"
 _FINAL = "('DELIVERED', 'RETURNED')"
@@ -121,46 +124,6 @@ def _attempts_sql_postgresql() -> tuple[str, list[Any]]:
     return sql, [tz, *dl_params, *dl_params]
 
 
-def _sqlite_offset() -> str:
-    cfg = conf.kpi_config()
-    from datetime import datetime
-
-    offset = datetime.now(cfg.tz).utcoffset() or timedelta(0)
-    return f"{int(offset.total_seconds()):+d} seconds"
-
-
-def _attempts_sql_sqlite() -> tuple[str, list[Any]]:
-    cfg = conf.kpi_config()
-    off = _sqlite_offset()
-    back = f"{-int(off.split()[0]):+d} seconds"
-    cutoff = cfg.cutoff.strftime("%H:%M:%S")
-    grace = f"{int(cfg.grace.total_seconds()):+d} seconds"
-
-    def deadline(col: str) -> str:
-        # Adding whole seconds leaves the fraction (chars 20+) unchanged: keep it.
-        local = f"(datetime({col}, '{off}') || substr({col}, 20))"
-        cut = f"(date({col}, '{off}') || ' {cutoff}')"
-        return (
-            f"CASE WHEN {col} IS NULL THEN NULL WHEN {local} > {cut} "
-            f"THEN datetime({col}, '{grace}') || substr({col}, 20) "
-            f"ELSE datetime({cut}, '{back}') END"
-        )
-
-    sql = f"""
-    INSERT INTO tracking_attempt ({_ATTEMPT_COLUMNS})
-    WITH {_pairing_cte()}
-    SELECT waybill_no, office_code, date(anchor_time, '{off}'), ofd_time, ofd_operator,
-      COALESCE(res_code, ''), res_time, res_rec, COALESCE(res_op, ''), COALESCE(res_reason, ''),
-      {deadline("res_time")},
-      (open_last = 1 AND NOT EXISTS (
-         SELECT 1 FROM tracking_event x WHERE x.waybill_no = a.waybill_no
-           AND x.event_code IN {_FINAL} AND x.event_time > a.ofd_time)),
-      {deadline("ofd_time")}
-    FROM a
-    """
-    return sql, []
-
-
 def _items_sql() -> str:
     p = int(getattr(settings, "TRACKING_CITY_PREFIX_LEN", 4))
     return f"""
@@ -196,9 +159,19 @@ def _items_sql() -> str:
     """
 
 
+def tune_sqlite_connection() -> None:
+    """SQLite: sort in memory and keep 256 MiB of pages cached, for this connection.
+    Must run outside a transaction (SQLite refuses temp_store changes inside one)."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA temp_store = MEMORY")
+            cursor.execute("PRAGMA cache_size = -262144")
+
+
 def refresh(cursor: Any) -> None:
     """Rebuild attempts and items of the waybills in ``tracking_touched``."""
     if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("ANALYZE tracking_touched")
         cursor.execute(
             "DELETE FROM tracking_attempt a USING tracking_touched t "
@@ -206,11 +179,8 @@ def refresh(cursor: Any) -> None:
         )
         sql, params = _attempts_sql_postgresql()
     else:
-        cursor.execute(
-            "DELETE FROM tracking_attempt WHERE waybill_no IN "
-            "(SELECT waybill_no FROM tracking_touched)"
-        )
-        sql, params = _attempts_sql_sqlite()
+        refresh_sqlite(cursor)
+        return
     cursor.execute(sql, params)
     cursor.execute(_items_sql())
 
@@ -223,3 +193,131 @@ def link_offices(cursor: Any) -> None:
         "WHERE unit_id IS NULL AND EXISTS "
         "(SELECT 1 FROM org_unit u WHERE u.code = tracking_office.code)"
     )
+
+
+# ----------------------------------------------------------------------- SQLite path
+# SQLite sorts slowly (three window passes over a temp B-tree); its path streams the
+# touched waybills' events once, in the identity index's order (grouped by waybill, no
+# sort), and derives attempts with the reference rules themselves and item summaries
+# in Python. Timestamps are Django's UTC text, which sorts chronologically.
+
+
+def _sqlite_dt(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _parse_utc(text: str) -> Any:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def refresh_sqlite(cursor: Any) -> None:
+    cfg = conf.kpi_config()
+    p = int(getattr(settings, "TRACKING_CITY_PREFIX_LEN", 4))
+    raw = connection.connection.cursor()
+    raw.execute(
+        "DELETE FROM tracking_attempt WHERE waybill_no IN (SELECT waybill_no FROM tracking_touched)"
+    )
+    rows = raw.execute(
+        # "|| ''" hands the timestamps over as text, past Django's slow converters.
+        "SELECT e.waybill_no, e.event_code, e.event_time || '', e.office_code, e.office_name, "
+        "e.recorded_at || '', e.operator, e.reason, e.id "
+        "FROM tracking_touched t CROSS JOIN tracking_event e "
+        "WHERE e.waybill_no = t.waybill_no ORDER BY e.waybill_no"
+    )
+    attempts_out: list[tuple[Any, ...]] = []
+    items_out: list[tuple[Any, ...]] = []
+    attempt_sql = (
+        f"INSERT INTO tracking_attempt ({_ATTEMPT_COLUMNS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    item_sql = (
+        "INSERT INTO tracking_item (waybill_no, zone, first_event_time, accepted_office_code, "
+        "last_event_time, last_code, last_office_code, last_office_name, event_count, is_final) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (waybill_no) DO UPDATE SET "
+        "zone = excluded.zone, first_event_time = excluded.first_event_time, "
+        "accepted_office_code = excluded.accepted_office_code, "
+        "last_event_time = excluded.last_event_time, last_code = excluded.last_code, "
+        "last_office_code = excluded.last_office_code, "
+        "last_office_name = excluded.last_office_name, event_count = excluded.event_count, "
+        "is_final = excluded.is_final"
+    )
+    write = connection.connection.cursor()
+    for waybill, group_iter in groupby(rows, key=itemgetter(0)):
+        group = list(group_iter)
+        last = max(group, key=lambda r: (r[2], r[8]))
+        first_time = min(r[2] for r in group)
+        acc = min((r[3] for r in group if r[1] == codes.ACCEPTED), default=None)
+        finals = [r[2] for r in group if r[1] in codes.FINAL_CODES]
+        country = s10_country(waybill)
+        if country is not None and country != "CN":
+            zone = "international"
+        elif acc is not None and acc[:p] == last[3][:p]:
+            zone = "city"
+        else:
+            zone = "domestic"
+        items_out.append(
+            (
+                waybill,
+                zone,
+                first_time,
+                acc or "",
+                last[2],
+                last[1],
+                last[3],
+                last[4],
+                len(group),
+                bool(finals),
+            )
+        )
+        delivery = [r for r in group if r[1] in codes.DELIVERY_CODES]
+        if delivery:
+            events = [
+                kpi_rules.Event(waybill, r[1], _parse_utc(r[2]), r[3], _parse_utc(r[5]), r[6], r[7])
+                for r in delivery
+            ]
+            attempts = kpi_rules.pair_attempts(events, cfg)
+            last_ofd: dict[str, Any] = {}
+            for e in events:
+                if e.code == codes.OUT_FOR_DELIVERY and (
+                    e.office_code not in last_ofd or e.event_time > last_ofd[e.office_code]
+                ):
+                    last_ofd[e.office_code] = e.event_time
+            final_max = max(finals) if finals else None
+            for a in attempts:
+                chase = False
+                chase_after = None
+                if a.ofd is not None:
+                    chase_after = kpi_rules.chase_after(a.ofd.event_time, cfg)
+                    chase = (
+                        a.result is None
+                        and last_ofd.get(a.office_code) == a.ofd.event_time
+                        and (final_max is None or _parse_utc(final_max) <= a.ofd.event_time)
+                    )
+                r = a.result
+                attempts_out.append(
+                    (
+                        waybill,
+                        a.office_code,
+                        a.day.isoformat(),
+                        _sqlite_dt(a.ofd.event_time) if a.ofd else None,
+                        a.ofd.operator if a.ofd else "",
+                        r.code if r else "",
+                        _sqlite_dt(r.event_time) if r else None,
+                        _sqlite_dt(r.recorded_at) if r else None,
+                        r.operator if r else "",
+                        r.reason if r else "",
+                        _sqlite_dt(a.deadline),
+                        chase,
+                        _sqlite_dt(chase_after),
+                    )
+                )
+        if len(items_out) >= 20_000:
+            write.executemany(item_sql, items_out)
+            items_out.clear()
+        if len(attempts_out) >= 20_000:
+            write.executemany(attempt_sql, attempts_out)
+            attempts_out.clear()
+    write.executemany(item_sql, items_out)
+    write.executemany(attempt_sql, attempts_out)

@@ -55,6 +55,7 @@ def tracking_refresh(*, waybills: Iterable[str]) -> None:
 
 def tracking_refresh_import(*, run: ImportRun) -> None:
     """Rebuild the derived rows for every waybill the run created events for."""
+    refresh.tune_sqlite_connection()
     with transaction.atomic():
         cursor = connection.cursor()
         refresh.create_touched_table(cursor)
