@@ -28,15 +28,22 @@ TaskLike = Any
 
 
 _pool: ThreadPoolExecutor | None = None
+_pool_size = 0
 _pool_lock = threading.Lock()
 _pending: set[Future[None]] = set()
 
 
 def _get_pool() -> ThreadPoolExecutor:
-    global _pool
+    """The embedded pool; `POSTDESK_EMBEDDED_WORKERS` threads (2 unless set; the tests on
+    an in-memory SQLite database, which cannot wait for a lock, use 1)."""
+    global _pool, _pool_size
+    size = int(getattr(settings, "POSTDESK_EMBEDDED_WORKERS", 2))
     with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="postdesk-bg")
+        if _pool is None or _pool_size != size:
+            if _pool is not None:
+                _pool.shutdown(wait=False)  # what it was given still runs
+            _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="postdesk-bg")
+            _pool_size = size
         return _pool
 
 

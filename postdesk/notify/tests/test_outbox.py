@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from conftest import free_port
@@ -24,6 +24,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def embedded(settings):
     settings.BACKGROUND_MODE = "embedded"
+    if connection.vendor == "sqlite":
+        # the in-memory test database (shared cache) fails instead of waiting when two
+        # connections write one table at once; a file database in WAL mode waits
+        settings.POSTDESK_EMBEDDED_WORKERS = 1
     settings.POSTDESK_OUTBOX_BACKOFF_SECONDS = 10
     settings.POSTDESK_OUTBOX_MAX_ATTEMPTS = 3
     yield
@@ -41,6 +45,12 @@ def sweep() -> None:
     """The periodic job, run by the embedded pool as the scheduler would."""
     enqueue(outbox_sweep)
     drain()
+
+
+def notify(**kwargs) -> None:
+    """As a service does: record inside its transaction, deliver after the commit."""
+    with transaction.atomic():
+        notify_users(**kwargs)
 
 
 def email_message() -> OutboxMessage:
@@ -79,7 +89,7 @@ def test_rolled_back_work_sends_nothing(staff, smtp_server):
 def test_failure_is_retried_with_backoff_then_delivered(staff, smtp_server):
     # the relay is down: connection refused
     before = timezone.now()
-    notify_users(users=[staff["lead1"]], key="wo:3", title="超时提醒", body="b", email=True)
+    notify(users=[staff["lead1"]], key="wo:3", title="超时提醒", body="b", email=True)
     drain()
     message = email_message()
     assert (message.status, message.attempts) == ("pending", 1)
@@ -110,7 +120,7 @@ def test_failure_is_retried_with_backoff_then_delivered(staff, smtp_server):
 
 
 def test_dead_after_max_attempts_then_the_admin_retries(staff, smtp_server):
-    notify_users(users=[staff["lead1"]], key="wo:4", title="t", body="dead letter", email=True)
+    notify(users=[staff["lead1"]], key="wo:4", title="t", body="dead letter", email=True)
     drain()
     for _ in range(2):
         time_passes(email_message())
@@ -139,7 +149,7 @@ def test_dead_after_max_attempts_then_the_admin_retries(staff, smtp_server):
 
 
 def test_admin_action_retries_dead_messages(staff, smtp_server, client_for):
-    notify_users(users=[staff["agent2"]], key="wo:5", title="t", body="from the admin", email=True)
+    notify(users=[staff["agent2"]], key="wo:5", title="t", body="from the admin", email=True)
     drain()
     OutboxMessage.objects.filter(channel="email").update(status="dead")
     smtp_server.open()
@@ -164,7 +174,10 @@ def test_same_key_is_recorded_once(staff):
     assert OutboxMessage.objects.count() == 1
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["agent1"]
 
+    # drain between steps: the in-memory SQLite test database (shared cache) fails rather
+    # than waits when two connections write one table at once
     notify_users(users=[staff["agent1"], staff["agent2"]], key="k2", title="一次")
+    drain()
     notify_users(users=[staff["agent1"], staff["agent2"]], key="k2", title="一次")
     drain()
     assert Notification.objects.filter(key="inapp:k2").count() == 2
@@ -195,7 +208,7 @@ def test_stuck_worker_lease_expires_and_the_sweep_delivers(staff, smtp_server, s
     # one attempt allowed: the stuck worker's late failure would make the message dead
     settings.POSTDESK_OUTBOX_MAX_ATTEMPTS = 1
     smtp_server.open(hold_first=True)
-    notify_users(users=[staff["lead1"]], key="wo:6", title="t", body="stuck", email=True)
+    notify(users=[staff["lead1"]], key="wo:6", title="t", body="stuck", email=True)
     # the first worker claimed the message and hangs in the middle of sending it
     assert smtp_server.holding.wait(10)
     message = email_message()
