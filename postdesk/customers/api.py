@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import ValidationFailed
@@ -96,7 +96,7 @@ def get_customer_full(request: HttpRequest, customer_id: int) -> dict[str, objec
 
 
 @router.post("/", response={201: CustomerOut}, summary="Create a customer")
-def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, dict[str, object]]:
+def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, object]]:
     unit = None
     if payload.unit:
         unit = unit_by_code(code=payload.unit)
@@ -118,4 +118,4 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, dic
         temperament=payload.temperament,
     )
     customer = customer_get(user=staff_user(request), customer_id=customer.pk)
-    return 201, _card(customer_card(customer=customer, full=False))
+    return Status(201, _card(customer_card(customer=customer, full=False)))
