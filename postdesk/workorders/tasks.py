@@ -5,7 +5,8 @@ from celery import shared_task
 from postdesk.workorders import services
 
 
+# The function's name matches the task name: the embedded scheduler imports it by that.
 @shared_task(name="postdesk.workorders.tasks.work_orders_watch")
-def work_orders_watch_task() -> dict[str, int]:
+def work_orders_watch() -> dict[str, int]:
     result = services.work_orders_watch()
     return {"warned": result.warned, "breached": result.breached, "director": result.director}

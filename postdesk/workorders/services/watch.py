@@ -72,7 +72,7 @@ def work_order_alert(*, order_id: int, stage: int, now: datetime | None = None) 
     now = now or timezone.now()
     with transaction.atomic():
         order = (
-            WorkOrder.objects.select_for_update()
+            WorkOrder.objects.select_for_update(of=("self",))
             .select_related("owner")
             .filter(pk=order_id)
             .first()
