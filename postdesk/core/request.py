@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from postdesk.core.errors import PermissionDenied
@@ -7,9 +8,21 @@ from postdesk.org.models import User
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address (the first X-Forwarded-For hop when behind our proxy)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    """The client's address, as written to the access log.
+
+    X-Forwarded-For is believed only when the request comes from one of our own proxies
+    (`POSTDESK_TRUSTED_PROXIES`, loopback unless set), and then only the hops those
+    proxies appended: the right-most address that is not a trusted proxy. Anything a
+    client writes into the header itself stays to the left and is ignored.
+    """
+    trusted = set(getattr(settings, "POSTDESK_TRUSTED_PROXIES", ("127.0.0.1", "::1")))
+    ip = request.META.get("REMOTE_ADDR", "") or ""
+    if ip in trusted:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        for hop in reversed([hop for hop in hops if hop]):
+            ip = hop
+            if hop not in trusted:
+                break
     return ip or None
 
 
