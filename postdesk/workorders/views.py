@@ -214,9 +214,22 @@ def _action_forms(user: User, order: WorkOrder) -> list[dict[str, Any]]:
                 "hint": hint,
                 "assisting": action == "dispatch",
                 "danger": action in {"cancel", "return"},
+                "primary": False,
             }
         )
+    # Open the step that moves the order forward; the others stay folded.
+    for wanted in PRIMARY_ORDER:
+        found = next((f for f in forms if f["action"] == wanted), None)
+        if found is not None:
+            found["primary"] = True
+            break
     return forms
+
+
+PRIMARY_ORDER = (
+    "accept", "feedback", "reply", "follow_up", "answer", "dispatch", "fulfil", "close",
+    "decide_appeal", "set_ruling",
+)
 
 
 def _field_labels() -> dict[str, str]:
