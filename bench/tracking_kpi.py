@@ -36,7 +36,6 @@ def child(kind: str) -> None:
     django.setup()
     from datetime import UTC, datetime, timedelta
 
-
     from postdesk.org.models import User
     from postdesk.tracking.models import Attempt, Event
     from postdesk.tracking.selectors import delivery_kpi, parcel_view

@@ -203,13 +203,16 @@ def link_offices(cursor: Any) -> None:
 
 
 def _sqlite_dt(value: Any) -> str | None:
+    """An aware datetime as Django's SQLite text (UTC, no offset)."""
     if value is None:
         return None
-    return str(value.astimezone(UTC).replace(tzinfo=None))
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return str(value)[:-6]  # drop "+00:00"
 
 
 def _parse_utc(text: str) -> Any:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text + "+00:00")
 
 
 def refresh_sqlite(cursor: Any) -> None:
@@ -218,6 +221,9 @@ def refresh_sqlite(cursor: Any) -> None:
     raw = connection.connection.cursor()
     raw.execute(
         "DELETE FROM tracking_attempt WHERE waybill_no IN (SELECT waybill_no FROM tracking_touched)"
+    )
+    raw.execute(
+        "DELETE FROM tracking_item WHERE waybill_no IN (SELECT waybill_no FROM tracking_touched)"
     )
     rows = raw.execute(
         # "|| ''" hands the timestamps over as text, past Django's slow converters.
@@ -235,13 +241,7 @@ def refresh_sqlite(cursor: Any) -> None:
     item_sql = (
         "INSERT INTO tracking_item (waybill_no, zone, first_event_time, accepted_office_code, "
         "last_event_time, last_code, last_office_code, last_office_name, event_count, is_final) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (waybill_no) DO UPDATE SET "
-        "zone = excluded.zone, first_event_time = excluded.first_event_time, "
-        "accepted_office_code = excluded.accepted_office_code, "
-        "last_event_time = excluded.last_event_time, last_code = excluded.last_code, "
-        "last_office_code = excluded.last_office_code, "
-        "last_office_name = excluded.last_office_name, event_count = excluded.event_count, "
-        "is_final = excluded.is_final"
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     write = connection.connection.cursor()
     for waybill, group_iter in groupby(rows, key=itemgetter(0)):
@@ -250,8 +250,13 @@ def refresh_sqlite(cursor: Any) -> None:
         first_time = min(r[2] for r in group)
         acc = min((r[3] for r in group if r[1] == codes.ACCEPTED), default=None)
         finals = [r[2] for r in group if r[1] in codes.FINAL_CODES]
-        country = s10_country(waybill)
-        if country is not None and country != "CN":
+        if (
+            len(waybill) == 13
+            and waybill[0].isalpha()
+            and waybill[-1].isalpha()
+            and waybill[-2:] != "CN"
+            and s10_country(waybill) is not None
+        ):
             zone = "international"
         elif acc is not None and acc[:p] == last[3][:p]:
             zone = "city"
@@ -273,10 +278,14 @@ def refresh_sqlite(cursor: Any) -> None:
         )
         delivery = [r for r in group if r[1] in codes.DELIVERY_CODES]
         if delivery:
-            events = [
-                kpi_rules.Event(waybill, r[1], _parse_utc(r[2]), r[3], _parse_utc(r[5]), r[6], r[7])
-                for r in delivery
-            ]
+            events = []
+            text: dict[int, tuple[str, str]] = {}  # id(event) -> its timestamps as stored
+            for r in delivery:
+                e = kpi_rules.Event(
+                    waybill, r[1], _parse_utc(r[2]), r[3], _parse_utc(r[5]), r[6], r[7]
+                )
+                events.append(e)
+                text[id(e)] = (r[2], r[5])
             attempts = kpi_rules.pair_attempts(events, cfg)
             last_ofd: dict[str, Any] = {}
             for e in events:
@@ -301,11 +310,11 @@ def refresh_sqlite(cursor: Any) -> None:
                         waybill,
                         a.office_code,
                         a.day.isoformat(),
-                        _sqlite_dt(a.ofd.event_time) if a.ofd else None,
+                        text[id(a.ofd)][0] if a.ofd else None,
                         a.ofd.operator if a.ofd else "",
                         r.code if r else "",
-                        _sqlite_dt(r.event_time) if r else None,
-                        _sqlite_dt(r.recorded_at) if r else None,
+                        text[id(r)][0] if r else None,
+                        text[id(r)][1] if r else None,
                         r.operator if r else "",
                         r.reason if r else "",
                         _sqlite_dt(a.deadline),
