@@ -32,7 +32,8 @@ from postdesk.knowledge.services import ARTICLE_KIND
 from postdesk.knowledge.status import RANK, article_status
 from postdesk.org.models import User
 
-SEARCH_POOL = 400
+SEARCH_POOL = 100
+SEARCH_POOL_FILTERED = 300
 
 
 def today() -> dt.date:
@@ -133,7 +134,9 @@ def articles_search(
     parsed = parse_query(query)
     if parsed.empty:
         return []
-    hits = search.search(kind=ARTICLE_KIND, query=parsed, limit=SEARCH_POOL)
+    filtered = bool(category or current_only or visibility or not staff)
+    pool = SEARCH_POOL_FILTERED if filtered else SEARCH_POOL
+    hits = search.search(kind=ARTICLE_KIND, query=parsed, limit=pool, pool=pool)
     if not hits:
         return []
     articles = articles_visible(user=user).filter(pk__in=[h.object_id for h in hits])
@@ -145,13 +148,18 @@ def articles_search(
         articles = articles.filter(current_q())
     by_id = articles.in_bulk()
     day = today()
-    ranked: list[tuple[tuple[float, int, float, int], ArticleHit]] = []
+    ranked: list[tuple[tuple[float, int, float, int], Article, str, search.Hit]] = []
     for hit in hits:
         article = by_id.get(hit.object_id)
         if article is None:
             continue
         status = status_of(article, on=day)
-        item = ArticleHit(
+        tier = round(hit.title_score * 2) / 2  # none, part, (nearly) all of the query
+        key = (-tier, RANK[status], -hit.score, -article.view_count)
+        ranked.append((key, article, status, hit))
+    ranked.sort(key=lambda row: row[0])
+    return [
+        ArticleHit(
             article=article,
             score=hit.score,
             title_score=hit.title_score,
@@ -163,11 +171,8 @@ def articles_search(
             ),
             _staff_view=staff,
         )
-        tier = round(hit.title_score * 2) / 2  # none, part, (nearly) all of the query
-        key = (-tier, RANK[status], -hit.score, -article.view_count)
-        ranked.append((key, item))
-    ranked.sort(key=lambda pair: pair[0])
-    return [item for _key, item in ranked[:limit]]
+        for _key, article, status, hit in ranked[:limit]
+    ]
 
 
 def article_suggestions(*, user: User | None, text: str, limit: int = 5) -> list[ArticleHit]:

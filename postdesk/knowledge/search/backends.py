@@ -222,6 +222,38 @@ def term_hits(
     return result
 
 
+def title_hits(*, kind: str, ids: Sequence[int], terms: Sequence[Term]) -> dict[int, list[bool]]:
+    """For each id that still exists: per term, whether it is in the title (and tags).
+    Reads only the small title index, never the body's tokens."""
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    result: dict[int, list[bool]] = {}
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cols = ["title_tsv @@ %s::tsquery" for _term in terms]
+            params: list[Any] = [render([[term]]) for term in terms]
+            select = ", ".join(["object_id", *cols])
+            cursor.execute(
+                f"SELECT {select} FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+                [*params, kind, *ids],
+            )
+            return {int(row[0]): [bool(v) for v in row[1:]] for row in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT object_id FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+            [kind, *ids],
+        )
+        for (object_id,) in cursor.fetchall():
+            result[int(object_id)] = [False] * len(terms)
+        for index, term in enumerate(terms):
+            sql, params = match_sql(kind=kind, expr=render([[term]]), title_only=True)
+            cursor.execute(f"{sql} AND d.object_id IN ({marks})", [*params, *ids])
+            for (object_id,) in cursor.fetchall():
+                if int(object_id) in result:
+                    result[int(object_id)][index] = True
+    return result
+
+
 def count(*, kind: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {DOC_TABLE} WHERE kind = %s", [kind])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -19,6 +21,7 @@ from postdesk.knowledge.search.tokenize import (
     index_tokens,
     normalize_identifier,
     parse_query,
+    segmenter,
 )
 
 M = TypeVar("M", bound=Model)
@@ -98,14 +101,25 @@ def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
+def _rows(kind: str, batch: list[Document]) -> list[backends.Row]:
+    return [_row(kind, d.object_id, d.title, d.body, d.exact) for d in batch]
+
+
+def _rows_task(args: tuple[str, list[Document]]) -> list[backends.Row]:
+    return _rows(*args)
+
+
 def reindex(
     *,
     kind: str,
     documents: Iterable[Document] | None = None,
     batch_size: int = 2000,
+    workers: int = 1,
     progress: Callable[[int], Any] | None = None,
 ) -> int:
-    """Drop the kind's index and rebuild it from its registered source (or `documents`)."""
+    """Drop the kind's index and rebuild it from its registered source (or `documents`).
+    With `workers` > 1 the tokenising runs in that many forked processes while this one
+    writes (they never touch the database)."""
     if documents is None:
         if kind not in _registry:
             raise KeyError(kind)
@@ -113,10 +127,33 @@ def reindex(
     with transaction.atomic():
         backends.clear(kind=kind)
     total = 0
-    for batch in _batches(documents, batch_size):
-        total += index_documents(kind=kind, documents=batch)
+
+    def write(rows: list[backends.Row]) -> None:
+        nonlocal total
+        with transaction.atomic():
+            backends.upsert(rows)
+        total += len(rows)
         if progress is not None:
             progress(total)
+
+    batches = ((kind, batch) for batch in _batches(documents, batch_size))
+    if workers > 1:
+        import multiprocessing
+
+        segmenter()  # load the dictionary once, before forking
+        # this thread reads the documents and writes the rows (one database connection);
+        # the pool only tokenises, a few batches ahead
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending: deque[AsyncResult[list[backends.Row]]] = deque()
+            for args in batches:
+                pending.append(pool.apply_async(_rows_task, (args,)))
+                while len(pending) > workers:
+                    write(pending.popleft().get())
+            while pending:
+                write(pending.popleft().get())
+    else:
+        for args in batches:
+            write(_rows_task(args))
     return total
 
 
@@ -133,23 +170,26 @@ def _quorum_groups(terms: Sequence[Term], size: int) -> list[tuple[Term, ...]]:
     return list(itertools.combinations(terms, size))
 
 
-def _gather(kind: str, terms: Sequence[Term], *, title_only: bool, want: int) -> list[int]:
-    """Ids matching as many terms as possible: all of them, then all but one, …"""
+def _gather(kind: str, terms: Sequence[Term], *, title_only: bool, want: int) -> dict[int, float]:
+    """Ids matching as many of the (heaviest) terms as possible — all of them, then all
+    but one, … — until `want` are found; each with the share of the terms it matched."""
     heaviest = sorted(terms, key=lambda t: -t.weight)[:QUORUM_TERMS]
-    found: dict[int, None] = {}
+    found: dict[int, float] = {}
     for size in range(len(heaviest), 0, -1):
         expr = backends.render(_quorum_groups(heaviest, size))
         sql, params = backends.match_sql(kind=kind, expr=expr, title_only=title_only)
         for object_id in backends.fetch_ids(sql, params, limit=want):
-            found.setdefault(object_id, None)
+            found.setdefault(object_id, size / len(heaviest))
         if len(found) >= want:
             break
-    return list(found)[: want * 2]
+    return found
 
 
-def search(*, kind: str, query: str | Query, limit: int = 50, pool: int = 200) -> list[Hit]:
-    """Ranked hits, best first: exact identifier matches, then by text relevance where a
-    term found in the title counts twice as much as one found only in the body."""
+def search(*, kind: str, query: str | Query, limit: int = 50, pool: int = 100) -> list[Hit]:
+    """Ranked hits, best first: exact identifier matches, then by text relevance — the
+    share of the query found in the title (and tags) counts twice the share found in the
+    document as a whole. Candidates are the documents matching the most query words
+    (up to `pool` of them, at least `limit`)."""
     parsed = query if isinstance(query, Query) else parse_query(query)
     if parsed.empty:
         return []
@@ -158,28 +198,27 @@ def search(*, kind: str, query: str | Query, limit: int = 50, pool: int = 200) -
         sql, params = backends.exact_sql(kind=kind, values=parsed.identifiers)
         exact_ids = backends.fetch_ids(sql, params, limit=limit)
     terms = parsed.terms
-    candidates: dict[int, None] = dict.fromkeys(exact_ids)
+    coverage: dict[int, float] = dict.fromkeys(exact_ids, 0.0)
     if terms:
         want = max(pool, limit)
-        for object_id in _gather(kind, terms, title_only=True, want=max(want // 4, 25)):
-            candidates.setdefault(object_id, None)
-        for object_id in _gather(kind, terms, title_only=False, want=want):
-            candidates.setdefault(object_id, None)
-    hits_by_id = backends.term_hits(kind=kind, ids=list(candidates), terms=terms)
+        for object_id, share in _gather(kind, terms, title_only=False, want=want).items():
+            coverage[object_id] = max(coverage.get(object_id, 0.0), share)
+        for object_id, share in _gather(
+            kind, terms, title_only=True, want=max(want // 4, 25)
+        ).items():
+            coverage[object_id] = max(coverage.get(object_id, 0.0), share)
+    titles = backends.title_hits(kind=kind, ids=list(coverage), terms=terms)
     total = sum(t.weight for t in terms) or 1.0
     exact = set(exact_ids)
     hits: list[Hit] = []
-    for object_id in candidates:
-        entry = hits_by_id.get(object_id)
-        if entry is None:
+    for object_id, share in coverage.items():
+        in_title = titles.get(object_id)
+        if in_title is None:
             continue
-        _title, in_title, anywhere = entry
         title_w = sum(t.weight for t, hit in zip(terms, in_title, strict=True) if hit)
-        any_w = sum(t.weight for t, hit in zip(terms, anywhere, strict=True) if hit)
-        text = (2 * title_w + any_w) / (3 * total) if terms else 0.0
+        any_share = max(share, title_w / total)
+        text = (2 * title_w / total + any_share) / 3 if terms else 0.0
         is_exact = object_id in exact
-        if not is_exact and any_w == 0:
-            continue
         hits.append(
             Hit(
                 object_id=object_id,

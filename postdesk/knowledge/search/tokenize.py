@@ -6,8 +6,8 @@ into runs of CJK characters and runs of ASCII letters/digits.
   and its last character alone, so any substring of two or more characters is found as
   an AND of pieces, and a single character is found by a prefix match (`赔*` matches the
   pieces that start with 赔, or the run's last character);
-- jieba words of three or more characters (with the postal word list) are added too,
-  so a whole word scores above a scatter of its pieces;
+- jieba dictionary words of three or more characters (with the postal word list; every
+  word of jieba's word graph, i.e. its full mode) are added too;
 - every ASCII run (EMS, 11185, ea123456789cn) is one token.
 
 Query side (`parse_query`): the query is cut into words by jieba, question words
@@ -83,6 +83,18 @@ def cjk_pieces(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
 
 
+def dictionary_words(run: str, *, min_length: int = 3) -> list[str]:
+    """Every jieba dictionary word (and postal word) of `min_length`+ characters that
+    occurs in the CJK run — jieba's full mode, read straight from its word graph."""
+    dag = segmenter().get_DAG(run)
+    return [
+        run[start : end + 1]
+        for start, ends in dag.items()
+        for end in ends
+        if end - start + 1 >= min_length
+    ]
+
+
 def index_tokens(text: str) -> list[str]:
     """The distinct tokens stored for `text`, in first-seen order."""
     norm = normalize(text)
@@ -96,9 +108,8 @@ def index_tokens(text: str) -> list[str]:
         for piece in cjk_pieces(run):
             seen.setdefault(piece, None)
         if len(run) >= 3:
-            for word in segmenter().cut(run, HMM=False):
-                if len(word) >= 3:
-                    seen.setdefault(word, None)
+            for word in dictionary_words(run):
+                seen.setdefault(word, None)
     return list(seen)
 
 

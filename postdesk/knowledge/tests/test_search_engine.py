@@ -147,3 +147,22 @@ def test_highlight_marks_words_and_escapes():
     long = "无关" * 200 + "这里讲赔偿" + "无关" * 200
     snippet = search.highlight(text=long, query="赔偿", length=40)
     assert "<mark>赔偿</mark>" in snippet and snippet.startswith("…")
+
+
+def test_search_reindex_command_rebuilds_articles_with_workers(kb):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    search.remove_document(kind="article", object_id=kb["禁寄物品目录"].pk)
+    assert kb["禁寄物品目录"].pk not in [
+        i for i, _ in search.match_ids(kind="article", query="禁寄物品")
+    ]
+    out = StringIO()
+    call_command("search_reindex", "--kind", "article", "--workers", "2", stdout=out)
+    assert out.getvalue().startswith("article: 65 documents")
+    assert search.match_ids(kind="article", query="禁寄物品")[0][0] == kb["禁寄物品目录"].pk
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("search_reindex", "--kind", "nope")

@@ -1,0 +1,422 @@
+"""Benchmark of the one search engine (articles and work orders).
+
+Data (made here, in a database of its own that is created and dropped):
+- articles: the 65 real articles of the demo knowledge base, plus synthetic articles made
+  by recombining their paragraphs under new titles, to 50,000 in all;
+- work orders (PostgreSQL only): 1,000,000 synthetic work-order documents (title, a
+  caller's description, order number, waybill and phone as exact identifiers) indexed as
+  kind "workorder", and a bench_workorder table (unit, status, created_at) so the scoped,
+  filtered, paginated list is measured the way the work-order selector runs it
+  (`filter_matching`: one IN (subquery) planned with the caller's filters and ordering).
+
+Printed: full reindex time, search p50/p99 (articles: ranked article search as the staff
+page runs it; work orders: ranked match_ids and the scoped list page), and precision at 3
+on the 30 callers' questions in bench/kb_questions.yaml (with the 50,000 articles).
+
+    .venv/bin/python bench/kb_search.py                 # PostgreSQL, then SQLite
+    .venv/bin/python bench/kb_search.py --db pg --articles 50000 --orders 1000000
+    .venv/bin/python bench/kb_search.py --db sqlite --articles 50000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_BENCH = "postgres://postgres@127.0.0.1:5432/bench_kb"
+SQLITE_PATH = ROOT / "var" / "bench_kb.sqlite3"
+
+ARTICLE_QUERIES = [
+    "邮件丢失怎么赔偿",
+    "锂电池",
+    "EMS资费",
+    "赔",
+    "保价",
+    "查单",
+    "上门揽收几点",
+    "海关扣关",
+    "汇款没收到",
+    "报刊破订",
+    "次晨达",
+    "禁寄物品",
+    "自提柜",
+    "投诉时限",
+    "国际小包",
+    "邮编",
+    "集邮年册",
+    "代收货款",
+    "改地址",
+    "签收",
+    "体积重量",
+    "春节",
+    "寄",
+    "快递员没打电话",
+]
+ORDER_QUERIES = [
+    "投诉",
+    "延误",
+    "破损",
+    "没收到",
+    "上门揽收",
+    "快递员态度",
+    "丢失赔偿",
+    "海关",
+    "改地址",
+    "汇款",
+    "查单",
+    "寄",
+    "虚假签收",
+    "包裹破损要求赔偿",
+    "EA100000123CN",
+    "13800138123",
+]
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "postdesk.settings")
+    os.environ.setdefault("BACKGROUND_MODE", "sync")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def timed(fn, queries: list[str], rounds: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(rounds):
+        for q in queries:
+            started = time.perf_counter()
+            fn(q)
+            samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), pct(samples, 99)
+
+
+# --- articles -------------------------------------------------------------------------------------
+def make_articles(total: int, rng: random.Random) -> None:
+    from postdesk.knowledge import demo
+    from postdesk.knowledge.markdown_io import render_html
+    from postdesk.knowledge.models import Article, Category
+
+    demo.seed()
+    real = list(Article.objects.all())
+    paragraphs = [p for a in real for p in a.body.split("\n\n") if len(p.strip()) > 20]
+    categories = list(Category.objects.all())
+    words = ["业务", "说明", "通知", "规定", "办法", "指引", "问答", "须知", "流程", "标准"]
+    subjects = [
+        "邮件",
+        "包裹",
+        "报刊",
+        "集邮",
+        "汇兑",
+        "国际",
+        "揽收",
+        "投递",
+        "网点",
+        "客户",
+        "代收",
+        "保价",
+        "自提",
+        "物流",
+        "订票",
+        "信函",
+        "快递",
+        "营业",
+        "账单",
+        "协议",
+    ]
+    batch: list[Article] = []
+    made = 0
+    need = total - len(real)
+    today = time.localtime()
+    for i in range(need):
+        title = f"{rng.choice(subjects)}{rng.choice(subjects)}{rng.choice(words)}（第{i + 1}号）"
+        body = "\n\n".join(rng.sample(paragraphs, 4))
+        start_year = rng.choice([2023, 2024, 2025, 2026, 2026, 2026])
+        from datetime import date
+
+        start = date(start_year, rng.randint(1, 12), 1)
+        end = date(start_year, 12, 31) if rng.random() < 0.2 else None
+        if end is not None and end < start:
+            end = None
+        batch.append(
+            Article(
+                title=title,
+                body=body,
+                body_html=render_html(body) if i < 0 else "",
+                category=rng.choice(categories),
+                visibility=rng.choice(["public", "internal"]),
+                effective_from=start,
+                effective_to=end,
+                view_count=rng.randint(0, 500),
+            )
+        )
+        if len(batch) == 5000:
+            Article.objects.bulk_create(batch)
+            made += len(batch)
+            batch = []
+    if batch:
+        Article.objects.bulk_create(batch)
+        made += len(batch)
+    del today
+    print(f"articles: {len(real)} real + {made} synthetic = {Article.objects.count()}")
+
+
+def bench_articles(rounds: int) -> None:
+    import yaml
+
+    from postdesk.knowledge import search
+    from postdesk.knowledge.selectors import articles_search
+    from postdesk.org.models import User
+
+    started = time.perf_counter()
+    count = search.reindex(kind="article", workers=2)
+    elapsed = time.perf_counter() - started
+    print(
+        f"articles full reindex: {count} documents in {elapsed:.1f}s "
+        f"({count / elapsed:,.0f} docs/s)"
+    )
+    reader = User(username="bench", is_active=True)
+    articles_search(user=reader, query="预热", limit=10)
+    p50, p99 = timed(
+        lambda q: articles_search(user=reader, query=q, limit=10), ARTICLE_QUERIES, rounds
+    )
+    print(
+        f"article search (staff, ranked, 10 hits with snippets): p50 {p50:.1f} ms, "
+        f"p99 {p99:.1f} ms over {rounds * len(ARTICLE_QUERIES)} searches"
+    )
+    p50, p99 = timed(
+        lambda q: articles_search(user=None, query=q, limit=10), ARTICLE_QUERIES, rounds
+    )
+    print(f"article search (public): p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    questions = yaml.safe_load((ROOT / "bench" / "kb_questions.yaml").read_text("utf-8"))
+    precision, hit1, hit3 = 0.0, 0, 0
+    for item in questions:
+        titles = [h.article.title for h in articles_search(user=reader, query=item["q"], limit=3)]
+        expected = set(item["expected"])
+        relevant = sum(1 for t in titles if t in expected)
+        precision += relevant / 3
+        hit1 += bool(titles and titles[0] in expected)
+        hit3 += bool(relevant)
+    n = len(questions)
+    best = sum(min(len(item["expected"]), 3) / 3 for item in questions) / n
+    print(
+        f"quality on {n} callers' questions: precision@3 {precision / n:.3f} "
+        f"(the most possible with these expected lists: {best:.3f}), "
+        f"top-1 right {hit1}/{n}, expected article in top 3 {hit3}/{n}"
+    )
+
+
+# --- work orders (PostgreSQL) ---------------------------------------------------------------
+TYPES = ["投诉", "查单", "揽收", "咨询", "建议", "预订"]
+PROBLEMS = [
+    "邮件延误多日未到，客户要求尽快投递",
+    "包裹破损，内件摔坏，要求赔偿",
+    "显示已签收但本人没收到",
+    "快递员没打电话直接放驿站",
+    "预约上门揽收，希望下午两点后上门",
+    "国际邮件被海关扣留需要补税",
+    "汇款超过十天仍未到账",
+    "报刊订阅后一直没有投递",
+    "寄错地址要求改地址或拦截",
+    "快递员态度恶劣，挂客户电话",
+    "物流信息五天没有更新",
+    "代收货款迟迟没有回款",
+    "集邮年册预订后没有收到",
+    "要求开具资费发票",
+    "自提柜取件码收不到短信",
+    "咨询锂电池能否寄递",
+]
+PLACES = ["鹿城区", "龙湾区", "瓯海区", "洞头区", "瑞安市", "乐清市", "永嘉县", "平阳县", "苍南县"]
+
+
+def make_orders(total: int, rng: random.Random) -> float:
+    from django.db import connection
+
+    from postdesk.knowledge import search
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_workorder")
+        cursor.execute(
+            "CREATE TABLE bench_workorder (id bigint PRIMARY KEY, unit_id int NOT NULL,"
+            " status varchar(20) NOT NULL, created_at timestamptz NOT NULL)"
+        )
+
+    def documents():
+        for i in range(1, total + 1):
+            kind = TYPES[i % len(TYPES)]
+            problem = rng.choice(PROBLEMS)
+            place = rng.choice(PLACES)
+            yield search.Document(
+                object_id=i,
+                title=f"{kind}：{problem[:12]}",
+                body=f"客户来电反映{place}{problem}。{rng.choice(PROBLEMS)}。",
+                exact=[f"GD{i:010d}", f"EA{100000000 + i:09d}CN", f"1380013{i % 10000:04d}"],
+            )
+
+    started = time.perf_counter()
+    last = [started]
+
+    def progress(done: int) -> None:
+        if time.perf_counter() - last[0] > 30:
+            last[0] = time.perf_counter()
+            print(f"  … {done:,} work orders indexed", flush=True)
+
+    count = search.reindex(
+        kind="workorder", documents=documents(), batch_size=5000, workers=2, progress=progress
+    )
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_workorder SELECT g, 1 + g %% 30, "
+            "(ARRAY['open','dispatched','replied','closed'])[1 + g %% 4], "
+            "now() - (g || ' minutes')::interval FROM generate_series(1, %s) g",
+            [total],
+        )
+        cursor.execute("CREATE INDEX ON bench_workorder (created_at)")
+        cursor.execute("CREATE INDEX ON bench_workorder (unit_id, created_at)")
+        cursor.execute("ANALYZE bench_workorder")
+        cursor.execute("ANALYZE knowledge_searchdocument")
+        cursor.execute("ANALYZE knowledge_searchexact")
+    print(
+        f"work orders full reindex: {count:,} documents in {elapsed:.1f}s "
+        f"({count / elapsed:,.0f} docs/s)"
+    )
+    return elapsed
+
+
+def bench_orders(rounds: int) -> None:
+    from django.db import connection
+
+    from postdesk.knowledge import search
+
+    def ranked(q: str) -> None:
+        search.match_ids(kind="workorder", query=q, limit=20)
+
+    def scoped_page(q: str) -> None:
+        found = search.matching_sql(kind="workorder", query=q)
+        assert found is not None
+        sql, params = found
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM bench_workorder WHERE unit_id IN (3, 7, 11) AND status <> 'closed'"
+                f" AND id IN ({sql}) ORDER BY created_at DESC LIMIT 20",
+                params,
+            )
+            cursor.fetchall()
+
+    def whole_page(q: str) -> None:
+        found = search.matching_sql(kind="workorder", query=q)
+        assert found is not None
+        sql, params = found
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM bench_workorder WHERE id IN ({sql}) "
+                "ORDER BY created_at DESC LIMIT 20",
+                params,
+            )
+            cursor.fetchall()
+
+    for label, fn in [
+        ("ranked match_ids (20 best)", ranked),
+        ("scoped list page (3 units, not closed, newest 20)", scoped_page),
+        ("unscoped list page (newest 20)", whole_page),
+    ]:
+        fn("预热")
+        p50, p99 = timed(fn, ORDER_QUERIES, rounds)
+        print(
+            f"work-order search, {label}: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+            f"over {rounds * len(ORDER_QUERIES)} searches"
+        )
+    exact = search.match_ids(kind="workorder", query="EA100000123CN", limit=5)
+    print(f"exact waybill EA100000123CN -> work order {exact[0][0] if exact else None}")
+
+
+def run(db: str, articles: int, orders: int, rounds: int, keep: bool = False) -> None:
+    rng = random.Random(20261128)
+    if db == "pg":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS bench_kb")
+            conn.execute("CREATE DATABASE bench_kb")
+        url = PG_BENCH
+    else:
+        SQLITE_PATH.parent.mkdir(exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{SQLITE_PATH}"
+    try:
+        setup_django(url)
+        print(
+            f"== {'PostgreSQL' if db == 'pg' else 'SQLite'}: {articles:,} articles"
+            + (f", {orders:,} work orders" if db == "pg" and orders else "")
+        )
+        make_articles(articles, rng)
+        bench_articles(rounds)
+        if db == "pg" and orders:
+            make_orders(orders, rng)
+            bench_orders(rounds)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if keep:
+            print(f"kept the bench database: {url}")
+        elif db == "pg":
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS bench_kb")
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["pg", "sqlite", "both"], default="both")
+    parser.add_argument("--articles", type=int, default=50_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the database (to look into)")
+    args = parser.parse_args()
+    if args.db == "both":
+        for db in ("pg", "sqlite"):
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--db",
+                    db,
+                    "--articles",
+                    str(args.articles),
+                    "--orders",
+                    str(args.orders),
+                    "--rounds",
+                    str(args.rounds),
+                ],
+                check=True,
+            )
+        return
+    run(args.db, args.articles, args.orders, args.rounds, args.keep)
+
+
+if __name__ == "__main__":
+    main()
