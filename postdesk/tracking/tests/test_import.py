@@ -109,3 +109,21 @@ def test_offices_kept_and_linked_to_units(tmp_path: Path, org) -> None:
 def test_service_import_returns_run(tmp_path: Path) -> None:
     run = tracking_import(path=write(tmp_path, fx.RESULT_ONLY))
     assert run.status == ImportRun.Status.DONE and run.refreshed and run.created == 1
+
+
+def test_demo_seed_is_idempotent(org) -> None:
+    from postdesk.tracking import demo
+
+    demo.seed()
+    events = Event.objects.count()
+    assert events > 400 and Attempt.objects.filter(chase=True).exists()
+    assert Office.objects.get(code="WZ-LC02").unit == org["WZ-LC02"]
+    demo.seed()
+    assert Event.objects.count() == events
+
+
+def test_rejection_reasons_are_in_the_catalogue() -> None:
+    from postdesk.tracking import parsing, views
+
+    reasons = {v for k, v in vars(parsing).items() if k.startswith("R_")}
+    assert reasons == set(views.REASONS)
