@@ -85,6 +85,9 @@ class Call(models.Model):
         verbose_name=_("customer"),
     )
     events_count = models.PositiveIntegerField(default=0)
+    # The call's events (event, timestamp, data, source), kept beside the row so one
+    # locked read gives everything needed to rebuild the call; CallEvent is the log.
+    event_log = models.JSONField(default=list)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

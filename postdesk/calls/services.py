@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import threading
 import time
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,7 +156,40 @@ def _canonical(raw: str) -> str:
 
 
 def _stored(row: Mapping[str, Any]) -> StoredEvent:
-    return StoredEvent(event=row["event"], timestamp=row["timestamp"], data=row["data"] or {})
+    return StoredEvent(
+        event=row["event"],
+        timestamp=datetime.fromisoformat(row["timestamp"]),
+        data=row.get("data") or {},
+    )
+
+
+_LOCK_SQL = """
+INSERT INTO calls_call (call_id, direction, from_number, to_number, caller_number, queue,
+    agent_extension, ringing_extension, started_at, hold_seconds, outcome, cause,
+    recording_url, wrapup_code, wrapup_note, events_count, event_log, updated_at)
+VALUES (%s, 'in', '', '', '', '', '', '', %s, 0, '', '', '', '', '', 0, '[]', %s)
+ON CONFLICT (call_id) DO UPDATE SET call_id = EXCLUDED.call_id
+RETURNING id, event_log
+"""
+
+
+def _lock_call(call_id: str, at: datetime) -> tuple[int, list[dict[str, Any]]]:
+    """The call's id and event log, its row created if new and locked (PostgreSQL: the
+    upsert's row lock; SQLite: the write transaction) until the transaction ends."""
+    with connection.cursor() as cursor:
+        ops = connection.ops
+        cursor.execute(
+            _LOCK_SQL,
+            [
+                call_id,
+                ops.adapt_datetimefield_value(at),
+                ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
+        pk, log = cursor.fetchone()
+    if isinstance(log, str | bytes):
+        log = json.loads(log)
+    return int(pk), list(log or [])
 
 
 CALL_FIELDS = (
@@ -218,21 +252,12 @@ def cti_event_ingest(*, event: CtiEvent) -> IngestResult:
     out after commit.
     """
     with transaction.atomic():
-        call = Call.objects.select_for_update().filter(call_id=event.call_id).first()
-        if call is None:
-            Call.objects.bulk_create(
-                [Call(call_id=event.call_id, started_at=event.timestamp)],
-                ignore_conflicts=True,
-            )
-            call = Call.objects.select_for_update().get(call_id=event.call_id)
-        rows = list(
-            CallEvent.objects.filter(call=call).values("event", "timestamp", "data", "source")
-        )
-        for row in rows:
-            same_time = row["timestamp"] == event.timestamp
-            zammad_repeat = event.source == "zammad" and row["source"] == "zammad"
+        pk, log = _lock_call(event.call_id, event.timestamp)
+        for row in log:
+            same_time = datetime.fromisoformat(row["timestamp"]) == event.timestamp
+            zammad_repeat = event.source == "zammad" and row.get("source") == "zammad"
             if row["event"] == event.event and (same_time or zammad_repeat):
-                return IngestResult(call_pk=call.pk, created=False)
+                return IngestResult(call_pk=pk, created=False)
         data = event.data()
         if event.source == "zammad" and not event.agent and event.users:
             user_id = _user_id_for_names(event.users)
@@ -244,17 +269,28 @@ def cti_event_ingest(*, event: CtiEvent) -> IngestResult:
             if extension:
                 data["agent"] = extension
         CallEvent.objects.create(
-            call=call,
+            call_id=pk,
             call_key=event.call_id,
             event=event.event,
             timestamp=event.timestamp,
             source=event.source,
             data=data,
         )
-        events = [_stored(r) for r in rows]
-        events.append(StoredEvent(event=event.event, timestamp=event.timestamp, data=data))
-        _apply_facts(call, events)
-        call.save(update_fields=CALL_FIELDS)
+        log.append(
+            {
+                "event": event.event,
+                "timestamp": event.timestamp.isoformat(),
+                "data": data,
+                "source": event.source,
+            }
+        )
+        call = Call(pk=pk, call_id=event.call_id)
+        _apply_facts(call, [_stored(r) for r in log])
+        Call.objects.filter(pk=pk).update(
+            event_log=log,
+            updated_at=timezone.now(),
+            **{name: getattr(call, name) for name in CALL_FIELDS if name != "updated_at"},
+        )
         messages: list[tuple[str, dict[str, Any]]] = [("wallboard", {"type": "tick", "k": "t"})]
         target = call.agent_id
         if target is None and event.event == "newCall" and call.direction == "in":

@@ -14,6 +14,16 @@ from django.utils import timezone
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _streams_end_with_the_test(settings, page):
+    """The live server's stream threads notice a closed page at their next keepalive; keep
+    that short and leave the page, so no stream outlives the test's database."""
+    settings.POSTDESK_PUSH_KEEPALIVE_SECONDS = 0.5
+    yield
+    page.goto("about:blank")
+    page.wait_for_timeout(1500)
+
+
 def _post(base: str, token: str, body: dict) -> int:
     request = urllib.request.Request(
         base + "/api/v1/cti/events",
