@@ -18,7 +18,18 @@ from postdesk.notify.selectors import outbox_dead
 from postdesk.notify.services import notify_users, outbox_deliver, outbox_record, outbox_retry
 from postdesk.notify.tasks import outbox_sweep
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Only these apps' tables are emptied after each test (much faster than all of them).
+OUTBOX_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "postdesk.core",
+    "postdesk.org",
+    "postdesk.notify",
+]
+pytestmark = pytest.mark.django_db(transaction=True, available_apps=OUTBOX_APPS)
 
 
 @pytest.fixture(autouse=True)

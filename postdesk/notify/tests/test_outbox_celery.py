@@ -20,7 +20,21 @@ from postdesk.notify.models import Notification, OutboxMessage
 from postdesk.notify.services import notify_users, outbox_record
 from postdesk.notify.tasks import outbox_deliver_task, outbox_sweep
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+# Only these apps' tables are emptied after each test (much faster than all of them).
+OUTBOX_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "postdesk.core",
+    "postdesk.org",
+    "postdesk.notify",
+]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, available_apps=OUTBOX_APPS),
+]
 
 BACKOFF = 10
 MAX_ATTEMPTS = 3
