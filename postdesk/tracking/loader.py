@@ -12,12 +12,15 @@ harmless because the event identity is a unique key.
   until one comes through without duplicates.
 - SQLite: ``executemany`` of ``INSERT OR IGNORE`` (WAL), batch sorted the same way.
 
-Parsing runs in a producer thread one batch ahead: Arrow's kernels, the socket writes
-of COPY and SQLite's steps release the GIL, so the two overlap on two cores.
+Parsing and preparing (Arrow kernels, the binary COPY payload or the text columns for
+SQLite) run in a second process one batch or two ahead, so the two cores work at once:
+this process only writes to the database. (For an in-memory source, a thread.)
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -46,6 +49,8 @@ EVENT_COLUMNS = (
     "signer",
     "description",
 )
+#: Smaller files are parsed in a thread (starting a process costs about a second).
+PROCESS_MIN_BYTES = 32 << 20
 _SORT = [(c, "ascending") for c in ("waybill_no", "event_code", "event_time", "office_code")]
 
 
@@ -65,9 +70,11 @@ class LoadResult:
 
 @dataclass
 class _Prepared:
-    batch: Batch
-    table: pa.Table
-    payload: Any  # bytes (PostgreSQL) or list of row tuples (SQLite)
+    lines: int
+    nbytes: int
+    rejected: list[Rejected]
+    rows: int
+    payload: Any  # COPY bytes (PostgreSQL) or an Arrow table of text columns (SQLite)
     offices: list[tuple[str, str]]
 
 
@@ -131,15 +138,58 @@ def _prepare(batch: Batch, vendor: str, run_id: int | None) -> _Prepared:
         run_col = pa.array([run_id or 0] * table.num_rows, pa.int64())
         payload: Any = copy_payload(table.append_column("import_run_id", run_col))
     else:
-        cols = []
+        cols = {}
         for name in EVENT_COLUMNS:
             col = table[name].combine_chunks()
-            if pa.types.is_timestamp(col.type):
-                col = _django_text(col)
-            cols.append(col.to_pylist())
-        cols.append([run_id] * table.num_rows)
-        payload = list(zip(*cols, strict=True))
-    return _Prepared(batch, table, payload, offices)
+            cols[name] = _django_text(col) if pa.types.is_timestamp(col.type) else col
+        payload = pa.table(cols)
+    return _Prepared(batch.lines, batch.nbytes, batch.rejected, table.num_rows, payload, offices)
+
+
+def _sqlite_rows(table: pa.Table) -> list[tuple[Any, ...]]:
+    return list(zip(*(table[name].to_pylist() for name in EVENT_COLUMNS), strict=True))
+
+
+def _produce(
+    conn: Any, source: Any, fmt: Format, imported_at: datetime, vendor: str, run_id: int | None
+) -> None:
+    """Child process: parse and prepare every batch, send each down the pipe."""
+    try:
+        for batch in iter_batches(source, fmt=fmt, imported_at=imported_at):
+            conn.send(_prepare(batch, vendor, run_id))
+        conn.send(None)
+    except BaseException as exc:  # handed to the parent
+        conn.send(exc)
+    finally:
+        conn.close()
+
+
+def _prefetch_process(
+    source: Any, fmt: Format, imported_at: datetime, vendor: str, run_id: int | None
+) -> Iterator[_Prepared]:
+    """Parse in a second process (the machine's other core) while this one loads.
+    The pipe holds a batch or two: memory stays flat."""
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(
+        target=_produce, args=(child, source, fmt, imported_at, vendor, run_id), daemon=True
+    )
+    proc.start()
+    child.close()
+    try:
+        while True:
+            item = parent.recv()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        parent.close()
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
 
 
 def _insert_offices(cursor: Any, offices: list[tuple[str, str]]) -> None:
@@ -190,7 +240,7 @@ class _PgLoader:
                     ) as copy,
                 ):
                     copy.write(prepared.payload)
-                return int(prepared.table.num_rows)
+                return int(prepared.rows)
             except errors.UniqueViolation:
                 self.staging = True
         self._staging(raw)
@@ -204,7 +254,7 @@ class _PgLoader:
         )
         created = max(raw.rowcount, 0)
         raw.execute("TRUNCATE tracking_event_staging")
-        if created == prepared.table.num_rows:
+        if created == prepared.rows:
             self.staging = False  # no duplicates in this one: try the fast way again
         return int(created)
 
@@ -212,13 +262,16 @@ class _PgLoader:
 class _SqliteLoader:
     sql = (
         f"INSERT OR IGNORE INTO tracking_event ({', '.join(EVENT_COLUMNS)}, import_run_id) "
-        f"VALUES ({', '.join('?' * (len(EVENT_COLUMNS) + 1))})"
+        f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}, %d)"
     )
+
+    def __init__(self, run_id: int | None) -> None:
+        self.sql = self.sql % int(run_id or 0) if run_id else self.sql.replace("%d", "NULL")
 
     def load(self, prepared: _Prepared) -> int:
         raw = connection.connection.cursor()
         before = connection.connection.total_changes
-        raw.executemany(self.sql, prepared.payload)
+        raw.executemany(self.sql, _sqlite_rows(prepared.payload))
         return int(connection.connection.total_changes - before)
 
 
@@ -242,32 +295,42 @@ def load(
     run_id: int | None,
     on_batch: Callable[[LoadResult, list[Rejected]], None] | None = None,
     keep_rejected: int = 1000,
+    workers: int = 2,
 ) -> LoadResult:
     """Load every good line; ``on_batch`` runs inside each batch's transaction with the
-    running totals and that batch's rejected lines."""
+    running totals and that batch's rejected lines. With ``workers`` > 1 and a file
+    path, parsing runs in a second process; otherwise in a thread."""
     connection.ensure_connection()
     vendor = connection.vendor
     # SQLite: a large page cache keeps the identity index's hot pages in memory.
     refresh.tune_sqlite_connection()
-    loader: Any = _PgLoader() if vendor == "postgresql" else _SqliteLoader()
+    loader: Any = _PgLoader() if vendor == "postgresql" else _SqliteLoader(run_id)
     result = LoadResult()
-    prepared_iter = (
-        _prepare(b, vendor, run_id) for b in iter_batches(source, fmt=fmt, imported_at=imported_at)
-    )
-    for prepared in _prefetch(prepared_iter):
-        batch = prepared.batch
+    prepared_iter: Iterator[_Prepared]
+    if (
+        isinstance(source, (str, Path))
+        and workers > 1
+        and os.path.getsize(source) >= PROCESS_MIN_BYTES
+    ):
+        prepared_iter = _prefetch_process(source, fmt, imported_at, vendor, run_id)
+    else:
+        prepared_iter = _prefetch(
+            _prepare(b, vendor, run_id)
+            for b in iter_batches(source, fmt=fmt, imported_at=imported_at)
+        )
+    for prepared in prepared_iter:
         with transaction.atomic():
             cursor = connection.cursor()
-            if prepared.table.num_rows:
+            if prepared.rows:
                 result.created += loader.load(prepared)
                 _insert_offices(cursor, prepared.offices)
-            result.lines += batch.lines
-            result.good += batch.table.num_rows
-            result.rejected += len(batch.rejected)
-            result.bytes_read += batch.nbytes
+            result.lines += prepared.lines
+            result.good += prepared.rows
+            result.rejected += len(prepared.rejected)
+            result.bytes_read += prepared.nbytes
             room = keep_rejected - len(result.rejected_lines)
             if room > 0:
-                result.rejected_lines.extend(batch.rejected[:room])
+                result.rejected_lines.extend(prepared.rejected[:room])
             if on_batch is not None:
-                on_batch(result, batch.rejected)
+                on_batch(result, prepared.rejected)
     return result

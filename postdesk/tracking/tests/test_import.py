@@ -127,3 +127,13 @@ def test_rejection_reasons_are_in_the_catalogue() -> None:
 
     reasons = {v for k, v in vars(parsing).items() if k.startswith("R_")}
     assert reasons == set(views.REASONS)
+
+
+def test_parsing_in_a_second_process(tmp_path: Path, monkeypatch) -> None:
+    from postdesk.tracking import loader
+
+    monkeypatch.setattr(loader, "PROCESS_MIN_BYTES", 0)
+    rows = fx.REDELIVERY[:2] + BAD + fx.REDELIVERY[2:]
+    result = run_command(str(write(tmp_path, rows)))
+    assert (result["created"], result["rejected"]) == (4, 4)
+    assert [r["line"] for r in result["rejected_lines"]] == [4, 5, 6, 7]
