@@ -304,6 +304,7 @@ def cti_event_ingest(*, event: CtiEvent) -> IngestResult:
                     {
                         "type": "call",
                         "call": call.pk,
+                        "call_id": call.call_id,
                         "event": event.event,
                         "direction": call.direction,
                         "outcome": call.outcome,

@@ -52,7 +52,7 @@
     });
     source.addEventListener("call", (e) => {
       const data = JSON.parse(e.data);
-      window.__postdeskPush.received.push({ call: data.call, event: data.event, sent: data.sent, at: Date.now() });
+      window.__postdeskPush.received.push({ call: data.call, call_id: data.call_id, event: data.event, sent: data.sent, at: Date.now() });
       showPop(data.call, data.event);
       refresh("#recent-calls");
     });
