@@ -15,7 +15,15 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from postdesk.core.errors import DomainError
+from postdesk.core.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    UnsupportedMedia,
+)
 
 
 def _body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
@@ -99,13 +107,13 @@ def install(api: NinjaAPI) -> None:
                 ),
                 status=400,
             )
-        code = {
-            400: "bad_request",
-            401: "not_authenticated",
-            403: "permission_denied",
-            404: "not_found",
-            405: "method_not_allowed",
-            409: "conflict",
-            413: "too_large",
-        }.get(exc.status_code, "error")
-        return api.create_response(request, _body(code, str(exc)), status=exc.status_code)
+        # ninja's own HttpErrors (the session's CSRF check) carry an English text: answer
+        # with the sentence of our error class for that status, in the request's language
+        for cls in (DomainError, AuthenticationFailed, PermissionDenied, NotFound, Conflict,
+                    PayloadTooLarge, UnsupportedMedia):  # fmt: skip
+            if cls.status == exc.status_code:
+                message = str(cls.default_message)
+                return api.create_response(
+                    request, _body(cls.code, message), status=exc.status_code
+                )
+        return api.create_response(request, _body("error", str(exc)), status=exc.status_code)

@@ -87,3 +87,31 @@ def test_token_use_is_stamped(api_for, staff):
     assert ApiToken.objects.get(user=staff["agent1"]).last_used_at is None
     client.get("/api/v1/me")
     assert ApiToken.objects.get(user=staff["agent1"]).last_used_at is not None
+
+
+def test_session_writes_need_the_csrf_token_token_writes_do_not(staff, api_for):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff["agent1"])
+    for language, message in (
+        ("zh-CN", "您无权执行此操作。"),
+        ("en", "You are not allowed to do this."),
+    ):
+        response = client.post(
+            "/api/v1/notifications/read", {}, content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )  # fmt: skip
+        assert response.status_code == 403
+        assert response.json() == {"code": "permission_denied", "message": message, "fields": {}}
+
+    client.get("/")  # the page sets the CSRF cookie, as a browser session has it
+    response = client.post(
+        "/api/v1/notifications/read",
+        {},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+    assert response.status_code == 200
+    with_token = api_for("agent1").post(
+        "/api/v1/notifications/read", {}, content_type="application/json"
+    )
+    assert with_token.status_code == 200

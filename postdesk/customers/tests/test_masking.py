@@ -99,6 +99,7 @@ def test_director_gets_403_and_nothing_is_logged(people, api_for, client_for):
     page = client_for("director1").post(f"/customers/{customer.pk}/reveal/")
     assert page.status_code == 403
     assert FULL not in page.content.decode()
+    assert "您的角色无权查看客户完整个人信息。" in page.content.decode()  # the service's sentence
     export = client_for("director1").get("/customers/export.csv")
     assert export.status_code == 403
     assert not AccessLogEntry.objects.exists()
