@@ -14,9 +14,7 @@ from datetime import datetime
 from importlib import import_module
 from typing import Any
 
-from postdesk.core.phones import display_phone
 from postdesk.org.models import User
-from postdesk.org.selectors import scope_for
 
 logger = logging.getLogger(__name__)
 
@@ -105,26 +103,21 @@ def _label(table: Any, code: str) -> str:
 def _open_work_orders_fallback(
     user: User, numbers: list[str], customer_ids: list[int], limit: int
 ) -> list[Any]:
-    try:
-        models = import_module("postdesk.workorders.models")
-        flows = import_module("postdesk.workorders.flows")
-    except ImportError:
+    """The work-order app's scoped queryset (`work_orders_visible`), narrowed to the
+    caller's unfinished orders (caller phones are stored canonical, as ours are)."""
+    visible = _optional("postdesk.workorders.selectors", "work_orders_visible")
+    if visible is None:
         return []
+    flows = import_module("postdesk.workorders.flows")
     from django.db.models import Q
 
-    work_order = models.WorkOrder
-    forms = set(numbers) | {display_phone(n) for n in numbers}
-    condition = Q(caller_phone__in=[f for f in forms if f])
+    numbers = [n for n in numbers if n]
+    if not numbers and not customer_ids:
+        return []
+    condition = Q(caller_phone__in=numbers) if numbers else Q(pk__in=[])
     if customer_ids:
         condition |= Q(customer_id__in=customer_ids)
-    if not forms and not customer_ids:
-        return []
-    orders = work_order.objects.filter(condition, status__in=flows.open_statuses())
-    scope = scope_for(user=user)
-    if not scope.everything:
-        orders = orders.filter(
-            Q(handling_unit_id__in=scope.unit_ids) | Q(intake_unit_id__in=scope.unit_ids)
-        )
+    orders = visible(user=user).filter(condition, status__in=flows.open_statuses())
     return list(orders.order_by("due_at", "-id")[:limit])
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from postdesk.calls import conf
@@ -104,10 +104,28 @@ def calls_list(
     start_at = (max(page, 1) - 1) * page_size
     rows: list[Call] = list(
         calls.select_related("agent")
-        .annotate(wo_count=Count("work_orders"))
+        .prefetch_related("work_orders")
         .order_by("-started_at", "-id")[start_at : start_at + page_size]
     )
+    _attach_work_orders(rows)
     return total, rows
+
+
+def _attach_work_orders(rows: list[Call]) -> None:
+    """Each call's `work_order_numbers`: the orders opened from it (the work-order app's
+    `call_id`, and links recorded with `call_link_work_order`)."""
+    numbers: dict[str, set[str]] = {row.call_id: set() for row in rows}
+    for row in rows:
+        numbers[row.call_id].update(link.work_order_number for link in row.work_orders.all())
+    from postdesk.workorders.models import WorkOrder
+
+    if numbers:
+        for call_id, number in WorkOrder.objects.filter(call_id__in=list(numbers)).values_list(
+            "call_id", "number"
+        ):
+            numbers[call_id].add(number)
+    for row in rows:
+        row.work_order_numbers = sorted(numbers[row.call_id])  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------- screen pop

@@ -142,3 +142,29 @@ def test_demo_seed_is_idempotent(org):
     assert count > 0
     demo.seed()
     assert Call.objects.count() == count
+
+
+def test_pop_lists_the_callers_open_work_orders_and_the_ones_opened_from_the_call(
+    cti, cti_token, client_for, staff
+):
+    from postdesk.workorders.services import work_order_create
+
+    call = _live_call(cti, cti_token, "w7", "13700007777")
+    earlier = work_order_create(
+        actor=staff["agent1"], type="query", title="查询包裹去向", caller_phone="13700007777"
+    )
+    from_call = work_order_create(
+        actor=staff["agent1"],
+        type="query",
+        title="本次来电",
+        caller_phone="13700007777",
+        call_id="w7",
+    )
+    other = work_order_create(
+        actor=staff["agent1"], type="query", title="别人的", caller_phone="13700008888"
+    )
+    html = client_for("agent1").get(f"/calls/pop/{call.pk}/").content.decode()
+    section = html.split('data-testid="open-work-orders"', 1)[1]
+    assert earlier.number in section and from_call.number in section
+    assert other.number not in html
+    assert "本次来电已建工单" in html and f"/workorders/{from_call.number}/" in html
