@@ -33,7 +33,7 @@ from postdesk.knowledge.status import RANK, article_status
 from postdesk.org.models import User
 
 SEARCH_POOL = 100
-SEARCH_POOL_FILTERED = 300
+SEARCH_POOL_FILTERED = 200
 
 
 def today() -> dt.date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from postdesk.knowledge.search.tokenize import (
 M = TypeVar("M", bound=Model)
 
 MAX_KIND = 30
+KIND_RE = re.compile(r"[a-z0-9_]{1,30}")
 QUORUM_TERMS = 8  # candidates are gathered with at most this many of the heaviest terms
 
 
@@ -49,8 +51,7 @@ def register_kind(kind: str, *, iter_documents: DocumentSource) -> None:
     Call it from the owning app's `AppConfig.ready()`; `iter_documents()` yields every
     document of the kind (stream it: `.iterator()`), as `Document` records.
     """
-    if not kind or len(kind) > MAX_KIND:
-        raise ValueError(f"bad search kind {kind!r}")
+    _check_kind(kind)
     _registry[kind] = iter_documents
 
 
@@ -59,9 +60,13 @@ def registered_kinds() -> list[str]:
 
 
 # --- writes -------------------------------------------------------------------------------------
+def _check_kind(kind: str) -> None:
+    if not KIND_RE.fullmatch(kind or ""):
+        raise ValueError(f"bad search kind {kind!r}: use 1-30 of a-z, 0-9 and _")
+
+
 def _row(kind: str, object_id: int, title: str, body: str, exact: Iterable[str]) -> backends.Row:
-    if not kind or len(kind) > MAX_KIND:
-        raise ValueError(f"bad search kind {kind!r}")
+    _check_kind(kind)
     values = [normalize_identifier(v) for v in exact if v and v.strip()]
     return backends.Row(
         kind=kind,
@@ -154,6 +159,7 @@ def reindex(
     else:
         for args in batches:
             write(_rows_task(args))
+    backends.analyze()
     return total
 
 
