@@ -153,3 +153,18 @@ def test_demo_content_imports_cleanly_and_idempotently(db):
     second = articles_import_path(path=CONTENT_DIR / "articles")
     assert len(second.unchanged) == 65 and not second.created and not second.updated
     assert ArticleVersion.objects.count() == 65
+
+
+def test_public_export_holds_no_internal_article(kb, tmp_path):
+    from io import StringIO
+
+    from postdesk.knowledge.markdown_io import parse_article
+
+    call_command("export_articles", str(tmp_path), "--public", stdout=StringIO())
+    exported = [parse_article(p.read_text("utf-8")) for p in tmp_path.glob("*.md")]
+    assert exported and all(a.visibility == "public" for a in exported)
+    internal = set(Article.objects.filter(visibility="internal").values_list("title", flat=True))
+    assert internal and not internal & {a.title for a in exported}
+    # and a full export imports back unchanged
+    call_command("export_articles", str(tmp_path / "all"), stdout=StringIO())
+    assert _run(tmp_path / "all")["unchanged"] and not _run(tmp_path / "all")["updated"]
