@@ -78,7 +78,7 @@ def _summary(order: WorkOrder, now: datetime) -> dict[str, Any]:
 
 
 def _detail(user: User, order: WorkOrder, *, events: list[WorkOrderEvent] | None = None,
-            duplicates: list[WorkOrder] | None = None) -> dict[str, Any]:
+            duplicates: list[str] | None = None) -> dict[str, Any]:
     now = timezone.now()
     data = _summary(order, now)
     data.update(
@@ -112,7 +112,7 @@ def _detail(user: User, order: WorkOrder, *, events: list[WorkOrderEvent] | None
         }
     )
     if duplicates is not None:
-        data["possible_duplicates"] = [d.number for d in duplicates]
+        data["possible_duplicates"] = duplicates
     return data
 
 

@@ -27,6 +27,10 @@ from postdesk.workorders.services._common import (
 
 OPEN_STATUSES = sorted(flows.open_statuses())
 PAGE_SIZE = 25
+#: Lists count exactly up to these numbers and then say "more than" (a keyword matching a
+#: third of a million orders needs no exact total to show its first page).
+COUNT_CAP = 100_000
+KEYWORD_COUNT_CAP = 10_000
 MAX_PAGE_SIZE = 100
 LIST_FIELDS = (
     "id",
@@ -219,7 +223,14 @@ def work_orders_list(
         return Page(_estimated_total(), False, page, page_size, rows)
     if page == 1 and len(rows) < page_size:
         return Page(len(rows), True, page, page_size, rows)
-    return Page(orders.order_by().count(), True, page, page_size, rows)
+    cap = KEYWORD_COUNT_CAP if filters.q else COUNT_CAP
+    counted = orders.order_by().values("pk")[: cap + 1].count()
+    return Page(min(counted, cap), counted <= cap, page, page_size, rows)
+
+
+def work_orders_count(*, user: User, filters: ListFilters) -> int:
+    """The exact number of orders matching `filters` (for reports and exports)."""
+    return _filtered(user, filters, timezone.now()).order_by().count()
 
 
 def work_order_duplicates(
@@ -229,8 +240,9 @@ def work_order_duplicates(
     caller_phone: str = "",
     waybill_no: str = "",
     exclude_id: int | None = None,
-) -> list[WorkOrder]:
-    """Open orders of the same type for this waybill or caller (offer to link or merge)."""
+) -> list[str]:
+    """Numbers of open orders of the same type for this waybill or caller (offer to link
+    or merge instead); newest first, at most ten. Two indexed lookups."""
     condition = Q()
     phone = (
         try_normalize_phone(caller_phone, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
@@ -246,7 +258,22 @@ def work_order_duplicates(
     orders = work_orders_visible(user=user).filter(condition, type=type, status__in=OPEN_STATUSES)
     if exclude_id is not None:
         orders = orders.exclude(pk=exclude_id)
-    return list(orders.select_related("handling_unit").order_by("-id")[:10])
+    return list(orders.order_by("-id").values_list("number", flat=True)[:10])
+
+
+def work_orders_open_for_caller(
+    *, user: User, phones: list[str], customer_ids: list[int], limit: int = 10
+) -> list[WorkOrder]:
+    """The caller's unfinished orders (screen pop): by canonical phone or customer,
+    nearest deadline first, within the reader's scope."""
+    phones = [p for p in phones if p]
+    if not phones and not customer_ids:
+        return []
+    condition = Q(caller_phone__in=phones) if phones else Q(pk__in=[])
+    if customer_ids:
+        condition |= Q(customer_id__in=customer_ids)
+    orders = work_orders_visible(user=user).filter(condition, status__in=OPEN_STATUSES)
+    return list(orders.order_by(F("due_at").asc(nulls_last=True), "-id")[:limit])
 
 
 def work_orders_inbox(*, user: User, limit: int = 200) -> list[WorkOrder]:

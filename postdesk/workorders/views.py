@@ -89,16 +89,22 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
         initial["dispatch_to"] = _tracing_unit(initial["waybill_no"])
     form = WorkOrderForm(request.POST or None, initial=initial)
     duplicates: list[WorkOrder] = []
+    duplicate_numbers: list[str] = []
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         choice = data.get("duplicate_choice") or ""
         if not choice:
-            duplicates = selectors.work_order_duplicates(
+            duplicate_numbers = selectors.work_order_duplicates(
                 user=user,
                 type=data["type"],
                 caller_phone=data["caller_phone"],
                 waybill_no=data["waybill_no"],
+            )
+            duplicates = list(
+                WorkOrder.objects.filter(number__in=duplicate_numbers)
+                .select_related("handling_unit")
+                .order_by("-id")
             )
         if duplicates:
             status = 409

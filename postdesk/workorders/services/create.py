@@ -173,7 +173,7 @@ def work_order_create(
     else:
         reply_due = deadline(policy=policy, stage="reply", unit_id=intake_unit_id, start=now)
     order = WorkOrder(
-        number=_next_number(now),
+        number="",
         public_ref=secrets.token_urlsafe(12),
         type=type,
         subtype=subtype,
@@ -200,6 +200,8 @@ def work_order_create(
     )
     set_due(order, now)
     with transaction.atomic():
+        # The day's counter row is locked until commit: keep this transaction short.
+        order.number = _next_number(now)
         order.save(force_insert=True)
         WorkOrderEvent.objects.create(
             order=order,

@@ -5,13 +5,11 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_sla_cache():
-    from postdesk.workorders import search, sla
+    from postdesk.workorders import sla
 
     sla.invalidate()
-    search.reset()
     yield
     sla.invalidate()
-    search.reset()
 
 
 @pytest.fixture

@@ -212,23 +212,22 @@ def test_pickup_and_booking(make_order, act):
     assert b.status == "fulfilled"
 
 
-def test_reply_with_flagged_wording_needs_confirmation(make_order, act, monkeypatch):
-    """The forbidden-phrase rules live in the knowledge app: stand in for its checker
-    (outside this app) and check the reply obeys it."""
-    from postdesk.workorders import phrases
-
-    monkeypatch.setattr(phrases, "_checker", lambda: lambda text: ["不文明用语"] if "笨" in text else [])
+def test_reply_with_forbidden_wording_needs_confirmation(make_order, act):
+    """The knowledge base's forbidden-phrase rules are checked before a reply is sent."""
     order = act(make_order(), "agent1", "dispatch", unit="WZ-LC01")
     order = act(order, "branch1", "accept")
     order = act(order, "branch1", "feedback", text="ok", ruling="responsible")
     with pytest.raises(ValidationFailed) as err:
-        act(order, "agent1", "reply", text="你真笨")
-    assert err.value.code == "phrase_flagged"
+        act(order, "agent1", "reply", text="这个不归我们管，你自己去查")
+    assert err.value.code == "phrase_flagged" and "不归我们管" in err.value.fields["text"]
     order.refresh_from_db()
-    assert order.status == "fed_back"
-    order = act(order, "agent1", "reply", text="你真笨", confirm=True)
+    assert order.status == "fed_back" and order.replied_at is None
+    order = act(order, "agent1", "reply", text="这个不归我们管，你自己去查", confirm=True)
     assert order.status == "replied"
-    assert WorkOrderEvent.objects.get(order=order, action="reply").data["phrase_flags"]
+    flags = WorkOrderEvent.objects.get(order=order, action="reply").data["phrase_flags"]
+    assert any("不归我们管" in f for f in flags)
+    clean = act(make_order("query", title="查询"), "agent1", "answer", text="您好，已为您查询")
+    assert clean.status == "closed"
 
 
 def test_dispatch_notifies_unit_in_app_and_by_email(make_order, act, staff):

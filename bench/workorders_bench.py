@@ -1,0 +1,263 @@
+"""Work-order benchmark: postdesk serve on 127.0.0.1 with n synthetic work orders.
+
+Measures, per database and size: API creates (requests/s, p50, p99 at concurrency 8 and
+32), the order page (API detail and the HTML page), a unit's filtered list (first page
+with its total) and a keyword search for a common Chinese word (单 requests on an idle
+server). Makes its own data (`workorders.demo.seed_scale`) in its own database
+(PostgreSQL `bench_workorders`, created and dropped) or a temporary SQLite file.
+
+    .venv/bin/python bench/workorders_bench.py --pg 100000 --pg 1000000 --sqlite 100000
+
+Reference (django-helpdesk 2.6.1, 100,000 tickets, SQLite, this machine): ~60 creates/s
+at concurrency 8 (p99 390 ms), 1.2 s for a filtered list, 1.6 s for a Chinese keyword
+search. Figures are printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.cookiejar
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "postdesk.cli"]
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "bench_workorders"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pg_reset(drop_only: bool = False) -> str:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    return f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+
+
+def run_script(env: dict[str, str], script: str) -> str:
+    out = subprocess.run([*CLI, "shell", "-c", script], env=env, check=True,
+                         capture_output=True, text=True)
+    return out.stdout
+
+
+SEED = """
+import sys, time
+from postdesk.org import demo as org_demo
+from postdesk.workorders import demo
+from postdesk.core.services import api_token_create
+from postdesk.org.models import User
+org_demo.seed()
+for u in User.objects.all():
+    u.set_password("postdesk"); u.save(update_fields=["password"])
+started = time.monotonic()
+demo.seed_scale({n}, stdout=sys.stderr)
+print("SEEDED", round(time.monotonic() - started, 1))
+for name in ("agent1", "branch1"):
+    print("TOKEN", name, api_token_create(user=User.objects.get(username=name), name="bench"))
+"""
+
+
+def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([*CLI, "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", "2", "--threads", "4", "--no-worker"], env=env)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+            return proc
+        except Exception:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("postdesk serve did not start")
+
+
+async def _read(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    body = await reader.readexactly(length) if length else b""
+    return status, body
+
+
+async def _lanes(port: int, lanes: list[list[bytes]]) -> tuple[float, dict[int, int], list[float]]:
+    statuses: dict[int, int] = {}
+    latencies: list[float] = []
+
+    async def lane(requests: list[bytes]) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for raw in requests:
+            began = time.perf_counter()
+            writer.write(raw)
+            status, _body = await _read(reader)
+            latencies.append(time.perf_counter() - began)
+            statuses[status] = statuses.get(status, 0) + 1
+        writer.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(lane(r) for r in lanes))
+    return time.perf_counter() - began, statuses, latencies
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(round(p / 100 * (len(ordered) - 1))), len(ordered) - 1)]
+
+
+def create_request(port: int, token: str, rng: random.Random) -> bytes:
+    body = json.dumps({
+        "type": "complaint", "subtype": rng.choice(["delay", "loss", "attitude"]),
+        "title": "包裹延误投诉", "description": f"客户反映包裹{rng.randint(2, 9)}天未到，要求尽快查明。",
+        "caller_phone": f"139{rng.randrange(10**8):08d}", "waybill_no": "EA473124829CN",
+    }, ensure_ascii=False).encode()
+    return (f"POST /api/v1/workorders/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Token {token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def bench_creates(port: int, token: str, concurrency: int, total: int) -> str:
+    rng = random.Random(concurrency)
+    per = total // concurrency
+    lanes = [[create_request(port, token, rng) for _ in range(per)] for _ in range(concurrency)]
+    elapsed, statuses, lat = asyncio.run(_lanes(port, lanes))
+    done = sum(statuses.values())
+    return (f"create c={concurrency}: {done / elapsed:.0f} req/s, p50 {pct(lat, 50) * 1000:.0f} ms, "
+            f"p99 {pct(lat, 99) * 1000:.0f} ms, statuses {statuses}")
+
+
+def timed_get(opener, url: str, headers: dict[str, str], repeat: int) -> tuple[list[float], bytes]:
+    times = []
+    body = b""
+    for _ in range(repeat):
+        request = urllib.request.Request(url, headers=headers)
+        began = time.perf_counter()
+        with opener.open(request, timeout=60) as response:
+            body = response.read()
+        times.append(time.perf_counter() - began)
+    return times, body
+
+
+def line(label: str, times: list[float], extra: str = "") -> str:
+    return (f"{label}: median {statistics.median(times) * 1000:.1f} ms, "
+            f"p99 {pct(times, 99) * 1000:.1f} ms (n={len(times)}){extra}")
+
+
+def session_opener(base: str, username: str):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(base + "/login/").read()
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode({"username": username, "password": "postdesk",
+                                   "csrfmiddlewaretoken": csrf}).encode()
+    opener.open(urllib.request.Request(base + "/login/", data=data,
+                                       headers={"Referer": base + "/login/"})).read()
+    return opener
+
+
+def run(kind: str, n: int) -> None:
+    var_dir = Path(tempfile.mkdtemp(prefix="bench-wo-"))
+    if kind == "pg":
+        url = pg_reset()
+    else:
+        url = f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": url, "POSTDESK_VAR_DIR": str(var_dir),
+           "REDIS_URL": "", "BACKGROUND_MODE": "sync", "ACCESS_LOG": "", "LOG_LEVEL": "WARNING",
+           "DJANGO_SETTINGS_MODULE": "postdesk.settings"}
+    env.pop("TEST_DATABASE_NAME", None)
+    print(f"\n=== {kind} with {n:,} work orders ===", flush=True)
+    subprocess.run([*CLI, "migrate", "-v", "0"], env=env, check=True)
+    out = run_script(env, SEED.format(n=n))
+    tokens = {}
+    for row in out.splitlines():
+        if row.startswith("SEEDED"):
+            print(f"seed_scale({n}): {row.split()[1]} s (orders, intake events, search index)")
+        if row.startswith("TOKEN"):
+            _t, name, token = row.split()
+            tokens[name] = token
+    port = free_port()
+    proc = serve(env, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        api = urllib.request.build_opener()
+        auth = {"Authorization": f"Token {tokens['agent1']}"}
+        branch_auth = {"Authorization": f"Token {tokens['branch1']}"}
+        timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01", auth, 3)  # warm up
+        # reads on an idle server first (they do not see the creates' rows warm)
+        listing, body = timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01", auth, 30)
+        print(line("unit list first page + total (?unit=WZ-LC01)", listing,
+                   f", count {json.loads(body)['count']}"), flush=True)
+        listing, body = timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01&status=processing&overdue=true", auth, 30)
+        print(line("unit list, open and overdue", listing, f", count {json.loads(body)['count']}"),
+              flush=True)
+        listing, body = timed_get(api, base + "/api/v1/workorders/", branch_auth, 30)
+        print(line("branch handler's own list (scope)", listing,
+                   f", count {json.loads(body)['count']}"), flush=True)
+        q = urllib.parse.quote("包裹")
+        search, body = timed_get(api, base + f"/api/v1/workorders/?q={q}", auth, 30)
+        data = json.loads(body)
+        print(line("keyword search 包裹", search,
+                   f", count {data['count']}{'' if data['count_exact'] else '+'}"), flush=True)
+        q2 = urllib.parse.quote("破损")
+        search, body = timed_get(api, base + f"/api/v1/workorders/?q={q2}&type=complaint", auth, 30)
+        print(line("keyword search 破损 among complaints", search,
+                   f", count {json.loads(body)['count']}"), flush=True)
+        numbers = [r["number"] for r in json.loads(timed_get(
+            api, base + "/api/v1/workorders/?unit=WZ-LC01&page_size=50", auth, 1)[1])["results"]]
+        times = []
+        for number in numbers[:30]:
+            t, _b = timed_get(api, base + f"/api/v1/workorders/{number}/", auth, 1)
+            times += t
+        print(line("order (API detail)", times), flush=True)
+        session = session_opener(base, "agent1")
+        times = []
+        for number in numbers[:30]:
+            t, _b = timed_get(session, base + f"/workorders/{number}/", {}, 1)
+            times += t
+        print(line("order page (HTML)", times), flush=True)
+        times, _b = timed_get(session, base + "/workorders/?unit=WZ-LC01", {}, 20)
+        print(line("list page (HTML, ?unit=WZ-LC01)", times), flush=True)
+        for concurrency, total in ((8, 2400), (32, 3200)):
+            print(bench_creates(port, tokens["agent1"], concurrency, total), flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(20)
+        if kind == "pg":
+            pg_reset(drop_only=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", type=int, action="append", default=[])
+    parser.add_argument("--sqlite", type=int, action="append", default=[])
+    args = parser.parse_args()
+    if not args.pg and not args.sqlite:
+        args.pg, args.sqlite = [100_000, 1_000_000], [100_000]
+    print("postdesk work orders — benchmark (2 gunicorn workers × 4 threads, 127.0.0.1)")
+    for n in args.pg:
+        run("pg", n)
+    for n in args.sqlite:
+        run("sqlite", n)
+
+
+if __name__ == "__main__":
+    main()
