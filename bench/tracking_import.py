@@ -93,13 +93,16 @@ def main() -> None:
     for kind in kinds:
         env = fresh_database(kind)
         cmd = [str(BIN / "postdesk"), "import_tracking", str(data), "--json"]
+        load_before = os.getloadavg()[0]
         seconds, rss, out = timed_child(cmd, env)
         doc = json.loads(out.strip().splitlines()[-1])
         print(
             f"{kind:10s} first import : {doc['lines']:,} lines, {doc['created']:,} created, "
             f"{doc['rejected']:,} rejected; {seconds:.1f}s wall -> "
-            f"{doc['lines'] / seconds:,.0f} events/s (inside the command "
-            f"{doc['lines'] / doc['seconds']:,.0f}/s); peak RSS {rss} MiB"
+            f"{doc['lines'] / seconds:,.0f} events/s (phases {doc.get('timings')}); "
+            f"peak RSS {rss} MiB; client CPU {CPU['last']:.0f}s; "
+            f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}",
+            flush=True,
         )
         if not opts.no_repeat:
             seconds, rss, out = timed_child(cmd, env)
@@ -107,7 +110,9 @@ def main() -> None:
             print(
                 f"{kind:10s} re-import    : {doc['created']:,} created, "
                 f"{doc['duplicates']:,} duplicates; {seconds:.1f}s -> "
-                f"{doc['lines'] / seconds:,.0f} events/s; peak RSS {rss} MiB"
+                f"{doc['lines'] / seconds:,.0f} events/s; peak RSS {rss} MiB; "
+                f"client CPU {CPU['last']:.0f}s",
+                flush=True,
             )
 
 

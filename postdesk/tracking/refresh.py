@@ -230,7 +230,7 @@ def refresh_sqlite(cursor: Any) -> None:
         "SELECT e.waybill_no, e.event_code, e.event_time || '', e.office_code, e.office_name, "
         "e.recorded_at || '', e.operator, e.reason, e.id "
         "FROM tracking_touched t CROSS JOIN tracking_event e "
-        "WHERE e.waybill_no = t.waybill_no ORDER BY e.waybill_no"
+        "WHERE e.waybill_no = t.waybill_no ORDER BY t.waybill_no"
     )
     attempts_out: list[tuple[Any, ...]] = []
     items_out: list[tuple[Any, ...]] = []
