@@ -187,8 +187,12 @@ def phrase_check(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """htmx fragment: articles for the caller's problem as the agent types it (`q`)."""
-    q = request.GET.get("q", "").strip()[:200]
+    """htmx fragment: articles for the caller's problem as the agent types it. The text
+    comes in `q` (or, so a form's own field can be sent as it is, `description`, `title`
+    or `text`)."""
+    q = next(
+        (request.GET[k] for k in ("q", "description", "title", "text") if request.GET.get(k)), ""
+    ).strip()[:200]
     hits = selectors.article_suggestions(user=staff_user(request), text=q) if q else []
     return render(request, "knowledge/_suggest.html", {"hits": hits, "q": q})
 

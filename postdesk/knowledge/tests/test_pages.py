@@ -45,6 +45,8 @@ def test_suggest_fragment_and_json(kb, client_for, api_for):
     rows = api_for("agent1").get("/api/v1/kb/suggest", {"q": "充电宝"}).json()
     assert rows[0]["title"] == "锂电池、充电宝及电子产品寄递规定"
     assert client_for("agent1").get("/kb/suggest", {"q": ""}).status_code == 200
+    html = client_for("agent1").get("/kb/suggest", {"description": "寄锂电池"}).content.decode()
+    assert "锂电池、充电宝及电子产品寄递规定" in html
 
 
 def test_phrase_check_api_and_fragment(kb, api_for, client_for):
