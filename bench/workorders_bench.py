@@ -54,8 +54,9 @@ def pg_reset(drop_only: bool = False) -> str:
 
 
 def run_script(env: dict[str, str], script: str) -> str:
-    out = subprocess.run([*CLI, "shell", "-c", script], env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [*CLI, "shell", "-c", script], env=env, check=True, capture_output=True, text=True
+    )
     return out.stdout
 
 
@@ -77,8 +78,22 @@ for name in ("agent1", "branch1"):
 
 
 def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([*CLI, "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", "2", "--threads", "4", "--no-worker"], env=env)
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--no-worker",
+        ],
+        env=env,
+    )
     for _ in range(200):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
@@ -121,18 +136,26 @@ async def _lanes(port: int, lanes: list[list[bytes]]) -> tuple[float, dict[int, 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(int(round(p / 100 * (len(ordered) - 1))), len(ordered) - 1)]
+    return ordered[min(round(p / 100 * (len(ordered) - 1)), len(ordered) - 1)]
 
 
 def create_request(port: int, token: str, rng: random.Random) -> bytes:
-    body = json.dumps({
-        "type": "complaint", "subtype": rng.choice(["delay", "loss", "attitude"]),
-        "title": "包裹延误投诉", "description": f"客户反映包裹{rng.randint(2, 9)}天未到，要求尽快查明。",
-        "caller_phone": f"139{rng.randrange(10**8):08d}", "waybill_no": "EA473124829CN",
-    }, ensure_ascii=False).encode()
-    return (f"POST /api/v1/workorders/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Authorization: Token {token}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    body = json.dumps(
+        {
+            "type": "complaint",
+            "subtype": rng.choice(["delay", "loss", "attitude"]),
+            "title": "包裹延误投诉",
+            "description": f"客户反映包裹{rng.randint(2, 9)}天未到，要求尽快查明。",
+            "caller_phone": f"139{rng.randrange(10**8):08d}",
+            "waybill_no": "EA473124829CN",
+        },
+        ensure_ascii=False,
+    ).encode()
+    return (
+        f"POST /api/v1/workorders/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Token {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 def bench_creates(port: int, token: str, concurrency: int, total: int) -> str:
@@ -141,8 +164,10 @@ def bench_creates(port: int, token: str, concurrency: int, total: int) -> str:
     lanes = [[create_request(port, token, rng) for _ in range(per)] for _ in range(concurrency)]
     elapsed, statuses, lat = asyncio.run(_lanes(port, lanes))
     done = sum(statuses.values())
-    return (f"create c={concurrency}: {done / elapsed:.0f} req/s, p50 {pct(lat, 50) * 1000:.0f} ms, "
-            f"p99 {pct(lat, 99) * 1000:.0f} ms, statuses {statuses}")
+    return (
+        f"create c={concurrency}: {done / elapsed:.0f} req/s, p50 {pct(lat, 50) * 1000:.0f} ms, "
+        f"p99 {pct(lat, 99) * 1000:.0f} ms, statuses {statuses}"
+    )
 
 
 def timed_get(opener, url: str, headers: dict[str, str], repeat: int) -> tuple[list[float], bytes]:
@@ -158,8 +183,10 @@ def timed_get(opener, url: str, headers: dict[str, str], repeat: int) -> tuple[l
 
 
 def line(label: str, times: list[float], extra: str = "") -> str:
-    return (f"{label}: median {statistics.median(times) * 1000:.1f} ms, "
-            f"p99 {pct(times, 99) * 1000:.1f} ms (n={len(times)}){extra}")
+    return (
+        f"{label}: median {statistics.median(times) * 1000:.1f} ms, "
+        f"p99 {pct(times, 99) * 1000:.1f} ms (n={len(times)}){extra}"
+    )
 
 
 def session_opener(base: str, username: str):
@@ -167,22 +194,28 @@ def session_opener(base: str, username: str):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(base + "/login/").read()
     csrf = next(c.value for c in jar if c.name == "csrftoken")
-    data = urllib.parse.urlencode({"username": username, "password": "postdesk",
-                                   "csrfmiddlewaretoken": csrf}).encode()
-    opener.open(urllib.request.Request(base + "/login/", data=data,
-                                       headers={"Referer": base + "/login/"})).read()
+    data = urllib.parse.urlencode(
+        {"username": username, "password": "postdesk", "csrfmiddlewaretoken": csrf}
+    ).encode()
+    opener.open(
+        urllib.request.Request(base + "/login/", data=data, headers={"Referer": base + "/login/"})
+    ).read()
     return opener
 
 
 def run(kind: str, n: int) -> None:
     var_dir = Path(tempfile.mkdtemp(prefix="bench-wo-"))
-    if kind == "pg":
-        url = pg_reset()
-    else:
-        url = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": url, "POSTDESK_VAR_DIR": str(var_dir),
-           "REDIS_URL": "", "BACKGROUND_MODE": "sync", "ACCESS_LOG": "", "LOG_LEVEL": "WARNING",
-           "DJANGO_SETTINGS_MODULE": "postdesk.settings"}
+    url = pg_reset() if kind == "pg" else f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "POSTDESK_VAR_DIR": str(var_dir),
+        "REDIS_URL": "",
+        "BACKGROUND_MODE": "sync",
+        "ACCESS_LOG": "",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "postdesk.settings",
+    }
     env.pop("TEST_DATABASE_NAME", None)
     print(f"\n=== {kind} with {n:,} work orders ===", flush=True)
     subprocess.run([*CLI, "migrate", "-v", "0"], env=env, check=True)
@@ -204,25 +237,55 @@ def run(kind: str, n: int) -> None:
         timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01", auth, 3)  # warm up
         # reads on an idle server first (they do not see the creates' rows warm)
         listing, body = timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01", auth, 30)
-        print(line("unit list first page + total (?unit=WZ-LC01)", listing,
-                   f", count {json.loads(body)['count']}"), flush=True)
-        listing, body = timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01&status=processing&overdue=true", auth, 30)
-        print(line("unit list, open and overdue", listing, f", count {json.loads(body)['count']}"),
-              flush=True)
+        print(
+            line(
+                "unit list first page + total (?unit=WZ-LC01)",
+                listing,
+                f", count {json.loads(body)['count']}",
+            ),
+            flush=True,
+        )
+        listing, body = timed_get(
+            api, base + "/api/v1/workorders/?unit=WZ-LC01&status=processing&overdue=true", auth, 30
+        )
+        print(
+            line("unit list, open and overdue", listing, f", count {json.loads(body)['count']}"),
+            flush=True,
+        )
         listing, body = timed_get(api, base + "/api/v1/workorders/", branch_auth, 30)
-        print(line("branch handler's own list (scope)", listing,
-                   f", count {json.loads(body)['count']}"), flush=True)
+        print(
+            line(
+                "branch handler's own list (scope)", listing, f", count {json.loads(body)['count']}"
+            ),
+            flush=True,
+        )
         q = urllib.parse.quote("包裹")
         search, body = timed_get(api, base + f"/api/v1/workorders/?q={q}", auth, 30)
         data = json.loads(body)
-        print(line("keyword search 包裹", search,
-                   f", count {data['count']}{'' if data['count_exact'] else '+'}"), flush=True)
+        print(
+            line(
+                "keyword search 包裹",
+                search,
+                f", count {data['count']}{'' if data['count_exact'] else '+'}",
+            ),
+            flush=True,
+        )
         q2 = urllib.parse.quote("破损")
         search, body = timed_get(api, base + f"/api/v1/workorders/?q={q2}&type=complaint", auth, 30)
-        print(line("keyword search 破损 among complaints", search,
-                   f", count {json.loads(body)['count']}"), flush=True)
-        numbers = [r["number"] for r in json.loads(timed_get(
-            api, base + "/api/v1/workorders/?unit=WZ-LC01&page_size=50", auth, 1)[1])["results"]]
+        print(
+            line(
+                "keyword search 破损 among complaints",
+                search,
+                f", count {json.loads(body)['count']}",
+            ),
+            flush=True,
+        )
+        numbers = [
+            r["number"]
+            for r in json.loads(
+                timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01&page_size=50", auth, 1)[1]
+            )["results"]
+        ]
         times = []
         for number in numbers[:30]:
             t, _b = timed_get(api, base + f"/api/v1/workorders/{number}/", auth, 1)

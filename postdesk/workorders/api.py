@@ -67,7 +67,7 @@ def _summary(order: WorkOrder, now: datetime) -> dict[str, Any]:
         "priority": order.priority,
         "status": order.status,
         "title": order.title,
-        "handling_unit": order.handling_unit.code if order.handling_unit_id else None,
+        "handling_unit": order.handling_unit.code if order.handling_unit is not None else None,
         "due_at": _iso(order.due_at),
         "breached": selectors.work_order_overdue(order=order, now=now),
         "escalation_level": order.escalation_level,
@@ -77,8 +77,13 @@ def _summary(order: WorkOrder, now: datetime) -> dict[str, Any]:
     }
 
 
-def _detail(user: User, order: WorkOrder, *, events: list[WorkOrderEvent] | None = None,
-            duplicates: list[str] | None = None) -> dict[str, Any]:
+def _detail(
+    user: User,
+    order: WorkOrder,
+    *,
+    events: list[WorkOrderEvent] | None = None,
+    duplicates: list[str] | None = None,
+) -> dict[str, Any]:
     now = timezone.now()
     data = _summary(order, now)
     data.update(
@@ -91,8 +96,9 @@ def _detail(user: User, order: WorkOrder, *, events: list[WorkOrderEvent] | None
             "call": order.call_id,
             "details": order.details,
             "owner": order.owner.get_username() if order.owner_id and order.owner else None,
-            "assisting_units": [u.code for u in getattr(order, "_assisting", None) or
-                                order.assisting_units.all()],
+            "assisting_units": [
+                u.code for u in getattr(order, "_assisting", None) or order.assisting_units.all()
+            ],
             "parent": order.parent.number if order.parent_id and order.parent else None,
             "regulator_ref": order.regulator_ref,
             "ruling": order.ruling,
@@ -107,8 +113,12 @@ def _detail(user: User, order: WorkOrder, *, events: list[WorkOrderEvent] | None
             "replied_at": _iso(order.replied_at),
             "closed_at": _iso(order.closed_at),
             "allowed_actions": selectors.work_order_allowed_actions(user=user, order=order),
-            "events": [_event(e) for e in (events if events is not None else
-                                           selectors.work_order_events(order=order))],
+            "events": [
+                _event(e)
+                for e in (
+                    events if events is not None else selectors.work_order_events(order=order)
+                )
+            ],
         }
     )
     if duplicates is not None:
@@ -119,9 +129,7 @@ def _detail(user: User, order: WorkOrder, *, events: list[WorkOrderEvent] | None
 @router.post("/", response={201: dict[str, Any]}, summary="Open a work order")
 def create(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
     user = staff_user(request)
-    parent = (
-        selectors.work_order_get(user=user, number=payload.parent) if payload.parent else None
-    )
+    parent = selectors.work_order_get(user=user, number=payload.parent) if payload.parent else None
     duplicates = selectors.work_order_duplicates(
         user=user,
         type=payload.type,
@@ -146,7 +154,11 @@ def create(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
         parent=parent,
     )
     create_event = WorkOrderEvent(
-        order=order, at=order.created_at, actor=user, action="create", to_status="new",
+        order=order,
+        at=order.created_at,
+        actor=user,
+        action="create",
+        to_status="new",
         text=order.description[:2000],
     )
     order._assisting = []  # type: ignore[attr-defined]
@@ -212,9 +224,7 @@ def detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return _detail(user, order)
 
 
-@router.post(
-    "/{number}/actions/{action}/", response=dict[str, Any], summary="Perform an action"
-)
+@router.post("/{number}/actions/{action}/", response=dict[str, Any], summary="Perform an action")
 def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
     import json
 
@@ -241,4 +251,3 @@ def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
     # scope (a handler's return or transfer): the action itself was allowed.
     order = WorkOrder.objects.select_related("handling_unit", "owner", "parent").get(pk=order.pk)
     return _detail(user, order)
-

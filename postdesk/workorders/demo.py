@@ -32,15 +32,35 @@ BRANCH_CODES = [
 
 TITLES = {
     "complaint": [
-        ("delay", "包裹延误投诉", "客户反映寄往{city}的包裹已经{n}天仍未送达，查询显示停留在{place}。"),
-        ("loss", "邮件丢失投诉", "客户称挂号信寄出{n}天后收件人仍未收到，怀疑邮件丢失，要求查明并赔偿。"),
-        ("damage_shortage", "包裹破损短少", "收件人签收时发现外包装破损，内件{item}短少，要求赔偿。"),
-        ("attitude", "投递员服务态度差", "客户反映{place}投递员态度生硬，未按约定时间投递，要求道歉。"),
+        (
+            "delay",
+            "包裹延误投诉",
+            "客户反映寄往{city}的包裹已经{n}天仍未送达，查询显示停留在{place}。",
+        ),
+        (
+            "loss",
+            "邮件丢失投诉",
+            "客户称挂号信寄出{n}天后收件人仍未收到，怀疑邮件丢失，要求查明并赔偿。",
+        ),
+        (
+            "damage_shortage",
+            "包裹破损短少",
+            "收件人签收时发现外包装破损，内件{item}短少，要求赔偿。",
+        ),
+        (
+            "attitude",
+            "投递员服务态度差",
+            "客户反映{place}投递员态度生硬，未按约定时间投递，要求道歉。",
+        ),
         ("other", "营业厅排队时间长", "客户反映{place}营业厅窗口少，排队超过{n}十分钟。"),
     ],
     "query": [("", "查询包裹投递进度", "客户来电查询寄往{city}的包裹目前到达何处。")],
-    "consultation": [("", "咨询国际小包资费", "客户咨询寄往{city}的国际小包资费和时限，重量约{n}公斤。")],
-    "suggestion": [("", "建议延长营业时间", "客户建议{place}支局周末延长营业时间，方便上班族寄件。")],
+    "consultation": [
+        ("", "咨询国际小包资费", "客户咨询寄往{city}的国际小包资费和时限，重量约{n}公斤。")
+    ],
+    "suggestion": [
+        ("", "建议延长营业时间", "客户建议{place}支局周末延长营业时间，方便上班族寄件。")
+    ],
     "tracing": [("", "查单：包裹未到", "客户寄往{city}的特快专递{n}天未到，申请查单。")],
     "pickup": [("", "上门揽收申请", "客户需要上门揽收{item}，约{n}件，地址在{place}附近。")],
     "booking": [("", "代订快客车票", "客户预订{n}张温州至{city}的快客车票。")],
@@ -150,7 +170,13 @@ def seed(stdout: Any = None) -> None:
     c = new("complaint", subtype="loss", agent=agent2)
     act(c, agent2, "dispatch", unit="WZ-LW01")
     act(c, branch2, "accept")
-    act(c, branch2, "feedback", text="经核查，邮件在分拣环节滞留，已找到并安排投递。", ruling="responsible")
+    act(
+        c,
+        branch2,
+        "feedback",
+        text="经核查，邮件在分拣环节滞留，已找到并安排投递。",
+        ruling="responsible",
+    )
     d = new("tracing")
     act(d, agent1, "dispatch", unit="WZ-LC01")
     e = new("pickup", details={"address": "鹿城区五马街88号", "window": "明天上午", "item": "文件"})
@@ -182,8 +208,16 @@ def _sqlite_dt(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
-def _rows(n: int, start_id: int, rng: random.Random, now: datetime, counters: dict[str, int],
-          agents: list[int], units: dict[str, int], intake_unit: int | None) -> Any:
+def _rows(
+    n: int,
+    start_id: int,
+    rng: random.Random,
+    now: datetime,
+    counters: dict[str, int],
+    agents: list[int],
+    units: dict[str, int],
+    intake_unit: int | None,
+) -> Any:
     types = [t for t, w in TYPE_WEIGHTS for _ in range(w)]
     span = 365 * 24 * 3600
     for i in range(n):
@@ -194,9 +228,12 @@ def _rows(n: int, start_id: int, rng: random.Random, now: datetime, counters: di
         day = timezone.localtime(created).strftime("%Y%m%d")
         counters[day] = counters.get(day, 0) + 1
         recent = (now - created) < timedelta(days=10)
-        open_ = recent and rng.random() < 0.6 or rng.random() < 0.03
-        unit_id = units[rng.choice(BRANCH_CODES)] if type_ not in {"query", "consultation",
-                                                                  "booking"} else None
+        open_ = (recent and rng.random() < 0.6) or rng.random() < 0.03
+        unit_id = (
+            units[rng.choice(BRANCH_CODES)]
+            if type_ not in {"query", "consultation", "booking"}
+            else None
+        )
         if open_:
             status = "processing" if unit_id else "new"
             due = now + timedelta(minutes=rng.randrange(-3 * 1440, 5 * 1440))
@@ -212,13 +249,38 @@ def _rows(n: int, start_id: int, rng: random.Random, now: datetime, counters: di
         overdue = due is not None and due <= now
         yield (
             (
-                oid, f"{day}{counters[day]:05d}", secrets.token_urlsafe(12), type_, subtype,
-                "normal", status, title, _text(rng, body), "+86" + fake.mobile(rng),
-                fake.person_name(rng), "",
+                oid,
+                f"{day}{counters[day]:05d}",
+                secrets.token_urlsafe(12),
+                type_,
+                subtype,
+                "normal",
+                status,
+                title,
+                _text(rng, body),
+                "+86" + fake.mobile(rng),
+                fake.person_name(rng),
+                "",
                 _waybill(rng) if type_ in {"tracing", "complaint", "pickup"} else "",
-                "{}", rng.choice(agents), intake_unit, unit_id, "", "", "none", "", 0,
-                2 if overdue else 0, 1, due, due - timedelta(hours=1) if due else None,
-                2 if overdue else 0, reply_due, overdue, created, created, replied,
+                "{}",
+                rng.choice(agents),
+                intake_unit,
+                unit_id,
+                "",
+                "",
+                "none",
+                "",
+                0,
+                2 if overdue else 0,
+                1,
+                due,
+                due - timedelta(hours=1) if due else None,
+                2 if overdue else 0,
+                reply_due,
+                overdue,
+                created,
+                created,
+                replied,
                 None if open_ else created + timedelta(hours=rng.randrange(1, 240)),
                 created if unit_id else None,
             ),
@@ -272,20 +334,30 @@ def seed_scale(n: int, stdout: Any = None, *, index: bool = True) -> None:
     if index:
         indexed = _index(start_id, stdout)
         if stdout is not None:
-            stdout.write(f"search index: {indexed} orders in {time.monotonic() - started - inserted_in:.1f}s")
+            stdout.write(
+                f"search index: {indexed} orders in {time.monotonic() - started - inserted_in:.1f}s"
+            )
 
 
 def _index(start_id: int, stdout: Any) -> int:
     from postdesk.knowledge.search import Document, index_documents
 
     total = 0
-    rows = WorkOrder.objects.filter(id__gte=start_id).only(
-        "id", "title", "description", "number", "waybill_no", "regulator_ref"
-    ).order_by("id")
+    rows = (
+        WorkOrder.objects.filter(id__gte=start_id)
+        .only("id", "title", "description", "number", "waybill_no", "regulator_ref")
+        .order_by("id")
+    )
     chunk: list[Document] = []
     for order in rows.iterator(chunk_size=5000):
-        chunk.append(Document(order.pk, order.title, order.description,
-                              [v for v in (order.number, order.waybill_no) if v]))
+        chunk.append(
+            Document(
+                order.pk,
+                order.title,
+                order.description,
+                [v for v in (order.number, order.waybill_no) if v],
+            )
+        )
         if len(chunk) >= 5000:
             total += index_documents(kind=search.KIND, documents=chunk)
             chunk = []
@@ -329,4 +401,3 @@ def _insert_sqlite(rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]]) -> None:
             f"VALUES ({event_marks})",
             [tuple(conv(v) for v in event) for _o, event in rows],
         )
-

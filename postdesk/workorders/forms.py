@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +51,9 @@ class WorkOrderForm(forms.Form):
         label=_("Booking"), choices=[("", "—"), *BOOKING_KINDS], required=False
     )
     booking_details = forms.CharField(label=_("Booking details"), max_length=300, required=False)
-    regulator_ref = forms.CharField(label=_("12305 appeal reference"), max_length=40, required=False)
+    regulator_ref = forms.CharField(
+        label=_("12305 appeal reference"), max_length=40, required=False
+    )
     regulator_due_at = forms.DateTimeField(
         label=_("Appeal deadline"),
         required=False,
@@ -66,9 +68,11 @@ class WorkOrderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = _choices(flows.WORK_ORDER_TYPES)
-        self.fields["subtype"].choices = _choices(flows.COMPLAINT_SUBTYPES, blank=True)
-        self.fields["dispatch_to"].choices = unit_choices()
+        cast(forms.ChoiceField, self.fields["type"]).choices = _choices(flows.WORK_ORDER_TYPES)
+        cast(forms.ChoiceField, self.fields["subtype"]).choices = _choices(
+            flows.COMPLAINT_SUBTYPES, blank=True
+        )
+        cast(forms.ChoiceField, self.fields["dispatch_to"]).choices = unit_choices()
         self.fields["caller_phone"].widget.attrs["autofocus"] = "autofocus"
 
     def details(self) -> dict[str, str]:
@@ -105,8 +109,10 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = _choices(flows.WORK_ORDER_TYPES, blank=True)
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["type"]).choices = _choices(
+            flows.WORK_ORDER_TYPES, blank=True
+        )
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             ("", "—"),
             ("open", _("all open")),
             *_choices(flows.STATUSES),

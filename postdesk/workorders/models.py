@@ -128,9 +128,7 @@ class WorkOrder(models.Model):
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
         indexes = [
-            models.Index(
-                fields=["handling_unit", "status", "due_at"], name="wo_unit_status_due"
-            ),
+            models.Index(fields=["handling_unit", "status", "due_at"], name="wo_unit_status_due"),
             models.Index(fields=["status", "due_at"], name="wo_status_due"),
             models.Index(fields=["handling_unit", "-id"], name="wo_unit_id"),
             models.Index(fields=["type", "-id"], name="wo_type_id"),
@@ -213,6 +211,9 @@ class DayCounter(models.Model):
 
     day = models.CharField(max_length=8, primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
 
 
 class SlaPolicy(models.Model):

@@ -29,7 +29,10 @@ def _exact(order: WorkOrder) -> list[str]:
 
 def index_order(order: WorkOrder) -> None:
     engine.index_document(
-        kind=KIND, object_id=order.pk, title=order.title, body=order.description,
+        kind=KIND,
+        object_id=order.pk,
+        title=order.title,
+        body=order.description,
         exact=_exact(order),
     )
 

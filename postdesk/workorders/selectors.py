@@ -140,8 +140,10 @@ def _filtered(user: User, f: ListFilters, now: datetime) -> QuerySet[WorkOrder]:
         orders = orders.filter(type=f.type)
     if f.status:
         statuses = OPEN_STATUSES if f.status == "open" else f.status.split(",")
-        orders = orders.filter(status__in=statuses) if len(statuses) > 1 else orders.filter(
-            status=statuses[0]
+        orders = (
+            orders.filter(status__in=statuses)
+            if len(statuses) > 1
+            else orders.filter(status=statuses[0])
         )
     if f.unit:
         unit = Unit.objects.filter(code=f.unit).only("id").first()
@@ -215,8 +217,8 @@ def work_orders_list(
     orders = _filtered(user, filters, now)
     start = (page - 1) * page_size
     rows = list(
-        orders.select_related("handling_unit").only(*LIST_FIELDS, "handling_unit__code",
-                                                     "handling_unit__name")
+        orders.select_related("handling_unit")
+        .only(*LIST_FIELDS, "handling_unit__code", "handling_unit__name")
         .order_by("-id")[start : start + page_size]
     )
     if filters.is_empty() and scope_for(user=user).everything:
@@ -301,7 +303,11 @@ class Board:
 
 
 def work_orders_board(
-    *, user: User, now: datetime | None = None, soon: timedelta = timedelta(hours=4), limit: int = 50
+    *,
+    user: User,
+    now: datetime | None = None,
+    soon: timedelta = timedelta(hours=4),
+    limit: int = 50,
 ) -> Board:
     """The team lead's board: overdue, due soon, escalated, and open work by unit."""
     now = now or timezone.now()
@@ -311,7 +317,9 @@ def work_orders_board(
     )
     overdue = list(base.filter(due_at__lte=now).order_by("due_at")[:limit])
     due_soon = list(base.filter(due_at__gt=now, due_at__lte=now + soon).order_by("due_at")[:limit])
-    escalated = list(base.filter(escalation_level__gt=0).order_by("-escalation_level", "due_at")[:limit])
+    escalated = list(
+        base.filter(escalation_level__gt=0).order_by("-escalation_level", "due_at")[:limit]
+    )
     grouped = (
         open_orders.values("handling_unit_id")
         .annotate(
@@ -324,7 +332,7 @@ def work_orders_board(
     units = Unit.objects.in_bulk([g["handling_unit_id"] for g in grouped if g["handling_unit_id"]])
     by_unit = [
         {
-            "unit": units[g["handling_unit_id"]] if g["handling_unit_id"] in units else None,
+            "unit": units.get(g["handling_unit_id"]),
             "open": g["open"],
             "overdue": g["overdue"],
             "escalated": g["escalated"],
@@ -373,8 +381,11 @@ def complaint_kpis(*, user: User, month: str) -> dict[str, Any]:
     def grouped(*keys: str) -> list[dict[str, Any]]:
         rows = (
             orders.values(*keys)
-            .annotate(total=Count("id"), replied=Count("id", filter=replied),
-                      timely=Count("id", filter=timely))
+            .annotate(
+                total=Count("id"),
+                replied=Count("id", filter=replied),
+                timely=Count("id", filter=timely),
+            )
             .order_by(*keys)
         )
         return list(rows)
@@ -394,14 +405,18 @@ def complaint_kpis(*, user: User, month: str) -> dict[str, Any]:
         {"complaints": 0, "replied": 0, "reply_rate": None, "timely": 0, "timely_rate": None},
     )
     unit_rows = [r for r in grouped("handling_unit_id", "type") if r["type"] == "complaint"]
-    units = Unit.objects.in_bulk([r["handling_unit_id"] for r in unit_rows if r["handling_unit_id"]])
+    units = Unit.objects.in_bulk(
+        [r["handling_unit_id"] for r in unit_rows if r["handling_unit_id"]]
+    )
     return {
         "month": month,
         **headline,
         "target_reply_rate": 1.0,
         "by_unit": [
             {
-                "unit": units[r["handling_unit_id"]].code if r["handling_unit_id"] in units else None,
+                "unit": units[r["handling_unit_id"]].code
+                if r["handling_unit_id"] in units
+                else None,
                 "unit_name": units[r["handling_unit_id"]].name
                 if r["handling_unit_id"] in units
                 else "",
@@ -415,4 +430,3 @@ def complaint_kpis(*, user: User, month: str) -> dict[str, Any]:
             for r in grouped("type", "subtype")
         ],
     }
-

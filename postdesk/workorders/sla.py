@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from postdesk.core.businesstime import BusinessCalendar, DeadlineRule, DeadlineUnit, compute_deadline
+from postdesk.core.businesstime import (
+    BusinessCalendar,
+    DeadlineRule,
+    DeadlineUnit,
+    compute_deadline,
+)
 from postdesk.workorders.models import CalendarException, SlaPolicy, WorkCalendar
 
 CACHE_SECONDS = 30.0
@@ -178,7 +183,9 @@ def calendar_for(*, unit_id: int | None) -> BusinessCalendar:
     return _cache.calendars.get(unit_id) or _cache.calendars.get(None) or STANDARD
 
 
-def deadline(*, policy: Policy, stage: str, unit_id: int | None, start: datetime) -> datetime | None:
+def deadline(
+    *, policy: Policy, stage: str, unit_id: int | None, start: datetime
+) -> datetime | None:
     rule = policy.rule(stage)
     if rule is None:
         return None

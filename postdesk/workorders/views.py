@@ -76,9 +76,9 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     get = request.GET
     initial = {
-        "type": get.get("type", "complaint") if get.get("type") in dict(
-            (t[0], 1) for t in flows.WORK_ORDER_TYPES
-        ) else "complaint",
+        "type": get.get("type", "complaint")
+        if get.get("type") in dict((t[0], 1) for t in flows.WORK_ORDER_TYPES)
+        else "complaint",
         "caller_phone": get.get("phone", "")[:40],
         "customer": get.get("customer") if (get.get("customer") or "").isdigit() else None,
         "call": get.get("call", "")[:64],
@@ -120,7 +120,9 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
                     "text": data["description"],
                 },
             )
-            messages.success(request, _("Added to work order %(number)s.") % {"number": target.number})
+            messages.success(
+                request, _("Added to work order %(number)s.") % {"number": target.number}
+            )
             return redirect("workorders:detail", number=target.number)
         else:
             try:
@@ -186,9 +188,9 @@ def _action_forms(user: User, order: WorkOrder) -> list[dict[str, Any]]:
         hint = flows.hint_field(order.type, action)
         fields = list(flows.required_fields(order.type, action))
         for name in ("text", "reason"):
-            cond = flows.required_fields(order.type, action, "dissatisfied") + flows.required_fields(
-                order.type, action, "failed"
-            )
+            cond = flows.required_fields(
+                order.type, action, "dissatisfied"
+            ) + flows.required_fields(order.type, action, "failed")
             if name in cond and name not in fields:
                 fields.append(name)
         if action in {"reply", "answer", "feedback", "follow_up"} and "text" not in fields:
@@ -233,8 +235,16 @@ def _action_forms(user: User, order: WorkOrder) -> list[dict[str, Any]]:
 
 
 PRIMARY_ORDER = (
-    "accept", "feedback", "reply", "follow_up", "answer", "dispatch", "fulfil", "close",
-    "decide_appeal", "set_ruling",
+    "accept",
+    "feedback",
+    "reply",
+    "follow_up",
+    "answer",
+    "dispatch",
+    "fulfil",
+    "close",
+    "decide_appeal",
+    "set_ruling",
 )
 
 
@@ -312,7 +322,9 @@ def work_order_action(request: HttpRequest, number: str, action: str) -> HttpRes
     user = staff_user(request)
     order = selectors.work_order_get(user=user, number=number)
     payload: dict[str, Any] = {
-        k: v.strip() for k, v in request.POST.items() if k not in {"csrfmiddlewaretoken", "version"}
+        k: str(v).strip()
+        for k, v in request.POST.items()
+        if k not in {"csrfmiddlewaretoken", "version"}
     }
     payload = {k: v for k, v in payload.items() if v != ""}
     if "assisting_units" in payload:
@@ -340,8 +352,9 @@ def work_order_action(request: HttpRequest, number: str, action: str) -> HttpRes
     upload = request.FILES.get("file")
     if upload is not None:
         try:
-            attachment_add(actor=user, order=order, file=upload, name=upload.name or "file",
-                           size=upload.size)
+            attachment_add(
+                actor=user, order=order, file=upload, name=upload.name or "file", size=upload.size
+            )
         except DomainError as exc:
             messages.error(request, str(exc.fields.get("file") or exc.message))
     messages.success(
@@ -367,15 +380,17 @@ def work_order_note_view(request: HttpRequest, number: str) -> HttpResponse:
         if text.strip():
             work_order_note(actor=user, order=order, text=text)
         if upload is not None:
-            attachment_add(actor=user, order=order, file=upload, name=upload.name or "file",
-                           size=upload.size)
+            attachment_add(
+                actor=user, order=order, file=upload, name=upload.name or "file", size=upload.size
+            )
         elif not text.strip():
             raise ValidationFailed(fields={"text": _("Write a note or choose a file.")})
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
-        return _render_detail(request, user, order, error=exc, failed_action="note",
-                              status=exc.status)
+        return _render_detail(
+            request, user, order, error=exc, failed_action="note", status=exc.status
+        )
     return redirect("workorders:detail", number=order.number)
 
 
@@ -464,8 +479,7 @@ def work_order_inbox(request: HttpRequest) -> HttpResponse:
     for order in orders:
         row = _row(order, now)
         row["actions"] = [
-            a for a in selectors.work_order_allowed_actions(user=user, order=order)
-            if a == "accept"
+            a for a in selectors.work_order_allowed_actions(user=user, order=order) if a == "accept"
         ]
         rows.append(row)
     return render(request, "workorders/inbox.html", {"rows": rows})

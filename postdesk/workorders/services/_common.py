@@ -96,18 +96,17 @@ def handlers_of(unit_id: int | None) -> list[User]:
 
 def leads_for(order: WorkOrder) -> list[User]:
     """The team leads of the team that took the order, else every lead who sees it."""
-    leads = list(
-        User.objects.filter(role=Role.LEAD, is_active=True, unit_id=order.intake_unit_id)
-    )
+    leads: list[User] = []
+    if order.intake_unit_id is not None:
+        team: int = order.intake_unit_id
+        leads = list(User.objects.filter(role=Role.LEAD, is_active=True, unit_id=team))
     if leads:
         return leads
     return [u for u in User.objects.filter(role=Role.LEAD, is_active=True) if can_see(u, order)]
 
 
 def directors_for(order: WorkOrder) -> list[User]:
-    return [
-        u for u in User.objects.filter(role=Role.DIRECTOR, is_active=True) if can_see(u, order)
-    ]
+    return [u for u in User.objects.filter(role=Role.DIRECTOR, is_active=True) if can_see(u, order)]
 
 
 def owner_list(order: WorkOrder) -> list[User]:

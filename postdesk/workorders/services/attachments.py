@@ -100,7 +100,10 @@ def attachment_add(
     mime = _sniff(data[:8192])
     if mime is None:
         raise UnsupportedMedia(
-            _("Only pictures, PDF, Word/Excel documents, sound recordings and plain text are accepted."),
+            _(
+                "Only pictures, PDF, Word/Excel documents, sound recordings and plain text "
+                "are accepted."
+            ),
             fields={"file": _("This kind of file is not accepted.")},
         )
     if order.attachments.count() >= MAX_FILES_PER_ORDER:

@@ -149,4 +149,3 @@ def work_orders_watch(*, now: datetime | None = None, limit: int = BATCH) -> Wat
     for order_id in director_ids:
         result.director += work_order_alert(order_id=order_id, stage=AlertStage.DIRECTOR, now=now)
     return result
-

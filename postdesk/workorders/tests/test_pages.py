@@ -70,10 +70,14 @@ def test_duplicate_warns_then_merge_or_link(client_for, org):
     r = client.post("/workorders/new/", form_data(title="又来电"))
     assert r.status_code == 409 and first.number in r.content.decode()
     assert WorkOrder.objects.count() == 1
-    r = client.post("/workorders/new/", form_data(title="又来电", duplicate_choice=f"merge:{first.number}"))
+    r = client.post(
+        "/workorders/new/", form_data(title="又来电", duplicate_choice=f"merge:{first.number}")
+    )
     assert r.status_code == 302 and WorkOrder.objects.count() == 1
     assert WorkOrderEvent.objects.filter(order=first, action="note").exists()
-    r = client.post("/workorders/new/", form_data(title="另案", duplicate_choice=f"link:{first.number}"))
+    r = client.post(
+        "/workorders/new/", form_data(title="另案", duplicate_choice=f"link:{first.number}")
+    )
     assert WorkOrder.objects.count() == 2
     assert WorkOrder.objects.exclude(pk=first.pk).get().parent == first
 
@@ -91,10 +95,12 @@ def test_order_page_and_actions(client_for, org, make_order):
     assert branch.get("/workorders/inbox/").content.decode().count(order.number) >= 1
     assert branch.post(f"/workorders/{order.number}/act/accept/").status_code == 302
     r = branch.post(f"/workorders/{order.number}/act/feedback/", {"text": "已核查"})
-    assert r.status_code == 400 and "data-testid=\"action-error\"" in r.content.decode()
+    assert r.status_code == 400 and 'data-testid="action-error"' in r.content.decode()
     upload = SimpleUploadedFile("照片.png", PNG, content_type="image/png")
-    r = branch.post(f"/workorders/{order.number}/act/feedback/",
-                    {"text": "已核查", "ruling": "responsible", "file": upload})
+    r = branch.post(
+        f"/workorders/{order.number}/act/feedback/",
+        {"text": "已核查", "ruling": "responsible", "file": upload},
+    )
     assert r.status_code == 302
     order.refresh_from_db()
     assert order.status == "fed_back" and order.attachments.count() == 1
@@ -104,9 +110,14 @@ def test_order_page_and_actions(client_for, org, make_order):
 def test_lists_inbox_board_panel_render(client_for, org, make_order, act):
     order = act(make_order(), "agent1", "dispatch", unit="WZ-LC01")
     order = act(order, "agent1", "escalate", reason="客户多次来电")
-    for username, url in [("agent1", "/workorders/"), ("agent1", "/workorders/?q=延误&type=complaint&status=open"),
-                          ("lead1", "/workorders/board/"), ("branch1", "/workorders/inbox/"),
-                          ("agent1", "/workorders/panel/"), ("branch1", "/workorders/panel/")]:
+    for username, url in [
+        ("agent1", "/workorders/"),
+        ("agent1", "/workorders/?q=延误&type=complaint&status=open"),
+        ("lead1", "/workorders/board/"),
+        ("branch1", "/workorders/inbox/"),
+        ("agent1", "/workorders/panel/"),
+        ("branch1", "/workorders/panel/"),
+    ]:
         r = client_for(username).get(url)
         assert r.status_code == 200, url
         assert order.number in r.content.decode(), url
@@ -125,20 +136,27 @@ def test_attachment_checks_content_not_name(staff, make_order, settings):
         attachment_add(actor=staff["agent1"], order=order, file=html, name="note.txt")
     settings.POSTDESK_ATTACHMENT_MAX_BYTES = 1000
     with pytest.raises(PayloadTooLarge):
-        attachment_add(actor=staff["agent1"], order=order, file=io.BytesIO(PNG + b"\x00" * 2000),
-                       name="big.png")
+        attachment_add(
+            actor=staff["agent1"],
+            order=order,
+            file=io.BytesIO(PNG + b"\x00" * 2000),
+            name="big.png",
+        )
     assert Attachment.objects.count() == 0
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.*"))
 
 
 def test_attachment_names_are_generated_and_served_safely(staff, make_order, client_for, settings):
     order = make_order()
-    pdf = attachment_add(actor=staff["agent1"], order=order, file=io.BytesIO(PDF),
-                         name="../../etc/passwd.pdf")
-    doc = attachment_add(actor=staff["agent1"], order=order, file=io.BytesIO(ZIP_DOCX),
-                         name="报告.docx")
-    txt = attachment_add(actor=staff["agent1"], order=order, file=io.BytesIO("客户来信".encode()),
-                         name="letter.html")
+    pdf = attachment_add(
+        actor=staff["agent1"], order=order, file=io.BytesIO(PDF), name="../../etc/passwd.pdf"
+    )
+    doc = attachment_add(
+        actor=staff["agent1"], order=order, file=io.BytesIO(ZIP_DOCX), name="报告.docx"
+    )
+    txt = attachment_add(
+        actor=staff["agent1"], order=order, file=io.BytesIO("客户来信".encode()), name="letter.html"
+    )
     assert ".." not in pdf.stored_name and pdf.original_name == "passwd.pdf"
     stored = Path(settings.MEDIA_ROOT) / "workorders" / pdf.stored_name
     assert stored.exists() and stored.read_bytes() == PDF

@@ -164,11 +164,21 @@ def test_bad_payload_and_foreign_unit_change_nothing(make_order, act):
 
 def test_stale_version_is_a_conflict(make_order, staff):
     order = make_order()
-    work_order_act(actor=staff["agent1"], order=order, action="dispatch",
-                   payload={"unit": "WZ-LC01"}, expected_version=1)
+    work_order_act(
+        actor=staff["agent1"],
+        order=order,
+        action="dispatch",
+        payload={"unit": "WZ-LC01"},
+        expected_version=1,
+    )
     with pytest.raises(Conflict):
-        work_order_act(actor=staff["agent1"], order=order, action="escalate",
-                       payload={"reason": "x"}, expected_version=1)
+        work_order_act(
+            actor=staff["agent1"],
+            order=order,
+            action="escalate",
+            payload={"reason": "x"},
+            expected_version=1,
+        )
 
 
 def test_transfer_and_return(make_order, act):
@@ -263,7 +273,9 @@ def test_watch_warns_then_breaches_then_tells_the_director(make_order, act, staf
     assert work_orders_watch(now=due + timedelta(hours=6)).director == 0
     emails = OutboxMessage.objects.filter(channel="email", key__startswith="email:wo-sla:")
     assert emails.count() == 3
-    actions = list(WorkOrderEvent.objects.filter(order=order, actor=None).values_list("action", flat=True))
+    actions = list(
+        WorkOrderEvent.objects.filter(order=order, actor=None).values_list("action", flat=True)
+    )
     assert actions == ["sla_warning", "sla_breach", "sla_director"]
 
 

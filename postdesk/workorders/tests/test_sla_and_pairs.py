@@ -51,9 +51,7 @@ def test_pickup_dispatch_within_30_working_minutes(staff, office_hours, created,
     assert order.due_at == at(due)
 
 
-def test_complaint_reply_is_seven_calendar_days_across_midnight_and_holidays(
-    staff, office_hours
-):
+def test_complaint_reply_is_seven_calendar_days_across_midnight_and_holidays(staff, office_hours):
     created = at("2026-09-30T23:59")
     order = work_order_create(
         actor=staff["agent1"], type="complaint", subtype="loss", title="丢失", now=created
@@ -71,11 +69,17 @@ def test_unit_stage_deadlines_use_the_handling_units_calendar(staff, office_hour
     CalendarException.objects.create(calendar=cal, day=date(2026, 12, 1), kind="holiday")
     sla.invalidate()
     order = work_order_create(
-        actor=staff["agent1"], type="complaint", subtype="delay", title="延误",
+        actor=staff["agent1"],
+        type="complaint",
+        subtype="delay",
+        title="延误",
         now=at("2026-11-30T17:00"),
     )
     order = work_order_act(
-        actor=staff["agent1"], order=order, action="dispatch", payload={"unit": "WZ-LC01"},
+        actor=staff["agent1"],
+        order=order,
+        action="dispatch",
+        payload={"unit": "WZ-LC01"},
         now=at("2026-11-30T17:00"),
     )
     # accept within 4 working hours: 1 h on Monday (to 18:00), Tuesday is the unit's extra
@@ -99,7 +103,11 @@ def test_policy_edit_takes_effect(staff, office_hours):
         actor=staff["agent1"], type="complaint", subtype="delay", title="a", now=now
     )
     urgent = work_order_create(
-        actor=staff["agent1"], type="complaint", subtype="delay", title="b", priority="urgent",
+        actor=staff["agent1"],
+        type="complaint",
+        subtype="delay",
+        title="b",
+        priority="urgent",
         now=now,
     )
     assert normal.reply_due_at == now + timedelta(days=3)
@@ -130,8 +138,12 @@ def _actor(staff, row: flows.Transition | None) -> object:
     if row is None:
         return staff["lead1"]
     roles = row.permission.roles
-    for role, username in (("agent", "agent1"), ("lead", "lead1"), ("handler", "branch1"),
-                           ("director", "director1")):
+    for role, username in (
+        ("agent", "agent1"),
+        ("lead", "lead1"),
+        ("handler", "branch1"),
+        ("director", "director1"),
+    ):
         if role in roles:
             return staff[username]
     raise AssertionError(f"no role may {row.action}")
@@ -162,8 +174,9 @@ def test_every_status_action_pair(staff, org, type_):
                 actor = _actor(staff, row)
                 if row is None:
                     with pytest.raises(InvalidTransition):
-                        work_order_act(actor=actor, order=order, action=action,
-                                       payload=_payload(type_, action))
+                        work_order_act(
+                            actor=actor, order=order, action=action, payload=_payload(type_, action)
+                        )
                     order.refresh_from_db()
                     assert order.status == status
                     assert WorkOrderEvent.objects.filter(order=order).count() == events_before
@@ -173,12 +186,13 @@ def test_every_status_action_pair(staff, org, type_):
                     expected = flows.next_status(
                         type_, status, action, payload_hint=payload.get(hint) if hint else None
                     )
-                    done = work_order_act(actor=actor, order=order, action=action,
-                                          payload=payload)
+                    done = work_order_act(actor=actor, order=order, action=action, payload=payload)
                     assert done.status == expected, (type_, status, action)
                     event = WorkOrderEvent.objects.filter(order=order).last()
                     assert (event.action, event.from_status, event.to_status) == (
-                        action, status, expected
+                        action,
+                        status,
+                        expected,
                     )
                     allowed += 1
                 checked += 1

@@ -74,13 +74,16 @@ def test_escalation_through_a_real_celery_worker(staff, celery_worker_factory, r
     assert order.breached and order.escalation_level == AlertStage.BREACHED
     # the outbox rows were handed to the worker after commit and delivered by it
     _wait(
-        lambda: Notification.objects.filter(user=staff["lead1"], key__contains="wo-sla").exists()
-        and Notification.objects.filter(user=staff["branch1"], key__contains="wo-sla").exists(),
+        lambda: (
+            Notification.objects.filter(user=staff["lead1"], key__contains="wo-sla").exists()
+            and Notification.objects.filter(user=staff["branch1"], key__contains="wo-sla").exists()
+        ),
         "in-app notifications",
         worker.output,
     )
-    _wait(lambda: any(b"lead1@example.org" in m for m in relay.messages), "the e-mail",
-          worker.output)
+    _wait(
+        lambda: any(b"lead1@example.org" in m for m in relay.messages), "the e-mail", worker.output
+    )
     assert not Notification.objects.filter(user=staff["director1"]).exists()
     assert OutboxMessage.objects.filter(key__contains="wo-sla", status="sent").count() == 2
     # a second run finds nothing new to do (idempotent)
@@ -110,7 +113,9 @@ def test_escalation_in_the_embedded_mode(staff, settings):
         )
         drain()
         _wait(
-            lambda: Notification.objects.filter(user=staff["lead1"], key__contains="wo-sla").exists(),
+            lambda: Notification.objects.filter(
+                user=staff["lead1"], key__contains="wo-sla"
+            ).exists(),
             "the embedded delivery",
         )
     finally:
@@ -137,8 +142,13 @@ def test_two_people_acting_at_once_one_wins(staff):
     def run(rounds_user, action, payload, version, results, barrier):
         try:
             barrier.wait(5)
-            work_order_act(actor=rounds_user, order=order, action=action, payload=payload,
-                           expected_version=version)
+            work_order_act(
+                actor=rounds_user,
+                order=order,
+                action=action,
+                payload=payload,
+                expected_version=version,
+            )
             results.append("ok")
         except (Conflict, InvalidTransition) as exc:
             results.append(exc.code)
@@ -150,8 +160,9 @@ def test_two_people_acting_at_once_one_wins(staff):
     barrier = threading.Barrier(2)
     threads = [
         threading.Thread(target=run, args=(branch1, "accept", {}, order.version, results, barrier)),
-        threading.Thread(target=run, args=(lead1, "cancel", {"reason": "重复"}, order.version,
-                                           results, barrier)),
+        threading.Thread(
+            target=run, args=(lead1, "cancel", {"reason": "重复"}, order.version, results, barrier)
+        ),
     ]
     for t in threads:
         t.start()
@@ -165,8 +176,9 @@ def test_two_people_acting_at_once_one_wins(staff):
     # without versions: the row lock serialises them; the loser finds the status changed
     order2 = work_order_act(
         actor=staff["agent1"],
-        order=work_order_create(actor=staff["agent1"], type="complaint", subtype="loss",
-                                title="并发2"),
+        order=work_order_create(
+            actor=staff["agent1"], type="complaint", subtype="loss", title="并发2"
+        ),
         action="dispatch",
         payload={"unit": "WZ-LC01"},
     )
