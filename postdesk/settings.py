@@ -216,6 +216,10 @@ else:
 POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
 POSTDESK_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("POSTDESK_OUTBOX_MAX_ATTEMPTS", "6"))
 POSTDESK_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("POSTDESK_OUTBOX_BACKOFF_SECONDS", "10"))
+# Threads of the in-process pool in the embedded mode.
+POSTDESK_EMBEDDED_WORKERS = int(os.environ.get("POSTDESK_EMBEDDED_WORKERS", "2"))
+# Addresses of our own reverse proxies: only their X-Forwarded-For hops are believed.
+POSTDESK_TRUSTED_PROXIES = env_list("POSTDESK_TRUSTED_PROXIES", "127.0.0.1,::1")
 
 LOGGING = {
     "version": 1,

@@ -70,7 +70,11 @@ def enqueue(task: TaskLike, *args: Any, **kwargs: Any) -> None:
         except Exception:
             logger.exception("background task %s failed", task.name)
     else:
-        future = _get_pool().submit(_run_in_thread, task, args, kwargs)
+        try:
+            future = _get_pool().submit(_run_in_thread, task, args, kwargs)
+        except RuntimeError:  # the pool is shutting down (process exit): the sweep retries
+            logger.warning("embedded pool closed; %s left for the sweep", task.name)
+            return
         _pending.add(future)
         future.add_done_callback(_pending.discard)
 

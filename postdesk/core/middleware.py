@@ -40,6 +40,8 @@ class DomainErrorMiddleware:
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
         return render(
-            request, "core/error.html", {"error": exception, "status": exception.status},
+            request,
+            "core/error.html",
+            {"error": exception, "status": exception.status},
             status=exception.status,
         )

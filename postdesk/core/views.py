@@ -70,7 +70,9 @@ def health(request: HttpRequest) -> JsonResponse:
         try:
             import redis
 
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            redis.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+            ).ping()
             checks["redis"] = "ok"
         except Exception as exc:
             ok = False

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from postdesk.core.errors import PermissionDenied, ValidationFailed
+from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from postdesk.core.phones import InvalidPhone, normalize_phone
 from postdesk.core.services import access_log_record
 from postdesk.customers.models import Customer, CustomerAddress, CustomerPhone
@@ -137,6 +137,8 @@ def customer_create(
 
 
 def customer_add_phone(*, actor: User, customer: Customer, raw: str) -> CustomerPhone:
+    if not scope_for(user=actor).allows_unit(customer.unit_id):
+        raise NotFound()
     numbers = _normalize_all([raw])
     if not numbers:
         raise ValidationFailed(fields={"phones": _("Enter a phone number.")})
