@@ -363,6 +363,9 @@ def _index(start_id: int, stdout: Any) -> int:
             chunk = []
     if chunk:
         total += index_documents(kind=search.KIND, documents=chunk)
+    from postdesk.knowledge.search import backends
+
+    backends.analyze()
     return total
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from postdesk.knowledge import search as engine
@@ -43,6 +44,36 @@ def filter_keyword(orders: QuerySet[WorkOrder], q: str) -> QuerySet[WorkOrder]:
     if not (q or "").strip():
         return orders
     return engine.filter_matching(orders, kind=KIND, query=q)
+
+
+def newest_matching_ids(q: str, *, limit: int) -> list[int] | None:
+    """Up to `limit` ids of orders matching `q`, newest first — or None when this backend
+    cannot answer it cheaply (then use `filter_keyword`).
+
+    On PostgreSQL the engine's match condition is evaluated while walking its
+    (kind, object_id) index backwards, so a common word costs as little as a rare one
+    and the first page of a million orders is found after reading a few hundred entries.
+    Only the engine's plain word query is taken this way (identifiers, or a changed
+    engine, fall back to the general path).
+    """
+    if connection.vendor != "postgresql":
+        return None
+    from postdesk.knowledge.search import backends
+
+    found = engine.matching_sql(kind=KIND, query=q)
+    if found is None:
+        return []
+    sql, params = found
+    expected = f"SELECT object_id FROM {backends.DOC_TABLE} WHERE tsv @@ %s::tsquery"
+    if sql != expected or len(params) != 1:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT object_id FROM {backends.DOC_TABLE} WHERE kind = %s AND tsv @@ %s::tsquery "
+            "ORDER BY object_id DESC LIMIT %s",
+            [KIND, params[0], limit],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def documents() -> Iterator[engine.Document]:

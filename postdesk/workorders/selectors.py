@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -31,6 +31,8 @@ PAGE_SIZE = 25
 #: third of a million orders needs no exact total to show its first page).
 COUNT_CAP = 100_000
 KEYWORD_COUNT_CAP = 10_000
+#: How many of the newest keyword matches a list page is first looked for among.
+KEYWORD_CANDIDATES = 1000
 MAX_PAGE_SIZE = 100
 LIST_FIELDS = (
     "id",
@@ -214,8 +216,12 @@ def work_orders_list(
     now = now or timezone.now()
     page = max(int(page), 1)
     page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
-    orders = _filtered(user, filters, now)
     start = (page - 1) * page_size
+    if filters.q and start + page_size <= KEYWORD_CANDIDATES // 2:
+        fast = _keyword_page(user, filters, now, start, page_size)
+        if fast is not None:
+            return Page(fast[0], fast[1], page, page_size, fast[2])
+    orders = _filtered(user, filters, now)
     rows = list(
         orders.select_related("handling_unit")
         .only(*LIST_FIELDS, "handling_unit__code", "handling_unit__name")
@@ -228,6 +234,31 @@ def work_orders_list(
     cap = KEYWORD_COUNT_CAP if filters.q else COUNT_CAP
     counted = orders.order_by().values("pk")[: cap + 1].count()
     return Page(min(counted, cap), counted <= cap, page, page_size, rows)
+
+
+def _keyword_page(
+    user: User, filters: ListFilters, now: datetime, start: int, page_size: int
+) -> tuple[int, bool, list[WorkOrder]] | None:
+    """A keyword page from the newest matching ids (see `search.newest_matching_ids`).
+
+    Exact whenever it answers: the candidates are every match newer than the oldest of
+    them, so a full page found among them is the true page; when they are all the
+    matches there are, the count is exact too, else it is "at least"."""
+    candidates = search.newest_matching_ids(filters.q, limit=KEYWORD_CANDIDATES)
+    if candidates is None:
+        return None
+    plain = replace(filters, q="")
+    orders = _filtered(user, plain, now).filter(pk__in=candidates)
+    rows = list(
+        orders.select_related("handling_unit")
+        .only(*LIST_FIELDS, "handling_unit__code", "handling_unit__name")
+        .order_by("-id")[start : start + page_size]
+    )
+    complete = len(candidates) < KEYWORD_CANDIDATES
+    if len(rows) < page_size and not complete:
+        return None  # the filters are narrower than the newest matches: the general path
+    total = orders.order_by().count()
+    return total, complete, rows
 
 
 def work_orders_count(*, user: User, filters: ListFilters) -> int:

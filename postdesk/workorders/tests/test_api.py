@@ -248,3 +248,47 @@ def test_events_are_audited_in_the_same_transaction(api_for, org):
         to_status="dispatched",
         actor__username="agent1",
     ).exists()
+
+
+@pytest.mark.parametrize("candidates", [3, 8, 1000])
+def test_keyword_pages_match_the_general_path(api_for, org, staff, monkeypatch, candidates):
+    """The newest-matches shortcut (PostgreSQL) answers exactly what the general filter
+    answers, whether the candidates fill the page or not."""
+    from postdesk.workorders import search, selectors
+
+    agent = api_for("agent1")
+    for i in range(12):
+        create(
+            agent,
+            title=f"包裹破损第{i}件" if i % 3 else f"查询资费{i}",
+            caller_phone=f"1390000{i:04d}",
+            type="complaint" if i % 2 else "suggestion",
+            subtype="damage_shortage" if i % 2 else "",
+        )
+    user = staff["agent1"]
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the shortcut is really taken there
+        assert search.newest_matching_ids("破损", limit=5) is not None
+
+    def general(filters, page, size):
+        monkeypatch.setattr(search, "newest_matching_ids", lambda q, limit: None)
+        result = selectors.work_orders_list(user=user, filters=filters, page=page, page_size=size)
+        monkeypatch.undo()
+        return [o.number for o in result.results], result.count
+
+    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", candidates)
+    for filters in (
+        selectors.ListFilters(q="破损"),
+        selectors.ListFilters(q="包裹", type="complaint"),
+        selectors.ListFilters(q="资费"),
+    ):
+        for page, size in ((1, 2), (1, 5), (2, 2)):
+            monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", candidates)
+            fast = selectors.work_orders_list(user=user, filters=filters, page=page, page_size=size)
+            numbers, count = general(filters, page, size)
+            assert [o.number for o in fast.results] == numbers
+            if fast.count_exact:
+                assert fast.count == count
+            else:
+                assert fast.count <= count
