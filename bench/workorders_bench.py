@@ -218,6 +218,7 @@ def run(kind: str, n: int) -> None:
     }
     env.pop("TEST_DATABASE_NAME", None)
     print(f"\n=== {kind} with {n:,} work orders ===", flush=True)
+    print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     subprocess.run([*CLI, "migrate", "-v", "0"], env=env, check=True)
     out = run_script(env, SEED.format(n=n))
     tokens = {}
@@ -301,6 +302,7 @@ def run(kind: str, n: int) -> None:
         print(line("list page (HTML, ?unit=WZ-LC01)", times), flush=True)
         for concurrency, total in ((8, 2400), (32, 3200)):
             print(bench_creates(port, tokens["agent1"], concurrency, total), flush=True)
+        print("load average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), flush=True)
     finally:
         proc.terminate()
         proc.wait(20)

@@ -314,6 +314,24 @@ def work_orders_open_for_caller(
     return list(orders.order_by(F("due_at").asc(nulls_last=True), "-id")[:limit])
 
 
+def tracing_unit_for_waybill(*, waybill_no: str) -> str:
+    """The code of our unit that last handled the item (newest tracking event at an office
+    linked to a unit), or "" when tracking does not know: the agent chooses then."""
+    from postdesk.tracking.models import Office
+    from postdesk.tracking.selectors import parcel_view
+
+    if not waybill_no.strip():
+        return ""
+    view = parcel_view(waybill_no=waybill_no, now=timezone.now())
+    if view is None:
+        return ""
+    codes = [event.office_code for event in view.events]  # newest first
+    units = dict(
+        Office.objects.filter(code__in=codes, unit__isnull=False).values_list("code", "unit__code")
+    )
+    return next((str(units[code]) for code in codes if code in units), "")
+
+
 def work_orders_inbox(*, user: User, limit: int = 200) -> list[WorkOrder]:
     """A unit handler's inbox: orders dispatched to their unit (or that it assists) that
     wait for acceptance or feedback, most urgent first."""

@@ -48,22 +48,6 @@ def _row(order: WorkOrder, now: Any) -> dict[str, Any]:
     }
 
 
-def _tracing_unit(waybill: str) -> str:
-    """The unit that last handled the item, from the tracking app when it has it."""
-    try:
-        from postdesk.tracking import selectors as tracking_selectors
-    except ImportError:
-        return ""
-    finder = getattr(tracking_selectors, "last_handling_unit", None)
-    if finder is None or not waybill:
-        return ""
-    try:
-        unit = finder(waybill=waybill)
-    except Exception:  # tracking's data is advisory here: the agent chooses otherwise
-        return ""
-    return str(getattr(unit, "code", "") or "")
-
-
 def _suggest_url() -> str:
     try:
         return reverse("knowledge:suggest")
@@ -86,7 +70,9 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
         "parent": get.get("parent", "")[:20],
     }
     if initial["waybill_no"] and initial["type"] == "tracing":
-        initial["dispatch_to"] = _tracing_unit(initial["waybill_no"])
+        initial["dispatch_to"] = selectors.tracing_unit_for_waybill(
+            waybill_no=initial["waybill_no"]
+        )
     form = WorkOrderForm(request.POST or None, initial=initial)
     duplicates: list[WorkOrder] = []
     duplicate_numbers: list[str] = []

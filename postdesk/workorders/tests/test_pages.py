@@ -171,3 +171,27 @@ def test_attachment_names_are_generated_and_served_safely(staff, make_order, cli
         assert r["X-Content-Type-Options"] == "nosniff"
     assert txt.content_type == "text/plain"
     assert client_for("branch2").get(f"/workorders/attachments/{pdf.pk}/").status_code == 404
+
+
+def test_tracing_form_proposes_the_unit_that_last_handled_the_item(client_for, org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from postdesk.tracking.models import Event, Office
+
+    Office.objects.create(code="325000", name="温州处理中心", unit=None)
+    Office.objects.create(code="325001", name="鹿城支局", unit=org["WZ-LC01"])
+    now = timezone.now()
+    for minutes, code, office in ((90, "accepted", "325000"), (30, "arrived", "325001")):
+        Event.objects.create(
+            waybill_no="EA473124829CN",
+            event_code=code,
+            event_time=now - timedelta(minutes=minutes),
+            office_code=office,
+            recorded_at=now,
+        )
+    html = client_for("agent1").get("/workorders/new/?type=tracing&waybill=EA473124829CN")
+    assert '<option value="WZ-LC01" selected>' in html.content.decode()
+    html = client_for("agent1").get("/workorders/new/?type=tracing&waybill=EB000000000CN")
+    assert '<option value="WZ-LC01" selected>' not in html.content.decode()
