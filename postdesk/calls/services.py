@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -9,7 +10,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,9 +22,7 @@ from postdesk.calls import conf
 from postdesk.calls.events import CtiEvent, StoredEvent, build_call
 from postdesk.calls.models import (
     AgentState,
-    AgentStatePeriod,
     Call,
-    CallEvent,
     CallWorkOrder,
     CtiToken,
     WrapupCode,
@@ -151,45 +150,9 @@ class IngestResult:
     created: bool  # False: the same event had been stored already
 
 
+@functools.lru_cache(maxsize=20000)
 def _canonical(raw: str) -> str:
     return try_normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE) or ""
-
-
-def _stored(row: Mapping[str, Any]) -> StoredEvent:
-    return StoredEvent(
-        event=row["event"],
-        timestamp=datetime.fromisoformat(row["timestamp"]),
-        data=row.get("data") or {},
-    )
-
-
-_LOCK_SQL = """
-INSERT INTO calls_call (call_id, direction, from_number, to_number, caller_number, queue,
-    agent_extension, ringing_extension, started_at, hold_seconds, outcome, cause,
-    recording_url, wrapup_code, wrapup_note, events_count, event_log, updated_at)
-VALUES (%s, 'in', '', '', '', '', '', '', %s, 0, '', '', '', '', '', 0, '[]', %s)
-ON CONFLICT (call_id) DO UPDATE SET call_id = EXCLUDED.call_id
-RETURNING id, event_log
-"""
-
-
-def _lock_call(call_id: str, at: datetime) -> tuple[int, list[dict[str, Any]]]:
-    """The call's id and event log, its row created if new and locked (PostgreSQL: the
-    upsert's row lock; SQLite: the write transaction) until the transaction ends."""
-    with connection.cursor() as cursor:
-        ops = connection.ops
-        cursor.execute(
-            _LOCK_SQL,
-            [
-                call_id,
-                ops.adapt_datetimefield_value(at),
-                ops.adapt_datetimefield_value(timezone.now()),
-            ],
-        )
-        pk, log = cursor.fetchone()
-    if isinstance(log, str | bytes):
-        log = json.loads(log)
-    return int(pk), list(log or [])
 
 
 CALL_FIELDS = (
@@ -215,6 +178,65 @@ CALL_FIELDS = (
     "events_count",
     "updated_at",
 )
+
+
+def _stored(row: Mapping[str, Any]) -> StoredEvent:
+    return StoredEvent(
+        event=row["event"],
+        timestamp=datetime.fromisoformat(row["timestamp"]),
+        data=row.get("data") or {},
+    )
+
+
+_LOCK_SQL = """
+INSERT INTO calls_call (call_id, direction, from_number, to_number, caller_number, queue,
+    agent_extension, ringing_extension, started_at, hold_seconds, outcome, cause,
+    recording_url, wrapup_code, wrapup_note, events_count, event_log, updated_at)
+VALUES (%s, 'in', '', '', '', '', '', '', %s, 0, '', '', '', '', '', 0, '[]', %s)
+ON CONFLICT (call_id) DO UPDATE SET call_id = EXCLUDED.call_id
+RETURNING id, event_log
+"""
+
+
+_INSERT_EVENT_SQL = (
+    'INSERT INTO calls_callevent (call_id, call_key, event, "timestamp", received_at, source, '
+    "data) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
+_CALL_ATTNAMES = [
+    name if name != "agent" else "agent_id" for name in CALL_FIELDS if name != "updated_at"
+]
+_UPDATE_CALL_SQL = (
+    "UPDATE calls_call SET "
+    + ", ".join(f"{column} = %s" for column in _CALL_ATTNAMES)
+    + ", updated_at = %s, event_log = %s WHERE id = %s"
+)
+
+
+def _execute(sql: str, params: list[Any]) -> None:
+    """Raw SQL on the hot path (both databases); aware datetimes adapted as Django does."""
+    ops = connection.ops
+    values = [ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+def _lock_call(call_id: str, at: datetime) -> tuple[int, list[dict[str, Any]]]:
+    """The call's id and event log, its row created if new and locked (PostgreSQL: the
+    upsert's row lock; SQLite: the write transaction) until the transaction ends."""
+    with connection.cursor() as cursor:
+        ops = connection.ops
+        cursor.execute(
+            _LOCK_SQL,
+            [
+                call_id,
+                ops.adapt_datetimefield_value(at),
+                ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
+        pk, log = cursor.fetchone()
+    if isinstance(log, str | bytes):
+        log = json.loads(log)
+    return int(pk), list(log or [])
 
 
 def _apply_facts(call: Call, events: list[StoredEvent]) -> None:
@@ -268,13 +290,18 @@ def cti_event_ingest(*, event: CtiEvent) -> IngestResult:
             )
             if extension:
                 data["agent"] = extension
-        CallEvent.objects.create(
-            call_id=pk,
-            call_key=event.call_id,
-            event=event.event,
-            timestamp=event.timestamp,
-            source=event.source,
-            data=data,
+        now = timezone.now()
+        _execute(
+            _INSERT_EVENT_SQL,
+            [
+                pk,
+                event.call_id,
+                event.event,
+                event.timestamp,
+                now,
+                event.source,
+                json.dumps(data, ensure_ascii=False),
+            ],
         )
         log.append(
             {
@@ -286,10 +313,14 @@ def cti_event_ingest(*, event: CtiEvent) -> IngestResult:
         )
         call = Call(pk=pk, call_id=event.call_id)
         _apply_facts(call, [_stored(r) for r in log])
-        Call.objects.filter(pk=pk).update(
-            event_log=log,
-            updated_at=timezone.now(),
-            **{name: getattr(call, name) for name in CALL_FIELDS if name != "updated_at"},
+        _execute(
+            _UPDATE_CALL_SQL,
+            [
+                *(getattr(call, attname) for attname in _CALL_ATTNAMES),
+                now,
+                json.dumps(log, ensure_ascii=False),
+                pk,
+            ],
         )
         messages: list[tuple[str, dict[str, Any]]] = [("wallboard", {"type": "tick", "k": "t"})]
         target = call.agent_id
@@ -322,32 +353,63 @@ def cti_event_ingest(*, event: CtiEvent) -> IngestResult:
 # ---------------------------------------------------------------------- agent states
 
 
+def _db_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
 def _state_row(user_id: int, at: datetime) -> AgentState:
-    state = AgentState.objects.select_for_update().filter(user_id=user_id).first()
-    if state is None:
-        AgentState.objects.bulk_create(
-            [AgentState(user_id=user_id, state=S.LOGGED_OUT, since=at)], ignore_conflicts=True
-        )
-        state = AgentState.objects.select_for_update().get(user_id=user_id)
-    return state
+    """The agent's state row, created if missing, locked for the transaction."""
+    sql = "SELECT id, state, reason, since, call_id FROM calls_agentstate WHERE user_id = %s"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+        if row is None:
+            _execute(
+                "INSERT INTO calls_agentstate (user_id, state, reason, since) "
+                "VALUES (%s, %s, '', %s) ON CONFLICT (user_id) DO NOTHING",
+                [user_id, S.LOGGED_OUT, at],
+            )
+            cursor.execute(sql, [user_id])
+            row = cursor.fetchone()
+    return AgentState(
+        id=row[0],
+        user_id=user_id,
+        state=row[1],
+        reason=row[2],
+        since=_db_datetime(row[3]),
+        call_id=row[4],
+    )
 
 
 def _move(state: AgentState, new: str, reason: str, at: datetime, call: Call | None) -> None:
     at = max(at, state.since)
     if state.state != new or state.reason != reason:
-        AgentStatePeriod.objects.create(
-            user_id=state.user_id,
-            state=state.state,
-            reason=state.reason,
-            started_at=state.since,
-            ended_at=at,
-            seconds=round((at - state.since).total_seconds(), 3),
+        _execute(
+            "INSERT INTO calls_agentstateperiod (user_id, state, reason, started_at, ended_at, "
+            "seconds) VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                state.user_id,
+                state.state,
+                state.reason,
+                state.since,
+                at,
+                round((at - state.since).total_seconds(), 3),
+            ],
         )
         state.since = at
     state.state = new
     state.reason = reason
-    state.call = call
-    state.save(update_fields=["state", "reason", "since", "call"])
+    state.call_id = call.pk if call is not None else None
+    _execute(
+        "UPDATE calls_agentstate SET state = %s, reason = %s, since = %s, call_id = %s "
+        "WHERE id = %s",
+        [new, reason, state.since, state.call_id, state.pk],
+    )
 
 
 def _agent_state_follow(*, user_id: int, call: Call, event: CtiEvent) -> str | None:
