@@ -235,7 +235,9 @@ def run(kind: str, n: int) -> None:
         api = urllib.request.build_opener()
         auth = {"Authorization": f"Token {tokens['agent1']}"}
         branch_auth = {"Authorization": f"Token {tokens['branch1']}"}
-        timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01", auth, 3)  # warm up
+        # warm up both workers (jieba loads its dictionary on a process's first search)
+        timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01", auth, 6)
+        timed_get(api, base + "/api/v1/workorders/?q=" + urllib.parse.quote("邮件"), auth, 10)
         # reads on an idle server first (they do not see the creates' rows warm)
         listing, body = timed_get(api, base + "/api/v1/workorders/?unit=WZ-LC01", auth, 30)
         print(
