@@ -198,9 +198,43 @@ def reset() -> None:
         _hub = None
 
 
+TICK_INTERVAL = 0.25
+_tick_lock = threading.Lock()
+_tick_last = 0.0
+_tick_timer: threading.Timer | None = None
+
+
+def _tick_due() -> bool:
+    """Wallboard ticks leave a process at most every TICK_INTERVAL; one skipped is sent
+    by a timer at the end of the interval, so the last change always reaches the boards."""
+    global _tick_last, _tick_timer
+    now = time.monotonic()
+    with _tick_lock:
+        if now - _tick_last >= TICK_INTERVAL:
+            _tick_last = now
+            return True
+        if _tick_timer is None:
+            _tick_timer = threading.Timer(TICK_INTERVAL - (now - _tick_last), _send_tick)
+            _tick_timer.daemon = True
+            _tick_timer.start()
+        return False
+
+
+def _send_tick() -> None:
+    global _tick_last, _tick_timer
+    with _tick_lock:
+        _tick_last = time.monotonic()
+        _tick_timer = None
+    transport().publish([encode("wallboard", {"type": "tick", "k": "t", "sent": time.time()})])
+
+
 def publish(messages: Iterable[tuple[str, dict[str, Any]]]) -> None:
     """Send messages now (never inside a transaction: use `publish_on_commit`)."""
-    payloads = [encode(topic, {**data, "sent": time.time()}) for topic, data in messages]
+    payloads = [
+        encode(topic, {**data, "sent": time.time()})
+        for topic, data in messages
+        if topic != "wallboard" or data.get("type") != "tick" or _tick_due()
+    ]
     if payloads:
         transport().publish(payloads)
 

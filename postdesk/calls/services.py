@@ -211,6 +211,8 @@ _UPDATE_CALL_SQL = (
     + ", updated_at = %s, event_log = %s WHERE id = %s"
 )
 
+_PG_INSERT_AND_UPDATE_SQL = f"WITH logged AS ({_INSERT_EVENT_SQL}) {_UPDATE_CALL_SQL}"
+
 
 def _execute(sql: str, params: list[Any]) -> None:
     """Raw SQL on the hot path (both databases); aware datetimes adapted as Django does."""
@@ -291,18 +293,15 @@ def cti_event_ingest(*, event: CtiEvent) -> IngestResult:
             if extension:
                 data["agent"] = extension
         now = timezone.now()
-        _execute(
-            _INSERT_EVENT_SQL,
-            [
-                pk,
-                event.call_id,
-                event.event,
-                event.timestamp,
-                now,
-                event.source,
-                json.dumps(data, ensure_ascii=False),
-            ],
-        )
+        event_params = [
+            pk,
+            event.call_id,
+            event.event,
+            event.timestamp,
+            now,
+            event.source,
+            json.dumps(data, ensure_ascii=False),
+        ]
         log.append(
             {
                 "event": event.event,
@@ -313,15 +312,18 @@ def cti_event_ingest(*, event: CtiEvent) -> IngestResult:
         )
         call = Call(pk=pk, call_id=event.call_id)
         _apply_facts(call, [_stored(r) for r in log])
-        _execute(
-            _UPDATE_CALL_SQL,
-            [
-                *(getattr(call, attname) for attname in _CALL_ATTNAMES),
-                now,
-                json.dumps(log, ensure_ascii=False),
-                pk,
-            ],
-        )
+        call_params = [
+            *(getattr(call, attname) for attname in _CALL_ATTNAMES),
+            now,
+            json.dumps(log, ensure_ascii=False),
+            pk,
+        ]
+        if connection.vendor == "postgresql":
+            # one round trip: the event row and the rebuilt call together
+            _execute(_PG_INSERT_AND_UPDATE_SQL, event_params + call_params)
+        else:
+            _execute(_INSERT_EVENT_SQL, event_params)
+            _execute(_UPDATE_CALL_SQL, call_params)
         messages: list[tuple[str, dict[str, Any]]] = [("wallboard", {"type": "tick", "k": "t"})]
         target = call.agent_id
         if target is None and event.event == "newCall" and call.direction == "in":
