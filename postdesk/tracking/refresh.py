@@ -27,7 +27,6 @@ from django.conf import settings
 from django.db import connection
 
 from postdesk.tracking import codes, conf, kpi_rules
-from postdesk.tracking.waybill import s10_country
 
 _DELIVERY = "('OUT_FOR_DELIVERY', 'DELIVERED', 'DELIVERY_FAILED')"
 _FINAL = "('DELIVERED', 'RETURNED')"
@@ -215,9 +214,42 @@ def _parse_utc(text: str) -> Any:
     return datetime.fromisoformat(text + "+00:00")
 
 
+def _sqlite_items_sql() -> str:
+    """Item summaries in one GROUP BY that follows the touched table's order (no sort).
+    The last event is found by the largest "time|id" key; times are padded to
+    microseconds so that text order is time order."""
+    p = int(getattr(settings, "TRACKING_CITY_PREFIX_LEN", 4))
+    return f"""
+    INSERT INTO tracking_item (waybill_no, zone, first_event_time, accepted_office_code,
+        last_event_time, last_code, last_office_code, last_office_name, event_count, is_final)
+    WITH agg AS (
+      SELECT t.waybill_no AS w,
+        max(substr(e.event_time || '.000000', 1, 26) || printf('%020d', e.id)) AS lk,
+        count(*) AS n,
+        max(e.event_code IN {_FINAL}) AS fin,
+        min(CASE WHEN e.event_code = 'ACCEPTED' THEN e.office_code END) AS acc
+      FROM tracking_touched t CROSS JOIN tracking_event e
+      WHERE e.waybill_no = t.waybill_no
+      GROUP BY t.waybill_no
+    )
+    SELECT agg.w,
+      CASE
+        WHEN length(agg.w) = 13 AND substr(agg.w, 1, 1) BETWEEN 'A' AND 'Z'
+             AND substr(agg.w, 13, 1) BETWEEN 'A' AND 'Z'
+             AND substr(agg.w, 12, 2) <> 'CN' THEN 'international'
+        WHEN agg.acc IS NOT NULL AND substr(agg.acc, 1, {p}) = substr(l.office_code, 1, {p})
+          THEN 'city'
+        ELSE 'domestic' END,
+      (SELECT f.event_time FROM tracking_event f WHERE f.waybill_no = agg.w
+         ORDER BY f.event_time LIMIT 1),
+      COALESCE(agg.acc, ''), l.event_time, l.event_code, l.office_code, l.office_name,
+      agg.n, agg.fin
+    FROM agg JOIN tracking_event l ON l.id = CAST(substr(agg.lk, 27) AS INTEGER)
+    """
+
+
 def refresh_sqlite(cursor: Any) -> None:
     cfg = conf.kpi_config()
-    p = int(getattr(settings, "TRACKING_CITY_PREFIX_LEN", 4))
     raw = connection.connection.cursor()
     raw.execute(
         "DELETE FROM tracking_attempt WHERE waybill_no IN (SELECT waybill_no FROM tracking_touched)"
@@ -225,108 +257,73 @@ def refresh_sqlite(cursor: Any) -> None:
     raw.execute(
         "DELETE FROM tracking_item WHERE waybill_no IN (SELECT waybill_no FROM tracking_touched)"
     )
+    raw.execute(_sqlite_items_sql())
     rows = raw.execute(
         # "|| ''" hands the timestamps over as text, past Django's slow converters.
-        "SELECT e.waybill_no, e.event_code, e.event_time || '', e.office_code, e.office_name, "
-        "e.recorded_at || '', e.operator, e.reason, e.id "
+        "SELECT e.waybill_no, e.event_code, e.event_time || '', e.office_code, "
+        "e.recorded_at || '', e.operator, e.reason "
         "FROM tracking_touched t CROSS JOIN tracking_event e "
-        "WHERE e.waybill_no = t.waybill_no ORDER BY t.waybill_no"
+        "WHERE e.waybill_no = t.waybill_no AND e.event_code IN "
+        "('OUT_FOR_DELIVERY', 'DELIVERED', 'DELIVERY_FAILED', 'RETURNED') "
+        "ORDER BY t.waybill_no"
     )
     attempts_out: list[tuple[Any, ...]] = []
-    items_out: list[tuple[Any, ...]] = []
     attempt_sql = (
         f"INSERT INTO tracking_attempt ({_ATTEMPT_COLUMNS}) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
-    item_sql = (
-        "INSERT INTO tracking_item (waybill_no, zone, first_event_time, accepted_office_code, "
-        "last_event_time, last_code, last_office_code, last_office_name, event_count, is_final) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
     write = connection.connection.cursor()
     for waybill, group_iter in groupby(rows, key=itemgetter(0)):
-        group = list(group_iter)
-        last = max(group, key=lambda r: (r[2], r[8]))
-        first_time = min(r[2] for r in group)
-        acc = min((r[3] for r in group if r[1] == codes.ACCEPTED), default=None)
-        finals = [r[2] for r in group if r[1] in codes.FINAL_CODES]
-        if (
-            len(waybill) == 13
-            and waybill[0].isalpha()
-            and waybill[-1].isalpha()
-            and waybill[-2:] != "CN"
-            and s10_country(waybill) is not None
-        ):
-            zone = "international"
-        elif acc is not None and acc[:p] == last[3][:p]:
-            zone = "city"
-        else:
-            zone = "domestic"
-        items_out.append(
-            (
-                waybill,
-                zone,
-                first_time,
-                acc or "",
-                last[2],
-                last[1],
-                last[3],
-                last[4],
-                len(group),
-                bool(finals),
+        events = []
+        final_max = None
+        text: dict[int, tuple[str, str]] = {}  # id(event) -> its timestamps as stored
+        for r in group_iter:
+            if r[1] == codes.RETURNED or r[1] == codes.DELIVERED:
+                t = _parse_utc(r[2])
+                final_max = t if final_max is None or t > final_max else final_max
+                if r[1] == codes.RETURNED:
+                    continue
+            e = kpi_rules.Event(waybill, r[1], _parse_utc(r[2]), r[3], _parse_utc(r[4]), r[5], r[6])
+            events.append(e)
+            text[id(e)] = (r[2], r[4])
+        if not events:
+            continue
+        attempts = kpi_rules.pair_attempts(events, cfg)
+        last_ofd: dict[str, Any] = {}
+        for e in events:
+            if e.code == codes.OUT_FOR_DELIVERY and (
+                e.office_code not in last_ofd or e.event_time > last_ofd[e.office_code]
+            ):
+                last_ofd[e.office_code] = e.event_time
+        for a in attempts:
+            chase = False
+            chase_after = None
+            if a.ofd is not None:
+                chase_after = kpi_rules.chase_after(a.ofd.event_time, cfg)
+                chase = (
+                    a.result is None
+                    and last_ofd.get(a.office_code) == a.ofd.event_time
+                    and (final_max is None or final_max <= a.ofd.event_time)
+                )
+            res = a.result
+            attempts_out.append(
+                (
+                    waybill,
+                    a.office_code,
+                    a.day.isoformat(),
+                    text[id(a.ofd)][0] if a.ofd else None,
+                    a.ofd.operator if a.ofd else "",
+                    res.code if res else "",
+                    text[id(res)][0] if res else None,
+                    text[id(res)][1] if res else None,
+                    res.operator if res else "",
+                    res.reason if res else "",
+                    _sqlite_dt(a.deadline),
+                    chase,
+                    _sqlite_dt(chase_after),
+                )
             )
-        )
-        delivery = [r for r in group if r[1] in codes.DELIVERY_CODES]
-        if delivery:
-            events = []
-            text: dict[int, tuple[str, str]] = {}  # id(event) -> its timestamps as stored
-            for r in delivery:
-                e = kpi_rules.Event(
-                    waybill, r[1], _parse_utc(r[2]), r[3], _parse_utc(r[5]), r[6], r[7]
-                )
-                events.append(e)
-                text[id(e)] = (r[2], r[5])
-            attempts = kpi_rules.pair_attempts(events, cfg)
-            last_ofd: dict[str, Any] = {}
-            for e in events:
-                if e.code == codes.OUT_FOR_DELIVERY and (
-                    e.office_code not in last_ofd or e.event_time > last_ofd[e.office_code]
-                ):
-                    last_ofd[e.office_code] = e.event_time
-            final_max = max(finals) if finals else None
-            for a in attempts:
-                chase = False
-                chase_after = None
-                if a.ofd is not None:
-                    chase_after = kpi_rules.chase_after(a.ofd.event_time, cfg)
-                    chase = (
-                        a.result is None
-                        and last_ofd.get(a.office_code) == a.ofd.event_time
-                        and (final_max is None or _parse_utc(final_max) <= a.ofd.event_time)
-                    )
-                r = a.result
-                attempts_out.append(
-                    (
-                        waybill,
-                        a.office_code,
-                        a.day.isoformat(),
-                        text[id(a.ofd)][0] if a.ofd else None,
-                        a.ofd.operator if a.ofd else "",
-                        r.code if r else "",
-                        text[id(r)][0] if r else None,
-                        text[id(r)][1] if r else None,
-                        r.operator if r else "",
-                        r.reason if r else "",
-                        _sqlite_dt(a.deadline),
-                        chase,
-                        _sqlite_dt(chase_after),
-                    )
-                )
-        if len(items_out) >= 20_000:
-            write.executemany(item_sql, items_out)
-            items_out.clear()
         if len(attempts_out) >= 20_000:
             write.executemany(attempt_sql, attempts_out)
             attempts_out.clear()
-    write.executemany(item_sql, items_out)
     write.executemany(attempt_sql, attempts_out)
