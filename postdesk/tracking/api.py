@@ -230,3 +230,30 @@ def delivery_report(
     """上网率 / 及时率 of a month: centre, offices and office-days (rates are fractions)."""
     user = _require(request, REPORT_ROLES | {Role.AGENT})
     return selectors.delivery_kpi(month=parse_month(month), as_of=parse_as_of(as_of), user=user)
+
+
+class KpiRowOut(Schema):
+    key: str
+    label: str
+    attempts: int
+    online: int
+    timely: int
+    online_rate: float | None
+    timely_rate: float | None
+    short: bool
+
+
+@reports_router.get("/delivery/rows", response=list[KpiRowOut])
+def delivery_report_rows(
+    request: HttpRequest,
+    month: str | None = None,
+    as_of: str | None = None,
+    by: Literal["office", "day", "operator", "centre"] = "office",
+    office: str | None = None,
+) -> list[Any]:
+    """The same figures grouped by office, day, operator (courier) or the whole centre,
+    with ``short`` set where a rate falls below its target; short rows first."""
+    user = _require(request, REPORT_ROLES | {Role.AGENT})
+    return selectors.delivery_kpi_rows(
+        month=parse_month(month), as_of=parse_as_of(as_of), by=by, office_code=office, user=user
+    )

@@ -127,3 +127,16 @@ def test_import_page_and_progress(client_for) -> None:
     assert detail.status_code == 200 and "import-progress" in detail.content.decode()
     partial = lead.get(f"/tracking/imports/{run.pk}/", HTTP_HX_REQUEST="true")
     assert "<html" not in partial.content.decode()
+
+
+def test_report_rows_api(api_for, loaded) -> None:
+    api = api_for("lead1")
+    rows = api.get(
+        "/api/v1/reports/delivery/rows", {"month": "2024-03", "as_of": fx.AS_OF, "by": "office"}
+    ).json()
+    assert [r["key"] for r in rows] == ["325100", "325000"]  # both short; lower timely first
+    assert rows[1]["attempts"] == 7 and rows[1]["short"]
+    by_operator = api.get(
+        "/api/v1/reports/delivery/rows", {"month": "2024-03", "as_of": fx.AS_OF, "by": "operator"}
+    ).json()
+    assert {r["key"] for r in by_operator} == {"c1", "c2", "c3", "c4", "c5", "c6", "c7"}
