@@ -170,6 +170,9 @@ def tune_sqlite_connection() -> None:
 def refresh(cursor: Any) -> None:
     """Rebuild attempts and items of the waybills in ``tracking_touched``."""
     if connection.vendor == "postgresql":
+        # One refresh at a time: two transactions rebuilding the same waybill's attempts
+        # would each delete, then both insert (SQLite has one writer anyway).
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('postdesk.tracking.refresh'))")
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("ANALYZE tracking_touched")
         cursor.execute(
