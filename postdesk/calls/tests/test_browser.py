@@ -141,3 +141,49 @@ def test_the_workbench_recovers_after_a_dropped_connection(
     page.context.set_offline(False)
     page.locator("[data-testid=pop-body][data-call-id=br-2]").wait_for(timeout=40_000)
     assert page.locator("[data-testid=unknown-caller]").count() == 1
+
+
+def test_the_wallboard_updates_live(page, login, live_server, cti_token):
+    login("lead1")
+    page.goto("/calls/wallboard/")
+    page.wait_for_selector("[data-push-state=live]")
+    assert page.inner_text("[data-testid=waiting]") == "0"
+    now = timezone.now()
+    assert (
+        _post(
+            live_server.url,
+            cti_token,
+            {
+                "event": "newCall",
+                "call_id": "br-3",
+                "timestamp": now.isoformat(),
+                "direction": "in",
+                "from": "13800138001",
+                "to": "11185",
+                "queue": "11185",
+            },
+        )
+        == 200
+    )
+    page.wait_for_function(
+        "document.querySelector('[data-testid=waiting]').textContent.trim() === '1'"
+    )
+    assert page.inner_text("[data-testid=offered]") == "1"
+    assert (
+        _post(
+            live_server.url,
+            cti_token,
+            {
+                "event": "answer",
+                "call_id": "br-3",
+                "agent": "8001",
+                "timestamp": (now + timedelta(seconds=4)).isoformat(),
+            },
+        )
+        == 200
+    )
+    page.wait_for_function(
+        "document.querySelector('[data-testid=waiting]').textContent.trim() === '0'"
+    )
+    assert page.inner_text("[data-testid=answered]") == "1"
+    assert page.inner_text("[data-testid=state-on_call]").strip().endswith("1")
