@@ -50,21 +50,30 @@ def child(kind: str) -> None:
         doc = delivery_kpi(month="2024-03", as_of=as_of)
         runs.append(time.perf_counter() - t)
     c = doc["centre"]
-    print(f"{kind:10s} {events:,} events, {attempts:,} attempts; month KPI "
-          f"{statistics.median(runs):.3f}s (median of 5; min {min(runs):.3f}s); "
-          f"online {c['online_rate']:.4f}, timely {c['timely_rate']:.4f}, "
-          f"{len(doc['offices'])} offices, {len(doc['daily'])} office-days")
+    print(
+        f"{kind:10s} {events:,} events, {attempts:,} attempts; month KPI "
+        f"{statistics.median(runs):.3f}s (median of 5; min {min(runs):.3f}s); "
+        f"online {c['online_rate']:.4f}, timely {c['timely_rate']:.4f}, "
+        f"{len(doc['offices'])} offices, {len(doc['daily'])} office-days"
+    )
     open_attempt = Attempt.objects.filter(chase=True).order_by("id").first()
     if open_attempt is not None:
         user, _ = User.objects.get_or_create(username="bench_agent", defaults={"role": "agent"})
         now = open_attempt.ofd_time + timedelta(hours=3)
         t = time.perf_counter()
-        delivery_result_record(user=user, waybill_no=open_attempt.waybill_no, result="delivered",
-                               event_time=open_attempt.ofd_time + timedelta(hours=1), now=now)
+        delivery_result_record(
+            user=user,
+            waybill_no=open_attempt.waybill_no,
+            result="delivered",
+            event_time=open_attempt.ofd_time + timedelta(hours=1),
+            now=now,
+        )
         doc2 = delivery_kpi(month="2024-03", as_of=as_of)
         dt = time.perf_counter() - t
-        print(f"{kind:10s} result entry + refresh + next report: {dt:.3f}s "
-              f"(online {c['online']} -> {doc2['centre']['online']})")
+        print(
+            f"{kind:10s} result entry + refresh + next report: {dt:.3f}s "
+            f"(online {c['online']} -> {doc2['centre']['online']})"
+        )
         Event.objects.filter(waybill_no=open_attempt.waybill_no, entered_by=user).delete()
         from postdesk.tracking.services import tracking_refresh
 
@@ -85,8 +94,12 @@ def main() -> None:
         child(opts.child)
         return
     for kind in [opts.only] if opts.only else ["postgresql", "sqlite"]:
-        subprocess.run([sys.executable, __file__, "--child", kind], check=True, cwd=ROOT,
-                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+        subprocess.run(
+            [sys.executable, __file__, "--child", kind],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
 
 
 if __name__ == "__main__":
