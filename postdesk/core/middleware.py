@@ -2,27 +2,42 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from postdesk.core.errors import DomainError
 
 
 class UserLanguageMiddleware:
-    """A signed-in user's chosen language wins over the browser's."""
+    """The language of a request: Chinese unless someone chose otherwise.
+
+    Pages follow the signed-in user's choice, else the language cookie (the switch on the
+    login page), else 简体中文 — never the browser's Accept-Language, so a centre's PCs
+    with English Windows still show the centre's language. The API also honours
+    Accept-Language, so an integration gets its errors in the language it asks for.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = getattr(request.user, "language", "") if hasattr(request, "user") else ""
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+        supported = dict(settings.LANGUAGES)
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") or ""
+        if language not in supported:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in supported and request.path.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        if language not in supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        if language:
-            response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
         return response
 
 

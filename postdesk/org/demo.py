@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from postdesk.core.demo import DEMO_PASSWORD

@@ -10,6 +10,7 @@ from ninja import Router
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.request import staff_user
+from postdesk.reports.selectors import month_report
 from postdesk.workorders.selectors import complaint_kpis
 
 router = Router(auth=STAFF_AUTH, tags=["reports"])
@@ -23,3 +24,13 @@ def complaints(request: HttpRequest, month: str = "") -> dict[str, Any]:
     user = staff_user(request)
     month = month or timezone.localdate().strftime("%Y-%m")
     return complaint_kpis(user=user, month=month)
+
+
+@router.get("/month", response=dict[str, Any], summary="The month-end report")
+def month(request: HttpRequest, month: str = "") -> dict[str, Any]:
+    """The centre's four quality targets (value, target, numerator, denominator, met), the
+    month's work orders by type, complaints by unit and, for team leads and directors, the
+    month's call figures — the same document the /reports/ page and its Excel show."""
+    user = staff_user(request)
+    month = month or timezone.localdate().strftime("%Y-%m")
+    return month_report(user=user, month=month, as_of=timezone.now())

@@ -62,7 +62,7 @@ def echo(request, payload: Echo):
     return {"count": payload.count}
 
 
-urlpatterns = [path("t/", test_api.urls)]
+urlpatterns = [path("api/t/", test_api.urls)]  # under /api/: API language rules
 
 
 def test_every_error_class_is_covered():
@@ -75,13 +75,13 @@ def test_each_domain_error_maps_to_its_status_and_body(client, cls):
     status, code = EXPECTED_STATUS[cls.__name__]
     assert (cls.status, cls.code) == (status, code)
 
-    english = client.get(f"/t/raise/{cls.__name__}", HTTP_ACCEPT_LANGUAGE="en")
+    english = client.get(f"/api/t/raise/{cls.__name__}", HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == status
     assert english["Content-Type"].startswith("application/json")
     assert english.json() == {"code": code, "message": str(cls.default_message), "fields": {}}
     assert english.json()["message"].isascii()
 
-    chinese = client.get(f"/t/raise/{cls.__name__}")  # no Accept-Language: Chinese
+    chinese = client.get(f"/api/t/raise/{cls.__name__}")  # no Accept-Language: Chinese
     assert chinese.status_code == status
     body = chinese.json()
     assert body["code"] == code
@@ -89,14 +89,14 @@ def test_each_domain_error_maps_to_its_status_and_body(client, cls):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body["message"]), body
 
     with_field = client.get(
-        f"/t/raise/{cls.__name__}?with_field=true", HTTP_ACCEPT_LANGUAGE="zh-CN"
+        f"/api/t/raise/{cls.__name__}?with_field=true", HTTP_ACCEPT_LANGUAGE="zh-CN"
     ).json()
     assert with_field["fields"] == {"phones": "未找到。"}
 
 
 @pytest.mark.urls(__name__)
 def test_body_parsing_errors(client):
-    bad_json = client.post("/t/echo", "{count: 1", content_type="application/json")
+    bad_json = client.post("/api/t/echo", "{count: 1", content_type="application/json")
     assert bad_json.status_code == 400
     assert bad_json.json() == {
         "code": "validation_error",
@@ -104,7 +104,7 @@ def test_body_parsing_errors(client):
         "fields": {"body": "请求内容不是有效的 JSON。"},
     }
 
-    missing = client.post("/t/echo", {"count": 1}, content_type="application/json")
+    missing = client.post("/api/t/echo", {"count": 1}, content_type="application/json")
     assert missing.status_code == 400
     assert missing.json() == {
         "code": "validation_error",
@@ -113,7 +113,7 @@ def test_body_parsing_errors(client):
     }
 
     wrong = client.post(
-        "/t/echo",
+        "/api/t/echo",
         {"count": "many", "name": "x"},
         content_type="application/json",
         HTTP_ACCEPT_LANGUAGE="en",

@@ -1,0 +1,101 @@
+"""The month-end report as an Excel workbook (XlsxWriter, in memory: a report is small)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+
+def month_report_xlsx(report: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "bg_color": "#EEF1F4"})
+    pct = book.add_format({"num_format": "0.00%"})
+    title = book.add_format({"bold": True, "font_size": 14})
+
+    sheet = book.add_worksheet(_("Quality targets"))
+    sheet.write(0, 0, _("Month-end report %(month)s") % {"month": report["month"]}, title)
+    headers = [
+        _("Target"),
+        _("Achieved"),
+        _("Target value"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Met"),
+    ]
+    sheet.write_row(2, 0, headers, bold)
+    for row, target in enumerate(report["targets"], start=3):
+        sheet.write(row, 0, target["label"])
+        if target["value"] is None:
+            sheet.write(row, 1, "—")
+        else:
+            sheet.write_number(row, 1, target["value"], pct)
+        sheet.write_number(row, 2, target["target"], pct)
+        sheet.write_number(row, 3, target["numerator"])
+        sheet.write_number(row, 4, target["denominator"])
+        met = target["met"]
+        sheet.write(row, 5, "—" if met is None else (_("yes") if met else _("no")))
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 5, 12)
+
+    sheet = book.add_worksheet(_("Work orders"))
+    sheet.write_row(0, 0, [_("Type"), _("Created"), _("Closed"), _("Open"), _("Overdue")], bold)
+    for row, line in enumerate(report["work_orders"], start=1):
+        sheet.write_row(
+            row, 0, [line["label"], line["created"], line["closed"], line["open"], line["overdue"]]
+        )
+    sheet.set_column(0, 0, 16)
+
+    sheet = book.add_worksheet(_("Complaints by unit"))
+    sheet.write_row(
+        0,
+        0,
+        [
+            _("Unit"),
+            _("Complaints"),
+            _("Replied"),
+            _("Reply rate"),
+            _("Replied in time"),
+            _("Timely rate"),
+        ],
+        bold,
+    )
+    for row, line in enumerate(report["complaints"]["by_unit"], start=1):
+        sheet.write(row, 0, f"{line['unit_name']} ({line['unit'] or '—'})")
+        sheet.write_number(row, 1, line["complaints"])
+        sheet.write_number(row, 2, line["replied"])
+        if line["reply_rate"] is not None:
+            sheet.write_number(row, 3, line["reply_rate"], pct)
+        sheet.write_number(row, 4, line["timely"])
+        if line["timely_rate"] is not None:
+            sheet.write_number(row, 5, line["timely_rate"], pct)
+    sheet.set_column(0, 0, 24)
+
+    calls = report.get("calls")
+    if calls:
+        sheet = book.add_worksheet(_("Calls"))
+        keys = [
+            "offered",
+            "answered",
+            "abandoned",
+            "short_abandoned",
+            "service_level",
+            "abandonment_rate",
+            "asa_seconds",
+            "aht_seconds",
+        ]
+        for row, key in enumerate(keys):
+            sheet.write(row, 0, key, bold)
+            value = calls.get(key)
+            if value is None:
+                sheet.write(row, 1, "—")
+            elif key in {"service_level", "abandonment_rate"}:
+                sheet.write_number(row, 1, value, pct)
+            else:
+                sheet.write_number(row, 1, value)
+        sheet.set_column(0, 0, 20)
+    book.close()
+    return buffer.getvalue()

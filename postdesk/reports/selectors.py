@@ -1,0 +1,192 @@
+"""The month-end report: the centre's four quality targets and the month's summary.
+
+Read-only: every figure comes from the owning app's selectors, through the reader's
+scope. The four targets (KF/ZDS-02 of the centre's manual):
+1. 投递信息上网率 — delivery results put online ÷ delivery attempts (tracking), ≥ 98%;
+2. 上网及时率 — put online in time ÷ attempts (tracking), ≥ 96%;
+3. 服务投诉处理回复率 — complaints with a reply ÷ complaints created (work orders), 100%;
+4. 投递、揽收信息通知反馈率 — pickup requests dispatched in the month whose branch fed
+   back (picked up, or failed with a reason) ÷ pickup requests dispatched, 100%.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from postdesk.calls.selectors import call_metrics_for_days, is_supervisor
+from postdesk.org.models import User
+from postdesk.tracking.selectors import delivery_kpi
+from postdesk.workorders.flows import terminal_statuses
+from postdesk.workorders.labels import type_label
+from postdesk.workorders.selectors import complaint_kpis, month_bounds, work_orders_visible
+
+WORK_ORDER_TYPES = (
+    "query",
+    "consultation",
+    "complaint",
+    "suggestion",
+    "tracing",
+    "pickup",
+    "booking",
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str | Promise
+    numerator: int
+    denominator: int
+    value: float | None
+    target: float
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.value is None else self.value >= self.target
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": str(self.label),
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": self.value,
+            "target": self.target,
+            "met": self.met,
+            "value_pct": "—" if self.value is None else f"{self.value * 100:.2f}%",
+            "target_pct": f"{self.target * 100:.0f}%",
+        }
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def notification_feedback(*, user: User, month: str) -> dict[str, int | float | None]:
+    """Pickup requests dispatched in the month, and how many the branch fed back on."""
+    start, end = month_bounds(month)
+    row = (
+        work_orders_visible(user=user)
+        .filter(type="pickup", dispatched_at__gte=start, dispatched_at__lt=end)
+        .aggregate(
+            dispatched=Count("id"),
+            fed_back=Count("id", filter=Q(fed_back_at__isnull=False)),
+        )
+    )
+    dispatched, fed_back = int(row["dispatched"] or 0), int(row["fed_back"] or 0)
+    return {"dispatched": dispatched, "fed_back": fed_back, "rate": _rate(fed_back, dispatched)}
+
+
+def work_order_summary(*, user: User, month: str) -> list[dict[str, Any]]:
+    """Per type: created in the month, closed, still open, overdue among them."""
+    start, end = month_bounds(month)
+    closed = list(terminal_statuses())
+    rows = (
+        work_orders_visible(user=user)
+        .filter(created_at__gte=start, created_at__lt=end)
+        .values("type")
+        .annotate(
+            created=Count("id"),
+            closed=Count("id", filter=Q(status__in=closed)),
+            overdue=Count("id", filter=Q(breached=True)),
+        )
+    )
+    by_type = {row["type"]: row for row in rows}
+    return [
+        {
+            "type": kind,
+            "label": type_label(kind),
+            "created": int(by_type.get(kind, {}).get("created", 0)),
+            "closed": int(by_type.get(kind, {}).get("closed", 0)),
+            "open": int(by_type.get(kind, {}).get("created", 0))
+            - int(by_type.get(kind, {}).get("closed", 0)),
+            "overdue": int(by_type.get(kind, {}).get("overdue", 0)),
+        }
+        for kind in WORK_ORDER_TYPES
+    ]
+
+
+def quality_targets(*, user: User, month: str, as_of: datetime) -> list[Target]:
+    delivery = delivery_kpi(month=month, as_of=as_of, user=user)["centre"]
+    complaints = complaint_kpis(user=user, month=month)
+    feedback = notification_feedback(user=user, month=month)
+    attempts = int(delivery["attempts"])
+    return [
+        Target(
+            "online_rate",
+            _("Delivery information online rate"),
+            int(delivery["online"]),
+            attempts,
+            _rate(int(delivery["online"]), attempts),
+            float(getattr(settings, "TRACKING_ONLINE_TARGET", 0.98)),
+        ),
+        Target(
+            "timely_rate",
+            _("Delivery information online in time"),
+            int(delivery["timely"]),
+            attempts,
+            _rate(int(delivery["timely"]), attempts),
+            float(getattr(settings, "TRACKING_TIMELY_TARGET", 0.96)),
+        ),
+        Target(
+            "complaint_reply_rate",
+            _("Complaint reply rate"),
+            int(complaints["replied"]),
+            int(complaints["complaints"]),
+            complaints["reply_rate"],
+            1.0,
+        ),
+        Target(
+            "notification_feedback_rate",
+            _("Delivery and pickup notification feedback rate"),
+            int(feedback["fed_back"] or 0),
+            int(feedback["dispatched"] or 0),
+            feedback["rate"],
+            1.0,
+        ),
+    ]
+
+
+def month_report(*, user: User, month: str, as_of: datetime) -> dict[str, Any]:
+    """Everything the month-end report shows, as one JSON-ready document."""
+    start, end = month_bounds(month)
+    report: dict[str, Any] = {
+        "month": month,
+        "as_of": as_of.isoformat(),
+        "targets": [t.as_dict() for t in quality_targets(user=user, month=month, as_of=as_of)],
+        "work_orders": work_order_summary(user=user, month=month),
+        "complaints": complaint_kpis(user=user, month=month),
+        "calls": None,
+    }
+    if is_supervisor(user=user):
+        first, last = start.date(), (end - timedelta(days=1)).date()
+        report["calls"] = call_metrics_for_days(user=user, first=first, last=last, breakdowns=False)
+    return report
+
+
+def _previous_months(month: str, count: int) -> list[str]:
+    year, mon = (int(part) for part in month.split("-"))
+    months = []
+    for _step in range(count):
+        months.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
+    return list(reversed(months))
+
+
+def target_trend(*, user: User, month: str, as_of: datetime, months: int = 6) -> dict[str, Any]:
+    """The four targets over the last `months` months, for the trend chart."""
+    series: dict[str, list[float | None]] = {}
+    labels: dict[str, str] = {}
+    names = _previous_months(month, months)
+    for name in names:
+        for target in quality_targets(user=user, month=name, as_of=as_of):
+            series.setdefault(target.key, []).append(target.value)
+            labels[target.key] = str(target.label)
+    return {"months": names, "series": series, "labels": labels}

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from postdesk.core.errors import ValidationFailed
+from postdesk.core.request import staff_user
+from postdesk.org.models import Role
+from postdesk.reports.excel import month_report_xlsx
+from postdesk.reports.selectors import month_report, target_trend
+
+REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+
+
+def _month(request: HttpRequest) -> str:
+    month = request.GET.get("month", "") or timezone.localdate().strftime("%Y-%m")
+    try:
+        year, mon = (int(part) for part in month.split("-"))
+        date(year, mon, 1)
+    except ValueError as exc:
+        raise ValidationFailed(fields={"month": _("Use the form YYYY-MM.")}) from exc
+    return f"{year:04d}-{mon:02d}"
+
+
+def _reader(request: HttpRequest):  # type: ignore[no-untyped-def]
+    user = staff_user(request)
+    if not (user.is_superuser or user.role in REPORT_ROLES):
+        raise Http404
+    return user
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    month = _month(request)
+    now = timezone.now()
+    report = month_report(user=user, month=month, as_of=now)
+    trend = target_trend(user=user, month=month, as_of=now)
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "report": report,
+            "month": month,
+            "trend": trend,
+        },
+    )
+
+
+@login_required
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    month = _month(request)
+    content = month_report_xlsx(month_report(user=user, month=month, as_of=timezone.now()))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="postdesk-{month}.xlsx"'
+    return response
