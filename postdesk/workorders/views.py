@@ -74,6 +74,18 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
             waybill_no=initial["waybill_no"]
         )
     form = WorkOrderForm(request.POST or None, initial=initial)
+    suggest_url = _suggest_url()
+    if suggest_url:  # knowledge-base articles for the problem as the agent types it
+        for name in ("title", "description"):
+            form.fields[name].widget.attrs.update(
+                {
+                    "hx-get": suggest_url,
+                    "hx-trigger": "keyup changed delay:500ms",
+                    "hx-target": "#kb-suggest",
+                    "hx-include": "[name=description],[name=title]",
+                    "hx-sync": "closest form:replace",
+                }
+            )
     duplicates: list[WorkOrder] = []
     duplicate_numbers: list[str] = []
     status = 200
@@ -160,7 +172,7 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workorders/new.html",
-        {"form": form, "duplicates": duplicates, "suggest_url": _suggest_url()},
+        {"form": form, "duplicates": duplicates, "suggest_url": suggest_url},
         status=status,
     )
 

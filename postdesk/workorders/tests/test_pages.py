@@ -195,3 +195,13 @@ def test_tracing_form_proposes_the_unit_that_last_handled_the_item(client_for, o
     assert '<option value="WZ-LC01" selected>' in html.content.decode()
     html = client_for("agent1").get("/workorders/new/?type=tracing&waybill=EB000000000CN")
     assert '<option value="WZ-LC01" selected>' not in html.content.decode()
+
+
+def test_form_asks_the_knowledge_base_as_the_agent_types(client_for, org):
+    from django.urls import reverse
+
+    html = client_for("agent1").get("/workorders/new/").content.decode()
+    url = reverse("knowledge:suggest")
+    assert f'hx-get="{url}"' in html and 'id="kb-suggest"' in html
+    fragment = client_for("agent1").get(url, {"description": "包裹延误怎么办", "title": ""})
+    assert fragment.status_code == 200
