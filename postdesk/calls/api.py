@@ -89,10 +89,16 @@ def _invalid(exc: EventInvalid) -> ValidationFailed:
 def cti_events(request: HttpRequest) -> dict[str, Any]:
     """Idempotent: the same (call_id, event, timestamp) twice is stored once and answered
     200 both times (`"status": "duplicate"` the second time)."""
-    if len(request.body) > MAX_BODY:
+    return cti_event_receive(request.body)
+
+
+def cti_event_receive(raw: bytes) -> dict[str, Any]:
+    """Parse, then store one CTI event (shared by this view and the fast path of
+    `postdesk serve`, `fastpath.py`); raises DomainError for bad input."""
+    if len(raw) > MAX_BODY:
         raise ValidationFailed(fields={"body": _("The body is too large.")})
     try:
-        body = json.loads(request.body or b"null")
+        body = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed(fields={"body": _("The body is not valid JSON.")}) from None
     try:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
@@ -285,3 +286,48 @@ def test_the_simulator_replays_a_day_that_the_server_reports(server):
         "answered_per_agent",
     ):
         assert actual[key] == expected[key], key
+
+
+def _post_raw(server, body: bytes, token: str, language: str = "zh-hans"):
+    request = urllib.request.Request(
+        server["base"] + "/api/v1/cti/events",
+        data=body,
+        headers={
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/json",
+            "Accept-Language": language,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_the_served_endpoint_keeps_the_contract(server):
+    """Under `postdesk serve` the events endpoint is answered by the fast path: the same
+    statuses and error bodies as the API view."""
+    body = {
+        "event": "newCall",
+        "call_id": "fp-1",
+        "timestamp": "2025-03-04T09:00:00+08:00",
+        "direction": "in",
+        "from": "13812345678",
+        "to": "11185",
+    }
+    raw = json.dumps(body).encode()
+    assert _post_raw(server, raw, server["token"]) == (200, {"status": "stored", "call_id": "fp-1"})
+    assert _post_raw(server, raw, server["token"]) == (
+        200,
+        {"status": "duplicate", "call_id": "fp-1"},
+    )
+    status, error = _post_raw(server, raw, "forged")
+    assert status == 401 and error["code"] == "not_authenticated"
+    status, error = _post_raw(
+        server, json.dumps({**body, "direction": "up"}).encode(), server["token"]
+    )
+    assert status == 400 and error["code"] == "validation_error"
+    assert error["fields"] == {"direction": "只能是“in”或“out”。"}
+    status, error = _post_raw(server, b"{oops", server["token"], language="en")
+    assert status == 400 and error["fields"] == {"body": "The body is not valid JSON."}

@@ -88,13 +88,21 @@ def test_a_pbx_needs_no_csrf_token(cti_token, org):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    form = {"event": "newCall", "from": "13912345678", "to": "11185", "direction": "in",
-            "callId": "z-4"}
+    form = {
+        "event": "newCall",
+        "from": "13912345678",
+        "to": "11185",
+        "direction": "in",
+        "callId": "z-4",
+    }
     assert strict.post(f"/api/v1/cti/zammad/{cti_token}", data=form).status_code == 200
     body = {"event": "hangup", "call_id": "z-4", "timestamp": "2025-03-04T09:00:00+08:00"}
     import json
 
-    response = strict.post("/api/v1/cti/events", data=json.dumps(body),
-                           content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Token {cti_token}")
+    response = strict.post(
+        "/api/v1/cti/events",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {cti_token}",
+    )
     assert response.status_code == 200
