@@ -311,6 +311,8 @@ def load(
         isinstance(source, (str, Path))
         and workers > 1
         and os.path.getsize(source) >= PROCESS_MIN_BYTES
+        # a daemonic process (a Celery prefork worker) may not start children
+        and not multiprocessing.current_process().daemon
     ):
         prepared_iter = _prefetch_process(source, fmt, imported_at, vendor, run_id)
     else:
