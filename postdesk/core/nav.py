@@ -35,6 +35,8 @@ NAV: list[NavItem] = [
     ),
     NavItem("tracking:query", _("Parcels"), frozenset({AGENT, LEAD, DIRECTOR}), "parcels"),
     NavItem("tracking:entry", _("Result entry"), frozenset({AGENT, LEAD}), "entry"),
+    NavItem("tracking:chase", _("Chase list"), frozenset({AGENT, LEAD}), "chase"),
+    NavItem("tracking:kpi", _("Delivery KPIs"), frozenset({LEAD, DIRECTOR}), "delivery_kpi"),
     NavItem(
         "knowledge:search",
         _("Knowledge base"),
