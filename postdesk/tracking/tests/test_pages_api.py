@@ -1,7 +1,5 @@
-"""One test per page and endpoint (and their errors). The browser test of result
-entry comes once the shared browser fixtures are in use for tracking (TODO: drive
-/tracking/results/ with `page` + `login("agent1")`, type a waybill, choose failed,
-give a reason, save, see it leave the chase list)."""
+"""One test per page and endpoint (and their errors). The browser journey of result
+entry is in ``test_browser.py``."""
 
 from __future__ import annotations
 
