@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -96,7 +97,12 @@ def main() -> None:
                 for i in range(args.concurrency)
             ]
             asyncio.run(cc.post_all(port, warm))
+            web_pids = cc.tree_pids(server.pid)
+            web0 = cc.cpu_of(web_pids)
+            backends = cc.BackendCpu(url, DB)
             seconds, statuses, latencies = asyncio.run(cc.post_all(port, lanes))
+            pg_cpu = backends.stop()
+            web_cpu = cc.cpu_of(web_pids) - web0
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -119,6 +125,13 @@ def main() -> None:
         f"  {total / seconds:,.0f} events/s ({seconds:.2f} s); HTTP {statuses}; "
         f"latency p50 {cc.pct(latencies, 50) * 1000:.1f} ms, "
         f"p99 {cc.pct(latencies, 99) * 1000:.1f} ms"
+    )
+    per_event = (web_cpu + pg_cpu) / total * 1000
+    print(
+        f"  CPU per event: web {web_cpu / total * 1000:.2f} ms + PostgreSQL "
+        f"{pg_cpu / total * 1000:.2f} ms = {per_event:.2f} ms, i.e. at most "
+        f"{2000 / per_event:,.0f} events/s on 2 idle cores; load average at the end "
+        f"{os.getloadavg()[0]:.1f}"
     )
     print(
         f"  check: {offered:,} inbound calls offered on the day (posted {expected_calls:,} "

@@ -264,7 +264,7 @@ class PushThreadWorker(_load_worker_base()):  # type: ignore[misc]
         super().load_wsgi()
         from postdesk.calls.fastpath import cti_fast_path
 
-        self.wsgi = cti_fast_path(self.wsgi)
+        self.wsgi = cti_fast_path(self.wsgi)  # type: ignore[has-type]
 
     def handle_request(self, req: Any, conn: Any) -> Any:
         if req.path != STREAM_PATH or req.method != "GET" or self.push_server is None:
