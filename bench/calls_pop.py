@@ -26,7 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import calls_common as cc  # noqa: E402
+import calls_common as cc
 
 DB = "bench_calls_pop"
 
