@@ -33,9 +33,9 @@ NAV: list[NavItem] = [
     NavItem(
         "customers:list", _("Customers"), frozenset({AGENT, LEAD, ADMIN, HANDLER}), "customers"
     ),
-    NavItem("tracking:query", _("Parcels"), frozenset({AGENT, LEAD, DIRECTOR}), "parcels"),
-    NavItem("tracking:entry", _("Result entry"), frozenset({AGENT, LEAD}), "entry"),
-    NavItem("tracking:chase", _("Chase list"), frozenset({AGENT, LEAD}), "chase"),
+    NavItem("tracking:query", _("Parcels"), frozenset({AGENT, LEAD, DIRECTOR, HANDLER}), "parcels"),
+    NavItem("tracking:entry", _("Result entry"), frozenset({AGENT, LEAD, HANDLER}), "entry"),
+    NavItem("tracking:chase", _("Chase list"), frozenset({AGENT, LEAD, HANDLER}), "chase"),
     NavItem("tracking:kpi", _("Delivery KPIs"), frozenset({LEAD, DIRECTOR}), "delivery_kpi"),
     NavItem(
         "knowledge:search",

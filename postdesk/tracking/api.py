@@ -23,6 +23,9 @@ router = Router(auth=STAFF_AUTH, tags=["tracking"])
 reports_router = Router(auth=STAFF_AUTH, tags=["reports"])
 
 CENTRE_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+#: The parcel view, result entry and chase list also serve unit handlers (their offices).
+PARCEL_ROLES: set[str] = CENTRE_ROLES | {Role.HANDLER}
+ENTRY_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.ADMIN, Role.HANDLER}
 REPORT_ROLES: set[str] = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
 
 
@@ -189,10 +192,11 @@ def import_rejected(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @router.get("/items/{waybill_no}", response=ParcelOut)
 def parcel(request: HttpRequest, waybill_no: str) -> dict[str, Any]:
-    _require(request, CENTRE_ROLES)
-    view = selectors.parcel_view(waybill_no=waybill_no, now=timezone.now())
-    if view is None:
-        raise NotFound(_("No tracking events for this waybill number."))
+    user = _require(request, PARCEL_ROLES)
+    try:
+        view = selectors.parcel_get(user=user, waybill_no=waybill_no, now=timezone.now())
+    except NotFound:
+        raise NotFound(_("No tracking events for this waybill number.")) from None
     return {
         "waybill_no": view.waybill_no,
         "status": view.status_code,
@@ -209,14 +213,14 @@ def parcel(request: HttpRequest, waybill_no: str) -> dict[str, Any]:
 @router.post("/results", response={201: EventOut})
 def result_record(request: HttpRequest, payload: ResultIn) -> Status[Any]:
     """Record a delivery result phoned in (recorded now, by the caller)."""
-    user = _require(request, {Role.AGENT, Role.LEAD, Role.ADMIN})
+    user = _require(request, ENTRY_ROLES)
     event = services.delivery_result_record(user=user, **payload.dict())
     return Status(201, event)
 
 
 @router.get("/chase", response=list[AttemptOut])
 def chase(request: HttpRequest, office: str | None = None) -> list[dict[str, Any]]:
-    user = _require(request, CENTRE_ROLES)
+    user = _require(request, PARCEL_ROLES)
     return [
         AttemptOut.of(a)
         for a in selectors.chase_list(now=timezone.now(), office_code=office, user=user)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 
+from postdesk.core.errors import NotFound
 from postdesk.org.models import User
 from postdesk.org.selectors import scope_for
 from postdesk.tracking import codes, conf
@@ -207,16 +208,23 @@ def chase_list(
     return list(qs.order_by("office_code", "ofd_time")[:limit])
 
 
-def stale_items(*, now: datetime, zone: str | None = None, limit: int = 500) -> list[Item]:
+def stale_items(
+    *, now: datetime, zone: str | None = None, user: User | None = None, limit: int = 500
+) -> list[Item]:
     """Items not delivered or returned with no new event for longer than their zone's
-    limit (same city 3 days, domestic 7, international 21; configurable)."""
+    limit (same city 3 days, domestic 7, international 21; configurable). A scoped
+    reader sees those last seen at one of its offices."""
     days = conf.stale_days()
     cond = Q()
     for z, n in days.items():
         if zone and z != zone:
             continue
         cond |= Q(zone=z, last_event_time__lt=now - timedelta(days=n))
-    return list(Item.objects.filter(cond, is_final=False).order_by("last_event_time")[:limit])
+    items = Item.objects.filter(cond, is_final=False)
+    offices = offices_in_scope(user=user)
+    if offices is not None:
+        items = items.filter(last_office_code__in=offices)
+    return list(items.order_by("last_event_time")[:limit])
 
 
 def is_stale(*, item: Item, now: datetime) -> bool:
@@ -238,13 +246,30 @@ class ParcelView:
     tracing_url: str
 
 
-def parcel_view(*, waybill_no: str, now: datetime) -> ParcelView | None:
+def waybill_visible(*, events: list[Event], offices: set[str] | None) -> bool:
+    """A scoped reader sees an item when one of its events happened at one of the
+    reader's offices (it passed through, or is delivered from, the reader's unit)."""
+    return offices is None or any(e.office_code in offices for e in events)
+
+
+def parcel_get(*, user: User, waybill_no: str, now: datetime) -> ParcelView:
+    """The parcel view for ``user``: ``NotFound`` when there are no events for the
+    number or none at an office in the user's scope (the two look the same)."""
+    view = parcel_view(waybill_no=waybill_no, now=now, user=user)
+    if view is None:
+        raise NotFound()
+    return view
+
+
+def parcel_view(*, waybill_no: str, now: datetime, user: User | None = None) -> ParcelView | None:
     """The agent's view of one parcel: timeline (newest first), status, where it is,
     chase and late flags. Two indexed reads (the event identity index starts with the
-    waybill number)."""
+    waybill number). None when unknown, or outside ``user``'s scope."""
     number = normalize_waybill(waybill_no)
     events = list(Event.objects.filter(waybill_no=number).order_by("-event_time", "-id"))
     if not events:
+        return None
+    if user is not None and not waybill_visible(events=events, offices=offices_in_scope(user=user)):
         return None
     item = Item.objects.filter(waybill_no=number).first()
     attempts = list(Attempt.objects.filter(waybill_no=number).order_by("ofd_time", "result_time"))
@@ -269,6 +294,24 @@ def parcel_view(*, waybill_no: str, now: datetime) -> ParcelView | None:
         late=late,
         tracing_url=f"/workorders/new/?type=tracing&waybill={number}",
     )
+
+
+def items_for_waybills(*, user: User | None, waybills: list[str]) -> list[Item]:
+    """The summaries of these waybills that ``user`` may see, newest news first (the
+    screen pop's and the phone view's parcels). Two indexed reads."""
+    numbers = sorted({normalize_waybill(w) for w in waybills if w and w.strip()})
+    if not numbers:
+        return []
+    items = Item.objects.filter(waybill_no__in=numbers)
+    offices = offices_in_scope(user=user)
+    if offices is not None:
+        seen = (
+            Event.objects.filter(waybill_no__in=numbers, office_code__in=offices)
+            .values_list("waybill_no", flat=True)
+            .distinct()
+        )
+        items = items.filter(waybill_no__in=list(seen))
+    return list(items.order_by("-last_event_time", "waybill_no"))
 
 
 def import_runs(*, limit: int = 50) -> list[ImportRun]:

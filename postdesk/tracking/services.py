@@ -18,11 +18,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from postdesk.core.errors import Conflict, PayloadTooLarge, ValidationFailed
+from postdesk.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from postdesk.org.models import User
 from postdesk.tracking import codes, conf, loader, refresh
 from postdesk.tracking.models import Attempt, Event, ImportRejection, ImportRun, Office
 from postdesk.tracking.parsing import FileRejected, Format, Rejected, sniff_format
+from postdesk.tracking.selectors import offices_in_scope
 from postdesk.tracking.waybill import WaybillError, validate_waybill
 
 logger = logging.getLogger(__name__)
@@ -264,24 +265,30 @@ def delivery_result_record(
         errors["event_time"] = _("The time is more than a month ago.")
     if len(reason) > 200 or len(signer) > 64:
         errors["reason" if len(reason) > 200 else "signer"] = _("This value is too long.")
-    if not errors and not office_code:
-        open_attempt = (
-            Attempt.objects.filter(
-                waybill_no=number, ofd_time__isnull=False, result_time__isnull=True
-            )
-            .order_by("-ofd_time")
-            .first()
+    if errors:
+        raise ValidationFailed(fields=errors)
+    # A scoped user (a branch handler, a county centre) records results only for its
+    # own offices; anything else is as unknown to it as a waybill without events.
+    offices = offices_in_scope(user=user)
+    unknown = NotFound(fields={"waybill_no": _("No tracking events for this waybill number.")})
+    if office_code and offices is not None and office_code not in offices:
+        raise unknown
+    if not office_code:
+        attempts = Attempt.objects.filter(
+            waybill_no=number, ofd_time__isnull=False, result_time__isnull=True
         )
+        events = Event.objects.filter(waybill_no=number)
+        if offices is not None:
+            attempts = attempts.filter(office_code__in=offices)
+            events = events.filter(office_code__in=offices)
+        open_attempt = attempts.order_by("-ofd_time").first()
         if open_attempt is not None:
             office_code = open_attempt.office_code
         else:
-            last = Event.objects.filter(waybill_no=number).order_by("-event_time").first()
+            last = events.order_by("-event_time").first()
             if last is None:
-                errors["waybill_no"] = _("No tracking events for this waybill number.")
-            else:
-                office_code = last.office_code
-    if errors:
-        raise ValidationFailed(fields=errors)
+                raise unknown
+            office_code = last.office_code
     assert code is not None
     office = Office.objects.filter(code=office_code).first()
     operator = (user.agent_no or user.get_username())[:64]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_http_methods
 
-from postdesk.core.errors import DomainError, PermissionDenied
+from postdesk.core.errors import DomainError, NotFound, PermissionDenied
 from postdesk.core.forms import add_domain_error
 from postdesk.core.request import staff_user
 from postdesk.org.models import Role
@@ -41,8 +41,9 @@ REASONS = [
     gettext_noop("line is not a JSON object"),
 ]
 REPORT_ROLES: set[str] = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
-ENTRY_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.ADMIN}
-CENTRE_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN}
+# Unit handlers use the parcel pages for their own offices (selectors apply the scope).
+ENTRY_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.ADMIN, Role.HANDLER}
+CENTRE_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN, Role.HANDLER}
 
 
 def _need(request: HttpRequest, roles: set[str]) -> Any:
@@ -70,11 +71,19 @@ def _as_of(request: HttpRequest) -> datetime:
 
 @login_required
 def query(request: HttpRequest) -> HttpResponse:
-    _need(request, CENTRE_ROLES)
+    user = _need(request, CENTRE_ROLES)
     q = request.GET.get("q", "").strip()
-    view = selectors.parcel_view(waybill_no=q, now=timezone.now()) if q else None
+    view = None
+    if q:
+        try:
+            view = selectors.parcel_get(user=user, waybill_no=q, now=timezone.now())
+        except NotFound:
+            view = None
     return render(
-        request, "tracking/query.html", {"q": q, "view": view, "searched": bool(q), "tab": "query"}
+        request,
+        "tracking/query.html",
+        {"q": q, "view": view, "searched": bool(q), "tab": "query"},
+        status=404 if q and view is None else 200,
     )
 
 
@@ -215,9 +224,9 @@ def chase(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def stale(request: HttpRequest) -> HttpResponse:
-    _need(request, CENTRE_ROLES)
+    user = _need(request, CENTRE_ROLES)
     zone = request.GET.get("zone") or None
-    rows = selectors.stale_items(now=timezone.now(), zone=zone)
+    rows = selectors.stale_items(now=timezone.now(), zone=zone, user=user)
     return render(
         request,
         "tracking/stale.html",

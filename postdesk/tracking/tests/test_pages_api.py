@@ -87,7 +87,7 @@ def test_import_upload_api_runs_in_background(api_for) -> None:
 def test_pages(client_for, loaded) -> None:
     lead = client_for("lead1")
     assert "EA473124829CN" in lead.get("/tracking/?q=EA473124829CN").content.decode()
-    assert lead.get("/tracking/?q=EA000000000CN").status_code == 200
+    assert lead.get("/tracking/?q=EA000000000CN").status_code == 404
     page = lead.get("/tracking/kpi/?month=2024-03&as_of=2024-03-31T12:00:00%2B08:00")
     assert page.status_code == 200 and "325000" in page.content.decode()
     assert lead.get("/tracking/kpi/325000/?month=2024-03").status_code == 200
