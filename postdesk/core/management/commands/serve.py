@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2"))
         )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
         parser.add_argument(
             "--no-worker", action="store_true", help="Do not start the embedded background worker."
         )
