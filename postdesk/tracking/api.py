@@ -129,6 +129,23 @@ class AttemptOut(Schema):
         }
 
 
+class WorkOrderLine(Schema):
+    number: str
+    type: str
+    status: str
+    waybill_no: str
+    title: str
+    created_at: datetime
+
+
+class CallLine(Schema):
+    call_id: str
+    direction: str
+    started_at: datetime
+    outcome: str
+    agent_extension: str
+
+
 class ParcelOut(Schema):
     waybill_no: str
     status: str
@@ -139,6 +156,33 @@ class ParcelOut(Schema):
     tracing_url: str
     events: list[EventOut]
     attempts: list[AttemptOut]
+    work_orders: list[WorkOrderLine]
+    calls: list[CallLine]
+
+
+class ItemLine(Schema):
+    waybill_no: str
+    status: str
+    where: str
+    last_event_time: datetime
+    is_final: bool
+    work_orders: list[str]
+
+
+class CustomerLine(Schema):
+    id: int
+    name: str
+    phones: list[str]
+    is_key_account: bool
+
+
+class PhoneParcelsOut(Schema):
+    phone: str
+    customers: list[CustomerLine]
+    parcels: list[ItemLine]
+    unknown_waybills: list[str]
+    work_orders: list[WorkOrderLine]
+    calls: list[CallLine]
 
 
 class ResultIn(Schema):
@@ -207,6 +251,40 @@ def parcel(request: HttpRequest, waybill_no: str) -> dict[str, Any]:
         "tracing_url": view.tracing_url,
         "events": view.events,
         "attempts": [AttemptOut.of(a) for a in view.attempts],
+        "work_orders": view.work_orders,
+        "calls": view.calls,
+    }
+
+
+@router.get("/by-phone", response=PhoneParcelsOut)
+def parcels_by_phone(request: HttpRequest, number: str = "") -> dict[str, Any]:
+    """The parcels named by the work orders of a caller's number (opened for that number
+    or for a customer who has it), those orders and the number's recent calls; customers
+    masked. 400 when ``number`` is no phone number."""
+    user = _require(request, PARCEL_ROLES)
+    found = selectors.parcels_by_phone(user=user, raw=number)
+    if found is None:
+        raise ValidationFailed(fields={"number": _("Enter a phone number.")})
+    return {
+        "phone": found.phone,
+        "customers": [
+            {"id": c.id, "name": c.name, "phones": c.phones, "is_key_account": c.is_key_account}
+            for c in found.customers
+        ],
+        "parcels": [
+            {
+                "waybill_no": p.item.waybill_no,
+                "status": p.item.last_code,
+                "where": p.item.last_office_name or p.item.last_office_code,
+                "last_event_time": p.item.last_event_time,
+                "is_final": p.item.is_final,
+                "work_orders": p.work_orders,
+            }
+            for p in found.parcels
+        ],
+        "unknown_waybills": found.unknown_waybills,
+        "work_orders": found.work_orders,
+        "calls": found.calls,
     }
 
 

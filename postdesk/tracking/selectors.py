@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 
 from postdesk.core.errors import NotFound
@@ -17,6 +18,11 @@ from postdesk.tracking import codes, conf
 from postdesk.tracking.kpi_rules import month_bounds, rate
 from postdesk.tracking.models import Attempt, Event, ImportRun, Item, Office
 from postdesk.tracking.waybill import normalize_waybill
+
+if TYPE_CHECKING:
+    from postdesk.calls.models import Call
+    from postdesk.customers.selectors import CustomerCard
+    from postdesk.workorders.models import WorkOrder
 
 
 def offices_in_scope(*, user: User | None) -> set[str] | None:
@@ -244,6 +250,9 @@ class ParcelView:
     stale: bool
     late: bool
     tracing_url: str
+    #: The reader's work orders about this waybill, and the calls they came from.
+    work_orders: list[WorkOrder] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
 
 
 def waybill_visible(*, events: list[Event], offices: set[str] | None) -> bool:
@@ -258,6 +267,8 @@ def parcel_get(*, user: User, waybill_no: str, now: datetime) -> ParcelView:
     view = parcel_view(waybill_no=waybill_no, now=now, user=user)
     if view is None:
         raise NotFound()
+    view.work_orders = work_orders_for_waybills(user=user, waybills=[view.waybill_no])
+    view.calls = calls_for_work_orders(user=user, orders=view.work_orders)
     return view
 
 
@@ -312,6 +323,114 @@ def items_for_waybills(*, user: User | None, waybills: list[str]) -> list[Item]:
         )
         items = items.filter(waybill_no__in=list(seen))
     return list(items.order_by("-last_event_time", "waybill_no"))
+
+
+# ------------------------------------------------- work orders, calls, the caller's phone
+# Read through the owning apps' scoped selectors (work_orders_visible, calls_visible,
+# customers_by_phone), imported late: those apps import tracking's selectors too.
+
+
+def work_orders_for_waybills(
+    *, user: User, waybills: list[str], limit: int = 20
+) -> list[WorkOrder]:
+    """The reader's work orders that name one of these waybills, newest first (the
+    work-order table indexes waybill_no with type)."""
+    from postdesk.workorders.selectors import work_orders_visible
+
+    numbers = sorted({normalize_waybill(w) for w in waybills if w and w.strip()})
+    if not numbers:
+        return []
+    orders = work_orders_visible(user=user).filter(waybill_no__in=numbers)
+    return list(orders.order_by("-created_at", "-id")[:limit])
+
+
+def calls_for_work_orders(*, user: User, orders: list[WorkOrder], limit: int = 20) -> list[Call]:
+    """The calls (that the reader may see) these work orders were opened from or linked
+    to, newest first."""
+    if not orders:
+        return []
+    from postdesk.calls.models import CallWorkOrder
+    from postdesk.calls.selectors import calls_visible
+
+    call_ids = [o.call_id for o in orders if o.call_id]
+    linked = list(
+        CallWorkOrder.objects.filter(work_order_number__in=[o.number for o in orders])
+        .values_list("call_id", flat=True)
+        .distinct()
+    )
+    calls = calls_visible(user=user).filter(Q(call_id__in=call_ids) | Q(pk__in=linked))
+    return list(calls.select_related("agent").order_by("-started_at", "-id")[:limit])
+
+
+@dataclass
+class PhoneParcel:
+    item: Item
+    work_orders: list[str]  # numbers of the caller's orders that name this waybill
+
+
+@dataclass
+class PhoneParcels:
+    """What the agent sees for a caller's number: who has it (masked cards), their
+    work orders, the parcels those orders name and the number's recent calls."""
+
+    phone: str  # canonical
+    display: str  # as people write it
+    customers: list[CustomerCard]
+    work_orders: list[WorkOrder]
+    parcels: list[PhoneParcel]
+    calls: list[Call]
+    #: Waybills the orders name that tracking does not show the reader.
+    unknown_waybills: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.customers or self.work_orders or self.calls)
+
+
+def parcels_by_phone(*, user: User, raw: str, limit: int = 50) -> PhoneParcels | None:
+    """Parcels related to a caller's phone: the work orders opened for that number, for
+    a customer who has it or for another number of such a customer, and the items they
+    name; None when ``raw`` is no phone
+    number. Everything through the reader's scope; customers' data masked."""
+    from postdesk.calls.selectors import calls_visible
+    from postdesk.core.phones import display_phone, try_normalize_phone
+    from postdesk.customers.selectors import customer_card, customers_by_phone
+    from postdesk.workorders.selectors import work_orders_visible
+
+    number = try_normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
+    if number is None:
+        return None
+    customers = customers_by_phone(raw=raw, user=user)
+    # The customer's other numbers count too: the same person calls from home and mobile.
+    phones = {number} | {p.number for c in customers for p in c.phones.all()}
+    condition = Q(caller_phone__in=sorted(phones))
+    if customers:
+        condition |= Q(customer_id__in=[c.pk for c in customers])
+    orders = list(
+        work_orders_visible(user=user).filter(condition).order_by("-created_at", "-id")[:limit]
+    )
+    by_waybill: dict[str, list[str]] = {}
+    for order in orders:
+        waybill = normalize_waybill(order.waybill_no or "")
+        if waybill:
+            by_waybill.setdefault(waybill, []).append(order.number)
+    items = items_for_waybills(user=user, waybills=list(by_waybill))
+    shown = {i.waybill_no for i in items}
+    calls = list(
+        calls_visible(user=user)
+        .filter(caller_number=number)
+        .select_related("agent")
+        .order_by("-started_at", "-id")[:10]
+    )
+    return PhoneParcels(
+        phone=number,
+        display=display_phone(number),
+        customers=[customer_card(customer=c, full=False) for c in customers],
+        work_orders=orders,
+        parcels=[PhoneParcel(item=i, work_orders=by_waybill[i.waybill_no]) for i in items],
+        calls=calls,
+        unknown_waybills=[w for w in by_waybill if w not in shown],
+    )
 
 
 def import_runs(*, limit: int = 50) -> list[ImportRun]:

@@ -23,6 +23,7 @@ from postdesk.org.models import Role
 from postdesk.tracking import conf, selectors, services
 from postdesk.tracking.api import parse_as_of
 from postdesk.tracking.models import ImportRun
+from postdesk.tracking.waybill import is_valid_waybill
 
 # The parser's rejection reasons (plain strings in a pure module), for the catalogue.
 REASONS = [
@@ -71,19 +72,28 @@ def _as_of(request: HttpRequest) -> datetime:
 
 @login_required
 def query(request: HttpRequest) -> HttpResponse:
+    """One box for a waybill number or a customer's phone: the parcel's view, and/or
+    the parcels of the caller's work orders (an 11-digit mobile number is also a valid
+    domestic waybill number, so both are tried)."""
     user = _need(request, CENTRE_ROLES)
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").strip() or request.GET.get("phone", "").strip()
     view = None
+    by_phone = None
     if q:
-        try:
-            view = selectors.parcel_get(user=user, waybill_no=q, now=timezone.now())
-        except NotFound:
-            view = None
+        if is_valid_waybill(q):
+            try:
+                view = selectors.parcel_get(user=user, waybill_no=q, now=timezone.now())
+            except NotFound:
+                view = None
+        by_phone = selectors.parcels_by_phone(user=user, raw=q)
+        if by_phone is not None and by_phone.empty and view is not None:
+            by_phone = None  # a waybill that merely looks like a phone number
+    found = view is not None or (by_phone is not None and not by_phone.empty)
     return render(
         request,
         "tracking/query.html",
-        {"q": q, "view": view, "searched": bool(q), "tab": "query"},
-        status=404 if q and view is None else 200,
+        {"q": q, "view": view, "by_phone": by_phone, "searched": bool(q), "tab": "query"},
+        status=404 if q and not found else 200,
     )
 
 
