@@ -326,8 +326,11 @@ def seed_scale(n: int, stdout: Any = None, *, index: bool = True) -> None:
                         f"(SELECT MAX(id) FROM {table}))"
                     )
     if pg:
+        # What autovacuum would do later: statistics for the planner and the visibility
+        # map, so list totals are index-only counts (ms, not a heap walk) at once.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {WorkOrder._meta.db_table}")
+            for table in (WorkOrder._meta.db_table, WorkOrderEvent._meta.db_table):
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
     inserted_in = time.monotonic() - started
     if stdout is not None:
         stdout.write(f"work orders: {n} inserted in {inserted_in:.1f}s")
