@@ -1,5 +1,5 @@
 """CTI ingestion benchmark: events per second through the HTTP API at concurrency 16 on
-PostgreSQL, against `postdesk serve` (gunicorn, 2 workers × 4 threads, the push path on)
+PostgreSQL, against `postdesk serve` (gunicorn, 2 workers × 8 threads, the push path on)
 on this machine.
 
     .venv/bin/python bench/calls_ingest.py [--events 20000] [--concurrency 16] [--no-redis]
@@ -38,8 +38,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
+    load_start = os.getloadavg()
 
     from postdesk.calls.simulation import SimulationConfig, simulate
 
@@ -130,9 +131,11 @@ def main() -> None:
     print(
         f"  CPU per event: web {web_cpu / total * 1000:.2f} ms + PostgreSQL "
         f"{pg_cpu / total * 1000:.2f} ms = {per_event:.2f} ms, i.e. at most "
-        f"{2000 / per_event:,.0f} events/s on 2 idle cores; load average at the end "
-        f"{os.getloadavg()[0]:.1f}"
+        f"{2000 / per_event:,.0f} events/s on 2 idle cores"
     )
+    load_end = os.getloadavg()
+    busy = " (machine busy: above 3)" if max(load_start[0], load_end[0]) > 3 else ""
+    print(f"  load average (1 min) at start {load_start[0]:.2f}, at end {load_end[0]:.2f}{busy}")
     print(
         f"  check: {offered:,} inbound calls offered on the day (posted {expected_calls:,} "
         f"+ 200 warm-up calls)"

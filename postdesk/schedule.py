@@ -18,4 +18,14 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 15.0,
         "options": {"queue": "notifications"},
     },
+    "calls-sweep-stale": {
+        "task": "postdesk.calls.tasks.calls_sweep_stale",
+        "schedule": 300.0,
+        "options": {"queue": "default"},
+    },
+    "calls-purge-old": {
+        "task": "postdesk.calls.tasks.calls_purge_old",
+        "schedule": 3600.0,
+        "options": {"queue": "default"},
+    },
 }

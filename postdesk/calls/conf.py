@@ -50,3 +50,20 @@ def push_max_age_seconds() -> float:
     """A push connection is closed after this long; the client reconnects at once (so
     load balancers can move connections, and a process can be restarted gently)."""
     return float(_get("POSTDESK_PUSH_MAX_AGE_SECONDS", 1800.0, float))
+
+
+def stale_hours() -> float:
+    """A call with no hangup this long after it began is closed by the periodic sweep,
+    and an agent shown on a call or in after-call work this long is logged out."""
+    return float(_get("POSTDESK_CALLS_STALE_HOURS", 4.0, float))
+
+
+def event_retention_days() -> int:
+    """CTI events (the raw log) older than this many days are purged; 0 keeps them.
+    Each call keeps its own copy of its events, so purging the log loses no call."""
+    return int(_get("POSTDESK_CALLS_EVENT_RETENTION_DAYS", 180, int))
+
+
+def state_retention_days() -> int:
+    """Agent-state periods older than this many days are purged; 0 keeps them."""
+    return int(_get("POSTDESK_CALLS_STATE_RETENTION_DAYS", 400, int))

@@ -194,11 +194,17 @@ def parse_zammad(form: Mapping[str, Sequence[str]], *, received_at: datetime) ->
 # --------------------------------------------------------------------- building a call
 
 
+# The source of a hangup the housekeeping sweep wrote for a call whose hangup never
+# came (`services.housekeeping`): a real hangup, whenever it arrives, wins over it.
+SWEEP_SOURCE: Final = "sweep"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
     event: str
     timestamp: datetime
     data: Mapping[str, Any] = field(default_factory=dict)
+    source: str = "cti"
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +251,7 @@ def build_call(events: Sequence[StoredEvent], *, short_abandon_seconds: float) -
     new_calls = by_kind["newCall"]
     started_at = new_calls[0].timestamp if new_calls else ordered[0].timestamp
     answers = by_kind["answer"]
-    hangups = by_kind["hangup"]
+    hangups = [e for e in by_kind["hangup"] if e.source != SWEEP_SOURCE] or by_kind["hangup"]
     wrapups = by_kind["wrapup"]
     answered_at = answers[0].timestamp if answers else None
     ended_at = hangups[0].timestamp if hangups else None

@@ -98,6 +98,12 @@ class Call(models.Model):
             models.Index(fields=["caller_number", "-started_at"], name="call_caller_recent"),
             models.Index(fields=["agent", "-started_at"], name="call_agent_recent"),
             models.Index(fields=["direction", "started_at"], name="call_dir_started"),
+            # the open calls only (the periodic sweep of calls whose hangup never came)
+            models.Index(
+                fields=["started_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="call_open_started",
+            ),
         ]
 
     def __str__(self) -> str:
