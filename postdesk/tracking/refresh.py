@@ -18,13 +18,15 @@ zone database; the SQLite path derives them in Python with zoneinfo (see below).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from postdesk.tracking import codes, conf, kpi_rules
 
@@ -124,31 +126,38 @@ def _attempts_sql_postgresql() -> tuple[str, list[Any]]:
 
 
 def _items_sql() -> str:
+    """Item summaries (PostgreSQL) without sorting the events: one hash aggregate per
+    waybill (first and last time, count, final, accepting office), then the last event
+    itself found by joining on (waybill, last time); only those few rows are sorted,
+    for the highest id among events at the same last instant."""
     p = int(getattr(settings, "TRACKING_CITY_PREFIX_LEN", 4))
     return f"""
     INSERT INTO tracking_item (waybill_no, zone, first_event_time, accepted_office_code,
         last_event_time, last_code, last_office_code, last_office_name, event_count, is_final)
-    WITH ev AS (
-      SELECT e.waybill_no, e.event_code, e.event_time, e.office_code, e.office_name,
-        ROW_NUMBER() OVER (PARTITION BY e.waybill_no ORDER BY e.event_time DESC, e.id DESC) AS rn,
-        MIN(e.event_time) OVER (PARTITION BY e.waybill_no) AS first_time,
-        COUNT(*) OVER (PARTITION BY e.waybill_no) AS n,
-        MAX(CASE WHEN e.event_code IN {_FINAL} THEN 1 ELSE 0 END)
-            OVER (PARTITION BY e.waybill_no) AS fin,
-        MIN(CASE WHEN e.event_code = 'ACCEPTED' THEN e.office_code END)
-            OVER (PARTITION BY e.waybill_no) AS acc
+    WITH agg AS MATERIALIZED (
+      SELECT e.waybill_no AS w, MIN(e.event_time) AS first_time, MAX(e.event_time) AS last_time,
+        COUNT(*) AS n, BOOL_OR(e.event_code IN {_FINAL}) AS fin,
+        MIN(e.office_code) FILTER (WHERE e.event_code = 'ACCEPTED') AS acc
       FROM tracking_event e JOIN tracking_touched t ON t.waybill_no = e.waybill_no
+      GROUP BY e.waybill_no
+    ),
+    last AS (
+      SELECT DISTINCT ON (e.waybill_no) e.waybill_no, e.event_code, e.event_time, e.office_code,
+        e.office_name
+      FROM tracking_event e JOIN agg ON agg.w = e.waybill_no AND agg.last_time = e.event_time
+      ORDER BY e.waybill_no, e.id DESC
     )
-    SELECT waybill_no,
+    SELECT agg.w,
       CASE
-        WHEN length(waybill_no) = 13 AND substr(waybill_no, 1, 1) BETWEEN 'A' AND 'Z'
-             AND substr(waybill_no, 13, 1) BETWEEN 'A' AND 'Z'
-             AND substr(waybill_no, 12, 2) <> 'CN' THEN 'international'
-        WHEN acc IS NOT NULL AND substr(acc, 1, {p}) = substr(office_code, 1, {p}) THEN 'city'
+        WHEN length(agg.w) = 13 AND substr(agg.w, 1, 1) BETWEEN 'A' AND 'Z'
+             AND substr(agg.w, 13, 1) BETWEEN 'A' AND 'Z'
+             AND substr(agg.w, 12, 2) <> 'CN' THEN 'international'
+        WHEN agg.acc IS NOT NULL AND substr(agg.acc, 1, {p}) = substr(l.office_code, 1, {p})
+          THEN 'city'
         ELSE 'domestic' END,
-      first_time, COALESCE(acc, ''), event_time, event_code, office_code, office_name, n,
-      fin = 1
-    FROM ev WHERE rn = 1
+      agg.first_time, COALESCE(agg.acc, ''), l.event_time, l.event_code, l.office_code,
+      l.office_name, agg.n, agg.fin
+    FROM agg JOIN last l ON l.waybill_no = agg.w
     ON CONFLICT (waybill_no) DO UPDATE SET
       zone = excluded.zone, first_event_time = excluded.first_event_time,
       accepted_office_code = excluded.accepted_office_code,
@@ -167,24 +176,58 @@ def tune_sqlite_connection() -> None:
             cursor.execute("PRAGMA cache_size = -262144")
 
 
-def refresh(cursor: Any) -> None:
-    """Rebuild attempts and items of the waybills in ``tracking_touched``."""
-    if connection.vendor == "postgresql":
+def refresh(cursor: Any, *, items_beside: Callable[[Any], None] | None = None) -> None:
+    """Rebuild attempts and items of the waybills in ``tracking_touched``.
+
+    PostgreSQL, ``items_beside`` given: the item summaries are rebuilt by that function
+    on a second connection in a thread (it fills its own ``tracking_touched`` first)
+    while this one rebuilds the attempts: the two statements read the same events, each
+    on its own core. It commits on its own; a failure of either is raised here."""
+    if connection.vendor != "postgresql":
+        refresh_sqlite(cursor)
+        return
+    helper: threading.Thread | None = None
+    failure: list[BaseException] = []
+    if items_beside is not None:
+
+        def beside() -> None:
+            try:
+                with transaction.atomic():
+                    other = connection.cursor()
+                    create_touched_table(other)
+                    items_beside(other)
+                    _prepare_postgresql(other)
+                    other.execute(_items_sql())
+            except BaseException as exc:  # handed to the caller below
+                failure.append(exc)
+            finally:
+                connection.close()
+
+        helper = threading.Thread(target=beside, name="tracking-items", daemon=True)
+        helper.start()
+    try:
         # One refresh at a time: two transactions rebuilding the same waybill's attempts
         # would each delete, then both insert (SQLite has one writer anyway).
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('postdesk.tracking.refresh'))")
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("ANALYZE tracking_touched")
+        _prepare_postgresql(cursor)
         cursor.execute(
             "DELETE FROM tracking_attempt a USING tracking_touched t "
             "WHERE a.waybill_no = t.waybill_no"
         )
         sql, params = _attempts_sql_postgresql()
-    else:
-        refresh_sqlite(cursor)
-        return
-    cursor.execute(sql, params)
-    cursor.execute(_items_sql())
+        cursor.execute(sql, params)
+        if helper is None:
+            cursor.execute(_items_sql())
+    finally:
+        if helper is not None:
+            helper.join()
+    if failure:
+        raise failure[0]
+
+
+def _prepare_postgresql(cursor: Any) -> None:
+    cursor.execute("SET LOCAL work_mem = '256MB'")
+    cursor.execute("ANALYZE tracking_touched")
 
 
 def link_offices(cursor: Any) -> None:

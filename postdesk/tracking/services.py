@@ -54,18 +54,32 @@ def tracking_refresh(*, waybills: Iterable[str]) -> None:
         refresh.refresh(cursor)
 
 
+#: From this many new events on, a PostgreSQL refresh rebuilds items on a second
+#: connection while this one rebuilds attempts, and the planner's statistics of the event
+#: table are renewed first (a large load makes them stale).
+PARALLEL_REFRESH_MIN_EVENTS = 200_000
+
+
 def tracking_refresh_import(*, run: ImportRun) -> None:
     """Rebuild the derived rows for every waybill the run created events for."""
     refresh.tune_sqlite_connection()
-    with transaction.atomic():
-        cursor = connection.cursor()
-        refresh.create_touched_table(cursor)
+    large = connection.vendor == "postgresql" and run.created >= PARALLEL_REFRESH_MIN_EVENTS
+    if large:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE tracking_event")
+
+    def touched(cursor: Any) -> None:
         cursor.execute(
             "INSERT INTO tracking_touched (waybill_no) SELECT DISTINCT waybill_no "
             "FROM tracking_event WHERE id > %s AND import_run_id = %s",
             [run.start_event_id, run.pk],
         )
-        refresh.refresh(cursor)
+
+    with transaction.atomic():
+        cursor = connection.cursor()
+        refresh.create_touched_table(cursor)
+        touched(cursor)
+        refresh.refresh(cursor, items_beside=touched if large else None)
         refresh.link_offices(cursor)
         ImportRun.objects.filter(pk=run.pk).update(refreshed=True)
     run.refreshed = True

@@ -169,3 +169,74 @@ def test_stale_items_by_zone(tmp_path: Path) -> None:
     assert [i.waybill_no for i in stale_items(now=now)] == ["9700000000008"]  # domestic 7 days
     later = datetime(2024, 3, 25, tzinfo=UTC)
     assert {i.waybill_no for i in stale_items(now=later)} == {"9700000000008", "RR473124829US"}
+
+
+def expected_items() -> dict[str, tuple]:
+    """Item summaries computed the obvious way from the stored events."""
+    by_waybill: dict[str, list[Event]] = {}
+    for e in Event.objects.order_by("id"):
+        by_waybill.setdefault(e.waybill_no, []).append(e)
+    out = {}
+    for wb, events in by_waybill.items():
+        last = max(events, key=lambda e: (e.event_time, e.id))
+        accepted = sorted(e.office_code for e in events if e.event_code == "ACCEPTED")
+        out[wb] = (
+            min(e.event_time for e in events),
+            accepted[0] if accepted else "",
+            last.event_time,
+            last.event_code,
+            last.office_code,
+            last.office_name,
+            len(events),
+            any(e.event_code in ("DELIVERED", "RETURNED") for e in events),
+        )
+    return out
+
+
+def stored_items() -> dict[str, tuple]:
+    from postdesk.tracking.models import Item
+
+    return {
+        i.waybill_no: (
+            i.first_event_time,
+            i.accepted_office_code,
+            i.last_event_time,
+            i.last_code,
+            i.last_office_code,
+            i.last_office_name,
+            i.event_count,
+            i.is_final,
+        )
+        for i in Item.objects.all()
+    }
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_generated_items_and_attempts_serial_and_parallel(
+    tmp_path: Path, monkeypatch, parallel: bool
+) -> None:
+    """The import's refresh (on PostgreSQL, large runs rebuild items on a second
+    connection beside the attempts) gives the reference attempts and item summaries,
+    also when a second file adds events to known waybills (same last instant, new id)."""
+    import sys
+
+    from postdesk.tracking import services
+
+    if parallel:
+        monkeypatch.setattr(services, "PARALLEL_REFRESH_MIN_EVENTS", 1)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+    from tracking_gen import generate
+
+    path = tmp_path / "gen.csv"
+    generate(2000, path, seed=5)
+    assert tracking_import(path=path).rejected == 0
+    some = list(Event.objects.order_by("id").values_list("waybill_no", flat=True)[:400:40])
+    extra = [
+        f"{wb},{Event.objects.filter(waybill_no=wb).order_by('-event_time')[0].event_time.isoformat()},"
+        f"INFO,999999,后来的,,,,,"
+        for wb in some
+    ]
+    load(tmp_path, extra)
+    assert stored_items() == expected_items()
+    as_of = datetime(2024, 5, 1, tzinfo=UTC)
+    assert without_meta(delivery_kpi(month="2024-03", as_of=as_of)) == oracle("2024-03", as_of)
