@@ -21,14 +21,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import connection, transaction
 
-from postdesk.tracking import codes, conf, kpi_rules
+from postdesk.tracking import conf, pairing
 
 _DELIVERY = "('OUT_FOR_DELIVERY', 'DELIVERED', 'DELIVERY_FAILED')"
 _FINAL = "('DELIVERED', 'RETURNED')"
@@ -294,7 +294,28 @@ def _sqlite_items_sql() -> str:
     """
 
 
+def _django_text(ts: Any) -> Any:
+    """UTC timestamps as Django's SQLite backend writes them: 'YYYY-MM-DD HH:MM:SS'
+    plus '.ffffff' only when there are microseconds (null stays null)."""
+    naive = ts.cast(pa.timestamp("us"))
+    whole = naive.cast(pa.timestamp("s"), safe=False).cast(pa.string())
+    micros = ts.cast(pa.int64())
+    frac = pc.subtract(micros, pc.multiply(pc.divide(micros, 1_000_000), 1_000_000))
+    return pc.if_else(pc.equal(frac, 0), whole, naive.cast(pa.string()))
+
+
+def _utc(texts: list[Any]) -> Any:
+    """Django's SQLite timestamp text (UTC, no offset) -> Arrow UTC timestamps."""
+    return pa.array(texts, pa.string()).cast(pa.timestamp("us")).cast(pairing.TS)
+
+
+_SQLITE_CHUNK = 100_000
+
+
 def refresh_sqlite(cursor: Any) -> None:
+    """Items in one ordered GROUP BY; attempts from the touched waybills' delivery
+    events, read in the touched table's order (grouped by waybill, no sort) a chunk of
+    whole waybills at a time and paired column-at-a-time (``pairing``)."""
     cfg = conf.kpi_config()
     raw = connection.connection.cursor()
     raw.execute(
@@ -313,63 +334,66 @@ def refresh_sqlite(cursor: Any) -> None:
         "('OUT_FOR_DELIVERY', 'DELIVERED', 'DELIVERY_FAILED', 'RETURNED') "
         "ORDER BY t.waybill_no"
     )
-    attempts_out: list[tuple[Any, ...]] = []
     attempt_sql = (
         f"INSERT INTO tracking_attempt ({_ATTEMPT_COLUMNS}) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     write = connection.connection.cursor()
-    for waybill, group_iter in groupby(rows, key=itemgetter(0)):
-        events = []
-        final_max = None
-        text: dict[int, tuple[str, str]] = {}  # id(event) -> its timestamps as stored
-        for r in group_iter:
-            if r[1] == codes.RETURNED or r[1] == codes.DELIVERED:
-                t = _parse_utc(r[2])
-                final_max = t if final_max is None or t > final_max else final_max
-                if r[1] == codes.RETURNED:
-                    continue
-            e = kpi_rules.Event(waybill, r[1], _parse_utc(r[2]), r[3], _parse_utc(r[4]), r[5], r[6])
-            events.append(e)
-            text[id(e)] = (r[2], r[4])
-        if not events:
-            continue
-        attempts = kpi_rules.pair_attempts(events, cfg)
-        last_ofd: dict[str, Any] = {}
-        for e in events:
-            if e.code == codes.OUT_FOR_DELIVERY and (
-                e.office_code not in last_ofd or e.event_time > last_ofd[e.office_code]
-            ):
-                last_ofd[e.office_code] = e.event_time
-        for a in attempts:
-            chase = False
-            chase_after = None
-            if a.ofd is not None:
-                chase_after = kpi_rules.chase_after(a.ofd.event_time, cfg)
-                chase = (
-                    a.result is None
-                    and last_ofd.get(a.office_code) == a.ofd.event_time
-                    and (final_max is None or final_max <= a.ofd.event_time)
-                )
-            res = a.result
-            attempts_out.append(
-                (
-                    waybill,
-                    a.office_code,
-                    a.day.isoformat(),
-                    text[id(a.ofd)][0] if a.ofd else None,
-                    a.ofd.operator if a.ofd else "",
-                    res.code if res else "",
-                    text[id(res)][0] if res else None,
-                    text[id(res)][1] if res else None,
-                    res.operator if res else "",
-                    res.reason if res else "",
-                    _sqlite_dt(a.deadline),
-                    chase,
-                    _sqlite_dt(chase_after),
-                )
-            )
-        if len(attempts_out) >= 20_000:
-            write.executemany(attempt_sql, attempts_out)
-            attempts_out.clear()
-    write.executemany(attempt_sql, attempts_out)
+    carry: list[tuple[Any, ...]] = []
+    while True:
+        chunk = rows.fetchmany(_SQLITE_CHUNK)
+        if chunk:
+            # Keep the last waybill's rows for the next chunk: it may go on there.
+            last = chunk[-1][0]
+            cut = len(chunk)
+            while cut and chunk[cut - 1][0] == last:
+                cut -= 1
+            if cut:
+                ready, carry = carry + chunk[:cut], chunk[cut:]
+            else:  # one waybill longer than a chunk
+                ready, carry = [], carry + chunk
+        else:
+            ready, carry = carry, []
+        if ready:
+            write.executemany(attempt_sql, _attempt_rows(ready, cfg))
+        if not chunk:
+            return
+
+
+def _attempt_rows(rows: list[tuple[Any, ...]], cfg: Any) -> list[tuple[Any, ...]]:
+    cols = list(zip(*rows, strict=True))
+    events = pa.table(
+        {
+            "waybill_no": pa.array(cols[0], pa.string()),
+            "event_code": pa.array(cols[1], pa.string()),
+            "event_time": _utc(list(cols[2])),
+            "office_code": pa.array(cols[3], pa.string()),
+            "recorded_at": _utc(list(cols[4])),
+            "operator": pa.array(cols[5], pa.string()),
+            "reason": pa.array(cols[6], pa.string()),
+        }
+    )
+    attempts = pairing.pair(events, cfg)
+    out = []
+    for name in (
+        "waybill_no",
+        "office_code",
+        "day",
+        "ofd_time",
+        "ofd_operator",
+        "result_code",
+        "result_time",
+        "result_recorded_at",
+        "result_operator",
+        "result_reason",
+        "deadline",
+        "chase",
+        "chase_after",
+    ):
+        col = attempts[name]
+        if pa.types.is_timestamp(col.type):
+            col = _django_text(col.combine_chunks())
+        elif pa.types.is_date32(col.type):
+            col = col.cast(pa.string())
+        out.append(col.to_pylist())
+    return list(zip(*out, strict=True))

@@ -211,19 +211,20 @@ def stored_items() -> dict[str, tuple]:
     }
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_generated_items_and_attempts_serial_and_parallel(
-    tmp_path: Path, monkeypatch, parallel: bool
-) -> None:
+@pytest.mark.parametrize("mode", ["plain", "parallel", "small_chunks"])
+def test_generated_items_and_attempts(tmp_path: Path, monkeypatch, mode: str) -> None:
     """The import's refresh (on PostgreSQL, large runs rebuild items on a second
-    connection beside the attempts) gives the reference attempts and item summaries,
-    also when a second file adds events to known waybills (same last instant, new id)."""
+    connection beside the attempts; on SQLite attempts are paired a chunk of whole
+    waybills at a time) gives the reference attempts and item summaries, also when a
+    second file adds events to known waybills (same last instant, new id)."""
     import sys
 
-    from postdesk.tracking import services
+    from postdesk.tracking import refresh, services
 
-    if parallel:
+    if mode == "parallel":
         monkeypatch.setattr(services, "PARALLEL_REFRESH_MIN_EVENTS", 1)
+    if mode == "small_chunks":
+        monkeypatch.setattr(refresh, "_SQLITE_CHUNK", 3)
     sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
     from tracking_gen import generate
 
