@@ -6,7 +6,10 @@ Generates a deterministic, realistic CSV (``bench/tracking_gen.py``; cached unde
 bench/out/), then for each database: a fresh database, ``postdesk migrate``, and
 ``postdesk import_tracking FILE --json`` in a child process, timed from outside (the
 whole command: start-up, parsing, loading, the attempts/items refresh), peak RSS of
-that child from ``wait4``. Then the same file again (all duplicates: idempotency).
+that child from ``wait4``, its CPU seconds (with the parsing process it waited for) and,
+on PostgreSQL, the CPU seconds of the database processes that served it; the load
+average at start and end (another engineer's work on this 2-core machine slows every
+figure: above 3 the line says so). Then the same file again (all duplicates).
 PostgreSQL: the database ``bench_tracking`` on 127.0.0.1:5432 (dropped and re-made).
 """
 
@@ -28,6 +31,53 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/bench_tracking"
 
 
 CPU: dict[str, float] = {}
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+class ServerCpu:
+    """CPU seconds of the PostgreSQL processes serving ``database`` (backends,
+    autovacuum workers) while a child runs: their pids are polled from pg_stat_activity
+    and their /proc counters kept until they exit (PostgreSQL runs on this machine)."""
+
+    def __init__(self, database: str) -> None:
+        import threading
+
+        self.database = database
+        self.seen: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.poll, daemon=True)
+
+    def poll(self) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            while not self.stop.is_set():
+                rows = conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+                ).fetchall()
+                for (pid,) in rows:
+                    try:
+                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    self.seen[pid] = (int(fields[11]) + int(fields[12])) / TICK
+                self.stop.wait(0.25)
+
+    def __enter__(self) -> ServerCpu:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.seen.values())
+
+
+def busy(load: tuple[float, float]) -> str:
+    return " (machine busy: load average above 3)" if max(load) > 3 else ""
 
 
 def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
@@ -93,25 +143,25 @@ def main() -> None:
     for kind in kinds:
         env = fresh_database(kind)
         cmd = [str(BIN / "postdesk"), "import_tracking", str(data), "--json"]
-        load_before = os.getloadavg()[0]
-        seconds, rss, out = timed_child(cmd, env)
-        doc = json.loads(out.strip().splitlines()[-1])
-        print(
-            f"{kind:10s} first import : {doc['lines']:,} lines, {doc['created']:,} created, "
-            f"{doc['rejected']:,} rejected; {seconds:.1f}s wall -> "
-            f"{doc['lines'] / seconds:,.0f} events/s (phases {doc.get('timings')}); "
-            f"peak RSS {rss} MiB; client CPU {CPU['last']:.0f}s; "
-            f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}",
-            flush=True,
-        )
-        if not opts.no_repeat:
-            seconds, rss, out = timed_child(cmd, env)
+        for label in ["first import", "re-import"][: 1 if opts.no_repeat else 2]:
+            load = [os.getloadavg()[0]]
+            server = ServerCpu("bench_tracking") if kind == "postgresql" else None
+            if server is not None:
+                with server:
+                    seconds, rss, out = timed_child(cmd, env)
+            else:
+                seconds, rss, out = timed_child(cmd, env)
+            load.append(os.getloadavg()[0])
             doc = json.loads(out.strip().splitlines()[-1])
+            timings = doc.get("timings") or {}
+            server_cpu = f", database server CPU {server.seconds:.0f}s" if server else ""
             print(
-                f"{kind:10s} re-import    : {doc['created']:,} created, "
-                f"{doc['duplicates']:,} duplicates; {seconds:.1f}s -> "
-                f"{doc['lines'] / seconds:,.0f} events/s; peak RSS {rss} MiB; "
-                f"client CPU {CPU['last']:.0f}s",
+                f"{kind:10s} {label:12s}: {doc['lines']:,} lines, {doc['created']:,} created, "
+                f"{doc['duplicates']:,} duplicates, {doc['rejected']:,} rejected; "
+                f"{seconds:.1f}s wall -> {doc['lines'] / seconds:,.0f} events/s end to end; "
+                f"load {timings.get('load', 0):.1f}s + refresh {timings.get('refresh', 0):.1f}s; "
+                f"peak RSS {rss} MiB; CPU: import command {CPU['last']:.0f}s{server_cpu}; "
+                f"load average {load[0]:.1f} -> {load[1]:.1f}{busy((load[0], load[1]))}",
                 flush=True,
             )
 
