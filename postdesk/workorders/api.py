@@ -14,13 +14,17 @@ from pydantic import Field
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import ValidationFailed
-from postdesk.core.masking import mask_phone
+from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
-from postdesk.core.request import staff_user
+from postdesk.core.request import client_ip, staff_user
 from postdesk.org.models import User
 from postdesk.workorders import selectors
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
-from postdesk.workorders.services import work_order_act, work_order_create
+from postdesk.workorders.services import (
+    work_order_act,
+    work_order_caller_reveal,
+    work_order_create,
+)
 
 router = Router(auth=STAFF_AUTH, tags=["work orders"])
 
@@ -72,6 +76,7 @@ def _summary(order: WorkOrder, now: datetime) -> dict[str, Any]:
         "breached": selectors.work_order_overdue(order=order, now=now),
         "escalation_level": order.escalation_level,
         "caller_phone": mask_phone(display_phone(order.caller_phone)) if order.caller_phone else "",
+        "caller_name": mask_name(order.caller_name),
         "waybill_no": order.waybill_no,
         "created_at": _iso(order.created_at),
     }
@@ -90,8 +95,6 @@ def _detail(
         {
             "public_ref": order.public_ref,
             "description": order.description,
-            "caller_phone": display_phone(order.caller_phone) if order.caller_phone else "",
-            "caller_name": order.caller_name,
             "customer": order.customer_id,
             "call": order.call_id,
             "details": order.details,
@@ -222,6 +225,24 @@ def detail(request: HttpRequest, number: str) -> dict[str, Any]:
     user = staff_user(request)
     order = selectors.work_order_get(user=user, number=number)
     return _detail(user, order)
+
+
+@router.get(
+    "/{number}/caller",
+    response=dict[str, Any],
+    summary="The caller's phone and name in full (written to the access log)",
+)
+def caller(request: HttpRequest, number: str) -> dict[str, Any]:
+    user = staff_user(request)
+    order = selectors.work_order_get(user=user, number=number)
+    full = work_order_caller_reveal(actor=user, order=order, ip=client_ip(request))
+    return {
+        "number": order.number,
+        "caller_phone": full.phone,
+        "caller_name": full.name,
+        "customer": full.customer_id,
+        "logged": True,
+    }
 
 
 @router.post("/{number}/actions/{action}/", response=dict[str, Any], summary="Perform an action")

@@ -43,6 +43,7 @@ LIST_FIELDS = (
     "status",
     "title",
     "caller_phone",
+    "caller_name",
     "waybill_no",
     "handling_unit_id",
     "intake_unit_id",

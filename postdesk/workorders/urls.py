@@ -15,4 +15,5 @@ urlpatterns = [
     path("<str:number>/", views.work_order_detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.work_order_action, name="act"),
     path("<str:number>/note/", views.work_order_note_view, name="note"),
+    path("<str:number>/caller/", views.work_order_caller_view, name="caller"),
 ]

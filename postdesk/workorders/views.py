@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from postdesk.core.errors import DomainError, NotFound, ValidationFailed
 from postdesk.core.forms import add_domain_error
-from postdesk.core.masking import mask_phone
+from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
-from postdesk.core.request import staff_user
+from postdesk.core.request import client_ip, staff_user
+from postdesk.customers.selectors import can_view_full
 from postdesk.org.models import Role, User
 from postdesk.workorders import flows, labels, selectors
 from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, unit_choices
@@ -28,10 +29,12 @@ from postdesk.workorders.services import (
     attachment_add,
     attachment_path,
     work_order_act,
+    work_order_caller_reveal,
     work_order_create,
     work_order_note,
 )
 from postdesk.workorders.services.attachments import INLINE_TYPES
+from postdesk.workorders.services.caller import Caller, caller_masked
 from postdesk.workorders.services.create import waybill_check_ok
 
 PAGE_SIZE = 25
@@ -45,6 +48,7 @@ def _row(order: WorkOrder, now: Any) -> dict[str, Any]:
         "status": labels.status_label(order.status),
         "overdue": selectors.work_order_overdue(order=order, now=now),
         "phone": mask_phone(display_phone(order.caller_phone)) if order.caller_phone else "",
+        "name": mask_name(order.caller_name),
     }
 
 
@@ -266,6 +270,16 @@ def work_order_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _render_detail(request, user, order)
 
 
+@login_required
+@require_POST
+def work_order_caller_view(request: HttpRequest, number: str) -> HttpResponse:
+    """Show the caller's phone and name in full (logged); refused to other roles."""
+    user = staff_user(request)
+    order = selectors.work_order_get(user=user, number=number)
+    caller = work_order_caller_reveal(actor=user, order=order, ip=client_ip(request))
+    return _render_detail(request, user, order, caller=caller)
+
+
 def _render_detail(
     request: HttpRequest,
     user: User,
@@ -274,6 +288,7 @@ def _render_detail(
     error: DomainError | None = None,
     failed_action: str = "",
     status: int = 200,
+    caller: Caller | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     events = selectors.work_order_events(order=order)
@@ -297,7 +312,10 @@ def _render_detail(
         {
             "order": order,
             "row": _row(order, now),
-            "phone_full": display_phone(order.caller_phone) if order.caller_phone else "",
+            "caller": caller or caller_masked(order),
+            "can_reveal": caller is None
+            and bool(order.caller_phone or order.caller_name)
+            and can_view_full(user=user),
             "assisting": getattr(order, "_assisting", []),
             "timeline": timeline,
             "actions": _action_forms(user, order),

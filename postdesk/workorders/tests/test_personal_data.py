@@ -1,0 +1,108 @@
+"""The caller's phone and name: masked in every list and on the order page for every
+role; shown in full only through the logged action, to the roles that may."""
+
+from __future__ import annotations
+
+import pytest
+
+from postdesk.core.errors import PermissionDenied
+from postdesk.core.models import AccessLogEntry
+from postdesk.workorders.services import work_order_caller_reveal
+
+pytestmark = pytest.mark.django_db
+FULL_PHONE = "13812345678"
+MASKED_PHONE = "138****5678"
+LIST_ROLES = ("admin", "agent1", "lead1", "director1", "branch1")
+
+
+@pytest.fixture
+def order(make_order, act):
+    made = make_order(caller_name="张三丰")
+    return act(made, "agent1", "dispatch", unit="WZ-LC01")
+
+
+def test_lists_mask_phone_and_name_for_every_role(order, client_for, api_for):
+    for username in LIST_ROLES:
+        client = client_for(username)
+        pages = [client.get("/workorders/"), client.get("/workorders/panel/")]
+        if username == "branch1":
+            pages.append(client.get("/workorders/inbox/"))
+        if username in {"lead1", "director1", "admin"}:
+            pages.append(client.get("/workorders/board/"))
+        for page in pages:
+            html = page.content.decode()
+            assert page.status_code == 200, (username, page.request["PATH_INFO"])
+            assert FULL_PHONE not in html and "张三丰" not in html, username
+        listing = client.get("/workorders/").content.decode()
+        assert MASKED_PHONE in listing and "张**" in listing, username
+        row = api_for(username).get("/api/v1/workorders/").json()["results"][0]
+        assert row["caller_phone"] == MASKED_PHONE and row["caller_name"] == "张**", username
+    assert AccessLogEntry.objects.count() == 0
+
+
+def test_order_page_and_api_detail_are_masked(order, client_for, api_for):
+    for username in LIST_ROLES:
+        html = client_for(username).get(f"/workorders/{order.number}/").content.decode()
+        assert MASKED_PHONE in html and FULL_PHONE not in html and "张三丰" not in html
+        data = api_for(username).get(f"/api/v1/workorders/{order.number}/").json()
+        assert data["caller_phone"] == MASKED_PHONE and data["caller_name"] == "张**"
+    created = api_for("agent1").post(
+        "/api/v1/workorders/",
+        {"type": "query", "title": "资费", "caller_phone": FULL_PHONE, "caller_name": "李四"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert created.json()["caller_phone"] == MASKED_PHONE and created.json()["caller_name"] == "李*"
+    assert AccessLogEntry.objects.count() == 0
+
+
+def test_reveal_button_only_for_roles_that_may(order, client_for):
+    for username, shown in (("agent1", True), ("branch1", True), ("director1", False)):
+        html = client_for(username).get(f"/workorders/{order.number}/").content.decode()
+        assert ('data-testid="reveal-caller"' in html) is shown, username
+
+
+def test_page_full_view_is_logged_once_per_view(order, client_for, staff):
+    client = client_for("branch1")  # the branch needs the phone for a pickup
+    for view in (1, 2):
+        r = client.post(f"/workorders/{order.number}/caller/")
+        html = r.content.decode()
+        assert r.status_code == 200 and FULL_PHONE in html and "张三丰" in html
+        assert AccessLogEntry.objects.count() == view
+    entry = AccessLogEntry.objects.order_by("id").last()
+    assert entry.actor == staff["branch1"] and entry.subject_type == "work_order"
+    assert entry.subject_id == order.number and entry.what == "view"
+    assert FULL_PHONE not in entry.subject_label
+    # a plain page view afterwards is masked again and logs nothing
+    html = client.get(f"/workorders/{order.number}/").content.decode()
+    assert FULL_PHONE not in html and AccessLogEntry.objects.count() == 2
+
+
+def test_api_full_view_is_logged_once_per_view(order, api_for):
+    client = api_for("agent1")
+    r = client.get(f"/api/v1/workorders/{order.number}/caller")
+    assert r.status_code == 200
+    assert r.json()["caller_phone"] == FULL_PHONE and r.json()["caller_name"] == "张三丰"
+    assert AccessLogEntry.objects.filter(subject_id=order.number, what="view").count() == 1
+    client.get(f"/api/v1/workorders/{order.number}/caller")
+    assert AccessLogEntry.objects.count() == 2
+
+
+def test_director_is_refused_and_nothing_logged(order, client_for, api_for):
+    r = client_for("director1").post(f"/workorders/{order.number}/caller/")
+    assert r.status_code == 403 and FULL_PHONE not in r.content.decode()
+    r = api_for("director1").get(f"/api/v1/workorders/{order.number}/caller")
+    assert r.status_code == 403 and FULL_PHONE not in r.content.decode()
+    assert AccessLogEntry.objects.count() == 0
+
+
+def test_outside_scope_is_404_and_nothing_logged(order, client_for, api_for, staff):
+    # branch2 (龙湾) does not see an order dispatched to 鹿城
+    assert client_for("branch2").post(f"/workorders/{order.number}/caller/").status_code == 404
+    assert api_for("branch2").get(f"/api/v1/workorders/{order.number}/caller").status_code == 404
+    with pytest.raises(Exception) as exc:
+        work_order_caller_reveal(actor=staff["branch2"], order=order)
+    assert exc.type.__name__ == "NotFound"
+    with pytest.raises(PermissionDenied):
+        work_order_caller_reveal(actor=staff["director1"], order=order)
+    assert AccessLogEntry.objects.count() == 0
