@@ -10,7 +10,7 @@ from postdesk.knowledge.models import ForbiddenRule, Phrase
 
 
 @admin.register(Phrase)
-class PhraseAdmin(admin.ModelAdmin):
+class PhraseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("key", "category", "caller_type", "text")
     list_filter = ("category", "caller_type")
     search_fields = ("key",)
@@ -18,6 +18,6 @@ class PhraseAdmin(admin.ModelAdmin):
 
 
 @admin.register(ForbiddenRule)
-class ForbiddenRuleAdmin(admin.ModelAdmin):
+class ForbiddenRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("pattern", "kind", "is_regex", "is_active", "reason")
     list_filter = ("kind", "is_active", "is_regex")
