@@ -87,12 +87,14 @@ def seed(stdout: Any = None) -> None:
                     phone=phone,
                 )
         existing = set(User.objects.values_list("username", flat=True))
+        created = []
         for username, display, role, unit_code, agent_no, extension in STAFF:
             if username in existing:
                 continue
+            created.append(username)
             staff_create(
                 username=username,
-                password=DEMO_PASSWORD,
+                password=None,
                 role=role,
                 unit=units[unit_code] if unit_code else None,
                 display_name=display,
@@ -100,6 +102,8 @@ def seed(stdout: Any = None) -> None:
                 extension=extension,
                 email=f"{username}@demo.postdesk.local",
             )
+        # The same demo password for everyone: hashed once, not once per user.
+        User.objects.filter(username__in=created).update(password=make_password(DEMO_PASSWORD))
     if stdout is not None:
         stdout.write(
             f"demo organisation: {Unit.objects.count()} units, {User.objects.count()} staff"
