@@ -82,6 +82,11 @@ def _summary(order: WorkOrder, now: datetime) -> dict[str, Any]:
     }
 
 
+def _assisting(order: WorkOrder) -> list[Any]:
+    known = getattr(order, "_assisting", None)  # loaded by the selector, or [] for a new order
+    return list(known) if known is not None else list(order.assisting_units.all())
+
+
 def _detail(
     user: User,
     order: WorkOrder,
@@ -99,9 +104,7 @@ def _detail(
             "call": order.call_id,
             "details": order.details,
             "owner": order.owner.get_username() if order.owner_id and order.owner else None,
-            "assisting_units": [
-                u.code for u in getattr(order, "_assisting", None) or order.assisting_units.all()
-            ],
+            "assisting_units": [u.code for u in _assisting(order)],
             "parent": order.parent.number if order.parent_id and order.parent else None,
             "regulator_ref": order.regulator_ref,
             "ruling": order.ruling,

@@ -199,19 +199,65 @@ def work_order_create(
         updated_at=now,
     )
     set_due(order, now)
+    event = WorkOrderEvent(
+        at=now,
+        actor=actor,
+        action="create",
+        from_status="",
+        to_status="new",
+        text=order.description[:2000],
+        data={"parent": parent.number} if parent is not None else {},
+    )
     with transaction.atomic():
         # The day's counter row is locked until commit: keep this transaction short.
-        order.number = _next_number(now)
-        order.save(force_insert=True)
-        WorkOrderEvent.objects.create(
-            order=order,
-            at=now,
-            actor=actor,
-            action="create",
-            from_status="",
-            to_status="new",
-            text=order.description[:2000],
-            data={"parent": parent.number} if parent is not None else {},
-        )
+        if connection.vendor == "postgresql":
+            _insert_pg(order, event, now)
+        else:
+            order.number = _next_number(now)
+            order.save(force_insert=True)
+            event.order = order
+            event.save(force_insert=True)
         search.index_order(order)
     return order
+
+
+def _values(obj: Any, skip: frozenset[str]) -> tuple[list[str], list[Any]]:
+    """Column names and database values of a new row (as the ORM's insert would send)."""
+    columns: list[str] = []
+    values: list[Any] = []
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or field.attname in skip:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        values.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
+    return columns, values
+
+
+def _insert_pg(order: WorkOrder, event: WorkOrderEvent, now: datetime) -> None:
+    """Number, order and its create event in one statement (one round trip): the day's
+    counter upsert feeds the order's number, the order's id feeds the event."""
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    counter = DayCounter._meta.db_table
+    order_cols, order_vals = _values(order, frozenset({"number"}))
+    event_cols, event_vals = _values(event, frozenset({"order_id"}))
+    q = connection.ops.quote_name
+    sql = (
+        f"WITH c AS (INSERT INTO {counter} (day, last) VALUES (%s, 1) "
+        f"ON CONFLICT (day) DO UPDATE SET last = {counter}.last + 1 RETURNING last), "
+        f"o AS (INSERT INTO {q(WorkOrder._meta.db_table)} ({', '.join(order_cols)}, number) "
+        f"SELECT {', '.join(['%s'] * len(order_vals))}, "
+        "%s || CASE WHEN c.last < 100000 THEN lpad(c.last::text, 5, '0') ELSE c.last::text END "
+        "FROM c RETURNING id, number), "
+        f"e AS (INSERT INTO {q(WorkOrderEvent._meta.db_table)} ({', '.join(event_cols)}, order_id) "
+        f"SELECT {', '.join(['%s'] * len(event_vals))}, o.id FROM o RETURNING id) "
+        "SELECT o.id, o.number, e.id FROM o, e"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, *order_vals, day, *event_vals])
+        order_id, number, event_id = cursor.fetchone()
+    order.pk, order.number = order_id, number
+    order._state.adding = False
+    order._state.db = connection.alias
+    event.pk, event.order = event_id, order
+    event._state.adding = False
+    event._state.db = connection.alias

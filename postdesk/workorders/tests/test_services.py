@@ -298,3 +298,47 @@ def test_manual_escalation_has_no_maximum(make_order, act, staff):
     assert Notification.objects.filter(user=staff["director1"]).exists()
     with pytest.raises(PermissionDenied):
         act(order, "director1", "escalate", reason="x")
+
+
+def test_create_is_lean_and_stores_everything(staff, org):
+    """Number, order, create event and search row in one short transaction, without
+    repeated lookups; the stored row is what the ORM reads back."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from postdesk.knowledge import search as engine
+    from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+    from postdesk.workorders.services import work_order_create
+
+    def make():
+        return work_order_create(
+            actor=staff["agent1"],
+            type="complaint",
+            subtype="delay",
+            title="包裹延误投诉",
+            description="客户反映寄往杭州的包裹五天未到。",
+            caller_phone="13812345678",
+            caller_name="张三",
+            waybill_no="EA473124829CN",
+            details={"address": "鹿城区人民路1号"},
+        )
+
+    first = make()  # warms the SLA cache
+    with CaptureQueriesContext(connection) as ctx:
+        order = make()
+    writes = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    limit = 5 if connection.vendor == "postgresql" else 9
+    assert len(writes) <= limit, writes
+    assert int(order.number) == int(first.number) + 1 and len(order.number) == 13
+    stored = WorkOrder.objects.get(pk=order.pk)
+    for field in ("number", "caller_phone", "caller_name", "due_at", "dispatch_due_at"):
+        assert getattr(stored, field) == getattr(order, field), field
+    assert stored.reply_due_at == order.reply_due_at and stored.due_at is not None
+    assert (
+        stored.details == {"address": "鹿城区人民路1号"} and stored.owner_id == staff["agent1"].pk
+    )
+    event = WorkOrderEvent.objects.get(order=stored)
+    assert (event.action, event.to_status, event.actor_id) == ("create", "new", staff["agent1"].pk)
+    assert event.text == stored.description and event.data == {}
+    found = engine.filter_matching(WorkOrder.objects.all(), kind="workorder", query=order.number)
+    assert list(found.values_list("pk", flat=True)) == [order.pk]
