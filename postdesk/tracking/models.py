@@ -86,6 +86,7 @@ class Event(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("entered by"),
+        db_index=False,  # the partial index below: imported events (almost all) skip it
     )
 
     class Meta:
@@ -97,6 +98,13 @@ class Event(models.Model):
                 name="tracking_event_identity",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["entered_by"],
+                condition=Q(entered_by__isnull=False),
+                name="tracking_event_entered_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.waybill_no} {self.event_code} {self.event_time:%Y-%m-%d %H:%M}"
@@ -105,7 +113,7 @@ class Event(models.Model):
 class Item(models.Model):
     """Summary of one waybill, rebuilt from its events (``refresh.py``)."""
 
-    waybill_no = models.CharField(_("waybill number"), max_length=20, unique=True)
+    waybill_no = models.CharField(_("waybill number"), max_length=20)
     zone = models.CharField(_("zone"), max_length=20, choices=Zone.choices)
     first_event_time = models.DateTimeField(_("first event"))
     accepted_office_code = models.CharField(_("accepting office"), max_length=32, blank=True)
@@ -119,6 +127,10 @@ class Item(models.Model):
     class Meta:
         verbose_name = _("item")
         verbose_name_plural = _("items")
+        # Declared here rather than with unique=True / db_index=True: on PostgreSQL those
+        # add a second (varchar_pattern_ops) index that no query uses and every bulk
+        # refresh would maintain.
+        constraints = [models.UniqueConstraint(fields=["waybill_no"], name="tracking_item_waybill")]
         indexes = [
             models.Index(
                 fields=["last_event_time"],
@@ -141,7 +153,7 @@ class Attempt(models.Model):
     it is on the chase list from ``chase_after`` on.
     """
 
-    waybill_no = models.CharField(_("waybill number"), max_length=20, db_index=True)
+    waybill_no = models.CharField(_("waybill number"), max_length=20)
     office_code = models.CharField(_("office code"), max_length=32)
     day = models.DateField(_("day"))
     ofd_time = models.DateTimeField(_("out for delivery at"), null=True, blank=True)
@@ -161,7 +173,13 @@ class Attempt(models.Model):
         verbose_name = _("delivery attempt")
         verbose_name_plural = _("delivery attempts")
         indexes = [
-            models.Index(fields=["day", "office_code"], name="tracking_attempt_day_idx"),
+            models.Index(fields=["waybill_no"], name="tracking_attempt_waybill_idx"),
+            # Covers the month KPI (day range, grouped by office and day, two timestamps
+            # compared): answered from the index alone.
+            models.Index(
+                fields=["day", "office_code", "result_recorded_at", "deadline"],
+                name="tracking_attempt_kpi_idx",
+            ),
             models.Index(
                 fields=["office_code", "ofd_time"],
                 condition=Q(chase=True),
