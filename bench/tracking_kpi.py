@@ -58,7 +58,8 @@ def child(kind: str) -> None:
     )
     open_attempt = Attempt.objects.filter(chase=True).order_by("id").first()
     if open_attempt is not None:
-        user, _ = User.objects.get_or_create(username="bench_agent", defaults={"role": "agent"})
+        # The bench database has no org units: an administrator's scope is everything.
+        user, _ = User.objects.update_or_create(username="bench_agent", defaults={"role": "admin"})
         now = open_attempt.ofd_time + timedelta(hours=3)
         t = time.perf_counter()
         delivery_result_record(
