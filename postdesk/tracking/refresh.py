@@ -1,8 +1,11 @@
 """Rebuild the derived tables (delivery attempts, item summaries) for touched waybills.
 
-Set-based SQL on both databases, run in the caller's transaction. The caller fills the
-temporary table ``tracking_touched`` (one row per waybill) and calls :func:`refresh`;
-``kpi_rules`` is the reference these statements are tested against.
+Set-based, run in the caller's transaction. The caller fills the temporary table
+``tracking_touched`` (one row per waybill) and calls :func:`refresh`; ``kpi_rules`` is
+the reference these statements are tested against. PostgreSQL: SQL only (items by a
+hash aggregate; for a large import items on a second connection beside the attempts).
+SQLite: items by one ordered GROUP BY, attempts by the same rules column-at-a-time in
+Arrow (``pairing.py``).
 
 The attempt pairing is two window passes per (waybill, office), ordered by event time,
 OUT_FOR_DELIVERY before a result at the same instant, then code:
@@ -13,7 +16,7 @@ OUT_FOR_DELIVERY before a result at the same instant, then code:
    close nothing and are attempts of their own.
 
 Local dates and the 20:00 cut-off use Asia/Shanghai. PostgreSQL converts with its time
-zone database; the SQLite path derives them in Python with zoneinfo (see below).
+zone database, the SQLite path with Arrow's (the same IANA rules).
 """
 
 from __future__ import annotations
@@ -244,9 +247,9 @@ def link_offices(cursor: Any) -> None:
 
 # ----------------------------------------------------------------------- SQLite path
 # SQLite sorts slowly (three window passes over a temp B-tree); its path streams the
-# touched waybills' events once, in the identity index's order (grouped by waybill, no
-# sort), and derives attempts with the reference rules themselves and item summaries
-# in Python. Timestamps are Django's UTC text, which sorts chronologically.
+# touched waybills' delivery events once, in the touched table's order (grouped by
+# waybill, no sort), and pairs them a chunk of whole waybills at a time with Arrow
+# kernels. Timestamps are Django's UTC text, which sorts chronologically.
 
 
 def _sqlite_dt(value: Any) -> str | None:
