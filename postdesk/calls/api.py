@@ -4,18 +4,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from ninja import Router
 from ninja.security import APIKeyHeader
 
 from postdesk.calls.events import EventInvalid, parse_cti_json, parse_zammad
 from postdesk.calls.selectors import call_metrics, call_metrics_for_days
-from postdesk.calls.services import cti_event_ingest, cti_token_authenticate
+from postdesk.calls.services import IngestResult, cti_event_ingest, cti_token_authenticate
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import AuthenticationFailed, ValidationFailed
 from postdesk.org.models import User
@@ -92,9 +93,12 @@ def cti_events(request: HttpRequest) -> dict[str, Any]:
     return cti_event_receive(request.body)
 
 
-def cti_event_receive(raw: bytes) -> dict[str, Any]:
+def cti_event_receive(
+    raw: bytes, ingest: Callable[..., IngestResult] = cti_event_ingest
+) -> dict[str, Any]:
     """Parse, then store one CTI event (shared by this view and the fast path of
-    `postdesk serve`, `fastpath.py`); raises DomainError for bad input."""
+    `postdesk serve`, `fastpath.py`, which stores through its process's group-commit
+    writer); raises DomainError for bad input (its messages translated when shown)."""
     if len(raw) > MAX_BODY:
         raise ValidationFailed(fields={"body": _("The body is too large.")})
     try:
@@ -105,7 +109,7 @@ def cti_event_receive(raw: bytes) -> dict[str, Any]:
         event = parse_cti_json(body)
     except EventInvalid as exc:
         raise _invalid(exc) from None
-    result = cti_event_ingest(event=event)
+    result = ingest(event=event)
     return {"status": "stored" if result.created else "duplicate", "call_id": event.call_id}
 
 

@@ -67,3 +67,9 @@ def event_retention_days() -> int:
 def state_retention_days() -> int:
     """Agent-state periods older than this many days are purged; 0 keeps them."""
     return int(_get("POSTDESK_CALLS_STATE_RETENTION_DAYS", 400, int))
+
+
+def cti_writer_threads() -> int:
+    """Threads of a web process's group-commit writer of CTI events (`calls.writer`): two
+    let one batch be planned while the other waits for its COMMIT to reach the disk."""
+    return int(_get("POSTDESK_CTI_WRITER_THREADS", 2, int))

@@ -4,8 +4,9 @@ A PBX posts thousands of small events; each one through Django's whole middlewar
 and the API framework costs about as much CPU as storing it. `postdesk serve` wraps its
 WSGI application with `cti_fast_path`, which answers `POST /api/v1/cti/events` itself
 with the very same code as the API view (`api.cti_event_receive`: parse, store, the
-same `{"code", "message", "fields"}` errors) and hands every other request to Django
-unchanged. Any other server runs the API view; both are tested.
+same `{"code", "message", "fields"}` errors), storing through the process's
+group-commit writer (`writer.py`), and hands every other request to Django unchanged.
+Any other server runs the API view; both are tested.
 """
 
 from __future__ import annotations
@@ -63,13 +64,11 @@ def _respond(start_response: Callable[..., Any], status: int, body: dict[str, An
 def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     from postdesk.calls.api import cti_event_receive
     from postdesk.calls.services import cti_token_authenticate
+    from postdesk.calls.writer import ingest_grouped
 
-    with translation.override(_language(environ)):
-        scheme, _sep, raw = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
-        if (
-            scheme.lower() not in {"token", "bearer"}
-            or cti_token_authenticate(raw=raw.strip()) is None
-        ):
+    scheme, _sep, raw = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() not in {"token", "bearer"} or cti_token_authenticate(raw=raw.strip()) is None:
+        with translation.override(_language(environ)):
             return _respond(
                 start_response,
                 401,
@@ -79,14 +78,17 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[
                     "fields": {},
                 },
             )
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        body = environ["wsgi.input"].read(min(max(length, 0), 10 * 65536))
-        try:
-            return _respond(start_response, 200, cti_event_receive(body))
-        except DomainError as exc:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(min(max(length, 0), 10 * 65536))
+    try:
+        # stored through this process's group-commit writer (`writer.py`)
+        return _respond(start_response, 200, cti_event_receive(body, ingest=ingest_grouped))
+    except DomainError as exc:
+        # the messages are lazy: rendered here, in the caller's language
+        with translation.override(_language(environ)):
             return _respond(start_response, exc.status, exc.as_dict())
 
 

@@ -16,7 +16,7 @@ from postdesk.calls.services.housekeeping import (
     calls_purge_old,
     calls_sweep_stale,
 )
-from postdesk.calls.services.ingest import IngestResult, cti_event_ingest
+from postdesk.calls.services.ingest import IngestResult, cti_event_ingest, cti_events_ingest
 from postdesk.calls.services.states import MANUAL_STATES, agent_state_set
 from postdesk.calls.services.tokens import (
     cti_token_authenticate,
@@ -38,6 +38,7 @@ __all__ = [
     "calls_purge_old",
     "calls_sweep_stale",
     "cti_event_ingest",
+    "cti_events_ingest",
     "cti_token_authenticate",
     "cti_token_create",
     "cti_token_revoke",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,41 +66,84 @@ def _state_row(user_id: int, at: datetime) -> AgentState:
     )
 
 
-def _move(state: AgentState, new: str, reason: str, at: datetime, call: Call | None) -> None:
+# A closed period: (user_id, state, reason, started_at, ended_at, seconds).
+Period = tuple[int, str, str, datetime, datetime, float]
+FOLLOWED_EVENTS = frozenset({"answer", "hangup", "wrapup", "newCall"})
+
+
+@dataclass(frozen=True, slots=True)
+class CallSnapshot:
+    """What the agent-state rules and the push need of a call just after one event."""
+
+    pk: int
+    call_id: str
+    direction: str
+    agent_id: int | None
+    ringing_extension: str
+    to_number: str
+    outcome: str
+    ended_at: datetime | None
+    wrapup_at: datetime | None
+
+
+def _shift(
+    state: AgentState,
+    new: str,
+    reason: str,
+    at: datetime,
+    call_pk: int | None,
+    periods: list[Period],
+) -> None:
+    """Move the state in memory; the closed period (if it lasted) goes to `periods`."""
     at = max(at, state.since)
-    if (state.state != new or state.reason != reason) and at > state.since:
+    changed = state.state != new or state.reason != reason
+    if changed and at > state.since:
         # a period of no length (a move at the very moment of the last) is not kept
-        _execute(
-            "INSERT INTO calls_agentstateperiod (user_id, state, reason, started_at, ended_at, "
-            "seconds) VALUES (%s, %s, %s, %s, %s, %s)",
-            [
+        periods.append(
+            (
                 state.user_id,
                 state.state,
                 state.reason,
                 state.since,
                 at,
                 round((at - state.since).total_seconds(), 3),
-            ],
+            )
         )
-    if state.state != new or state.reason != reason:
+    if changed:
         state.since = at
     state.state = new
     state.reason = reason
-    state.call_id = call.pk if call is not None else None
+    state.call_id = call_pk
+
+
+def _write_state(state: AgentState, periods: list[Period]) -> None:
+    for period in periods:
+        _execute(
+            "INSERT INTO calls_agentstateperiod (user_id, state, reason, started_at, ended_at, "
+            "seconds) VALUES (%s, %s, %s, %s, %s, %s)",
+            list(period),
+        )
     _execute(
         "UPDATE calls_agentstate SET state = %s, reason = %s, since = %s, call_id = %s "
         "WHERE id = %s",
-        [new, reason, state.since, state.call_id, state.pk],
+        [state.state, state.reason, state.since, state.call_id, state.pk],
     )
 
 
-def _agent_state_follow(*, user_id: int, call: Call, event: CtiEvent) -> str | None:
-    """Answer puts the agent on the call, hangup into after-call work, wrapup back to
-    ready. An event older than the agent's current state (late delivery) moves nothing."""
-    if event.event not in ("answer", "hangup", "wrapup", "newCall"):
-        return None
-    state = _state_row(user_id, event.timestamp)
-    if event.timestamp < state.since:
+def _move(state: AgentState, new: str, reason: str, at: datetime, call: Call | None) -> None:
+    """Move a locked state row and write it (with its closed period)."""
+    periods: list[Period] = []
+    _shift(state, new, reason, at, call.pk if call is not None else None, periods)
+    _write_state(state, periods)
+
+
+def _follow(
+    state: AgentState, *, call: CallSnapshot, event: CtiEvent, periods: list[Period]
+) -> str | None:
+    """The telephone moves the agent (in memory; the caller writes): answer puts the agent
+    on the call, hangup into after-call work, wrapup back to ready. An event older than
+    the agent's current state (late delivery) moves nothing. Returns the new state."""
+    if event.event not in FOLLOWED_EVENTS or event.timestamp < state.since:
         return None
     on_this_call = state.call_id == call.pk
     if event.event == "answer" or (event.event == "newCall" and call.direction == "out"):
@@ -108,13 +152,13 @@ def _agent_state_follow(*, user_id: int, call: Call, event: CtiEvent) -> str | N
             # it up (or done with it, when the wrapup came too).
             if call.wrapup_at is not None or state.since > call.ended_at:
                 return None
-            _move(state, S.AFTER_CALL, "", call.ended_at, call)
+            _shift(state, S.AFTER_CALL, "", call.ended_at, call.pk, periods)
         else:
-            _move(state, S.ON_CALL, "", event.timestamp, call)
+            _shift(state, S.ON_CALL, "", event.timestamp, call.pk, periods)
     elif event.event == "hangup" and on_this_call and state.state == S.ON_CALL:
-        _move(state, S.AFTER_CALL, "", event.timestamp, call)
+        _shift(state, S.AFTER_CALL, "", event.timestamp, call.pk, periods)
     elif event.event == "wrapup" and on_this_call and state.state in (S.ON_CALL, S.AFTER_CALL):
-        _move(state, S.READY, "", event.timestamp, None)
+        _shift(state, S.READY, "", event.timestamp, None, periods)
     else:
         return None
     return state.state

@@ -1,0 +1,161 @@
+"""Group commit of CTI events inside one web process (`postdesk serve`'s fast path).
+
+A PBX posts many small events at once, and each transaction's cost is mostly fixed: the
+round trips, the statements' planning, the WAL flush at COMMIT. So the request threads
+of a process do not write themselves: each hands its parsed event to the process's
+writer (`POSTDESK_CTI_WRITER_THREADS` threads, 2 unless set) and waits. A writer thread
+takes everything that is waiting (up to `max_batch`), stores it with
+`services.cti_events_ingest` in one transaction, and then wakes each request with its
+own result. While it commits, the next requests gather, so the batches grow with the
+load and a lone event is written at once (no timer).
+
+Every guarantee of the endpoint holds per event: a request is answered 200 only after
+the COMMIT holding its event returned; a batch is stored whole or not at all; and if a
+batch fails (a broken connection, a deadlock, one event the database refuses), each of
+its events is retried alone, so one bad event fails only its own request.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import deque
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+
+from postdesk.calls import conf
+from postdesk.calls.events import CtiEvent
+from postdesk.calls.services import IngestResult, cti_events_ingest
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 64
+ANSWER_TIMEOUT = 30.0
+
+
+class _Waiter:
+    __slots__ = ("done", "error", "result")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: IngestResult | None = None
+        self.error: BaseException | None = None
+
+    def ok(self, result: IngestResult) -> None:
+        self.result = result
+        self.done.set()
+
+    def fail(self, error: BaseException) -> None:
+        self.error = error
+        self.done.set()
+
+
+class IngestWriter:
+    def __init__(self, *, threads: int = 2, max_batch: int = MAX_BATCH) -> None:
+        self.threads = max(threads, 1)
+        self.max_batch = max_batch
+        self._cond = threading.Condition()
+        self._pending: deque[tuple[CtiEvent, _Waiter]] = deque()
+        self._threads: list[threading.Thread] = []
+        self._pid = 0
+        self._stopping = False
+        self.batches = 0
+        self.events = 0
+
+    def submit(self, event: CtiEvent, *, timeout: float = ANSWER_TIMEOUT) -> IngestResult:
+        """Store one event through the writer; returns once it is committed (or raises
+        what storing it raised)."""
+        waiter = _Waiter()
+        with self._cond:
+            self._ensure_thread()
+            self._pending.append((event, waiter))
+            self._cond.notify()
+        if not waiter.done.wait(timeout):
+            # The event may still be stored later; the PBX's retry is then a duplicate.
+            raise TimeoutError("the CTI writer did not answer in time")
+        if waiter.error is not None:
+            raise waiter.error
+        assert waiter.result is not None
+        return waiter.result
+
+    def _ensure_thread(self) -> None:
+        if self._pid != os.getpid():  # first use, or a forked child: threads of its own
+            self._pid = os.getpid()
+            self._threads = []
+        self._threads = [thread for thread in self._threads if thread.is_alive()]
+        while len(self._threads) < self.threads:
+            thread = threading.Thread(target=self._run, name="postdesk-cti-writer", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Let the threads finish what is waiting, close their connections and end."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    while not self._pending and not self._stopping:
+                        self._cond.wait()
+                    if not self._pending:
+                        return
+                    size = min(len(self._pending), self.max_batch)
+                    batch = [self._pending.popleft() for _ in range(size)]
+                try:
+                    self._write(batch)
+                except BaseException as exc:  # never leave a request waiting
+                    logger.exception("CTI writer failed")
+                    for _event, waiter in batch:
+                        if not waiter.done.is_set():
+                            waiter.fail(exc)
+        finally:
+            connection.close()
+
+    def _write(self, batch: list[tuple[CtiEvent, _Waiter]]) -> None:
+        try:
+            results = cti_events_ingest(events=[event for event, _ in batch])
+        except (DatabaseError, InterfaceError, OperationalError) as exc:
+            connection.close()  # whatever state it was left in: the retry connects afresh
+            if len(batch) > 1:
+                logger.warning("CTI batch of %d failed (%s); each event alone", len(batch), exc)
+            for event, waiter in batch:
+                try:
+                    waiter.ok(cti_events_ingest(events=[event])[0])
+                except Exception as single:
+                    connection.close()
+                    waiter.fail(single)
+            return
+        except Exception as exc:
+            for _event, waiter in batch:
+                waiter.fail(exc)
+            return
+        self.batches += 1
+        self.events += len(batch)
+        for (_event, waiter), result in zip(batch, results, strict=True):
+            waiter.ok(result)
+
+
+_writer: IngestWriter | None = None
+_writer_lock = threading.Lock()
+
+
+def writer() -> IngestWriter:
+    """This process's writer (started on first use, in the process that uses it)."""
+    global _writer
+    with _writer_lock:
+        if _writer is None:
+            _writer = IngestWriter(threads=conf.cti_writer_threads())
+        return _writer
+
+
+def ingest_grouped(*, event: CtiEvent) -> IngestResult:
+    return writer().submit(event)
+
+
+__all__ = ["IngestWriter", "ingest_grouped", "writer"]
