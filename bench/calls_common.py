@@ -193,6 +193,15 @@ def backend_pids(url: str, db: str) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def commits(url: str, db: str) -> int:
+    """Transactions committed in a database so far (pg_stat_database)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = %s", [db]
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def cpu_of(pids: list[int]) -> float:
     return sum(_cpu_seconds(pid) for pid in pids)
 

@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -98,6 +99,7 @@ def main() -> None:
                 for i in range(args.concurrency)
             ]
             asyncio.run(cc.post_all(port, warm))
+            commits0 = cc.commits(url, DB)
             web_pids = cc.tree_pids(server.pid)
             web0 = cc.cpu_of(web_pids)
             backends = cc.BackendCpu(url, DB)
@@ -107,6 +109,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+        time.sleep(1.5)  # the backends' statistics reach pg_stat_database
+        commits = cc.commits(url, DB) - commits0
         check = subprocess.run(
             [*cc.CLI, "call_metrics", "--date", "2025-03-04", "--json"],
             env=env,
@@ -132,6 +136,10 @@ def main() -> None:
         f"  CPU per event: web {web_cpu / total * 1000:.2f} ms + PostgreSQL "
         f"{pg_cpu / total * 1000:.2f} ms = {per_event:.2f} ms, i.e. at most "
         f"{2000 / per_event:,.0f} events/s on 2 idle cores"
+    )
+    print(
+        f"  database transactions committed during the run: {commits:,} "
+        f"({total / max(commits, 1):.1f} events per commit)"
     )
     load_end = os.getloadavg()
     busy = " (machine busy: above 3)" if max(load_start[0], load_end[0]) > 3 else ""

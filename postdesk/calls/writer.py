@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
-from collections import deque
+from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
@@ -35,43 +36,48 @@ ANSWER_TIMEOUT = 30.0
 
 
 class _Waiter:
+    """One request's wait: a lock taken at birth and released by the writer (C-level
+    primitives only, on the hot path)."""
+
     __slots__ = ("done", "error", "result")
 
     def __init__(self) -> None:
-        self.done = threading.Event()
+        self.done = threading.Lock()
+        self.done.acquire()
         self.result: IngestResult | None = None
         self.error: BaseException | None = None
 
     def ok(self, result: IngestResult) -> None:
         self.result = result
-        self.done.set()
+        self.done.release()
 
     def fail(self, error: BaseException) -> None:
         self.error = error
-        self.done.set()
+        self.done.release()
+
+
+_STOP = object()
 
 
 class IngestWriter:
     def __init__(self, *, threads: int = 2, max_batch: int = MAX_BATCH) -> None:
         self.threads = max(threads, 1)
         self.max_batch = max_batch
-        self._cond = threading.Condition()
-        self._pending: deque[tuple[CtiEvent, _Waiter]] = deque()
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
         self._pid = 0
-        self._stopping = False
         self.batches = 0
         self.events = 0
 
     def submit(self, event: CtiEvent, *, timeout: float = ANSWER_TIMEOUT) -> IngestResult:
         """Store one event through the writer; returns once it is committed (or raises
         what storing it raised)."""
+        if self._pid != os.getpid() or len(self._threads) < self.threads:
+            self._ensure_threads()
         waiter = _Waiter()
-        with self._cond:
-            self._ensure_thread()
-            self._pending.append((event, waiter))
-            self._cond.notify()
-        if not waiter.done.wait(timeout):
+        self._queue.put((event, waiter))
+        if not waiter.done.acquire(timeout=timeout):
             # The event may still be stored later; the PBX's retry is then a duplicate.
             raise TimeoutError("the CTI writer did not answer in time")
         if waiter.error is not None:
@@ -79,40 +85,46 @@ class IngestWriter:
         assert waiter.result is not None
         return waiter.result
 
-    def _ensure_thread(self) -> None:
-        if self._pid != os.getpid():  # first use, or a forked child: threads of its own
-            self._pid = os.getpid()
-            self._threads = []
-        self._threads = [thread for thread in self._threads if thread.is_alive()]
-        while len(self._threads) < self.threads:
-            thread = threading.Thread(target=self._run, name="postdesk-cti-writer", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+    def _ensure_threads(self) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # first use, or a forked child: threads of its own
+                self._pid = os.getpid()
+                self._threads = []
+            while len(self._threads) < self.threads:
+                thread = threading.Thread(target=self._run, name="postdesk-cti-writer", daemon=True)
+                thread.start()
+                self._threads.append(thread)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Let the threads finish what is waiting, close their connections and end."""
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
+        for _thread in self._threads:
+            self._queue.put(_STOP)
         for thread in self._threads:
             thread.join(timeout)
+        self._threads = []
 
     def _run(self) -> None:
         try:
             while True:
-                with self._cond:
-                    while not self._pending and not self._stopping:
-                        self._cond.wait()
-                    if not self._pending:
-                        return
-                    size = min(len(self._pending), self.max_batch)
-                    batch = [self._pending.popleft() for _ in range(size)]
+                item = self._queue.get()
+                if item is _STOP:
+                    return
+                batch = [item]
+                while len(batch) < self.max_batch:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is _STOP:
+                        self._queue.put(_STOP)  # after this batch
+                        break
+                    batch.append(item)
                 try:
                     self._write(batch)
                 except BaseException as exc:  # never leave a request waiting
                     logger.exception("CTI writer failed")
                     for _event, waiter in batch:
-                        if not waiter.done.is_set():
+                        if waiter.result is None and waiter.error is None:
                             waiter.fail(exc)
         finally:
             connection.close()
@@ -148,6 +160,8 @@ _writer_lock = threading.Lock()
 def writer() -> IngestWriter:
     """This process's writer (started on first use, in the process that uses it)."""
     global _writer
+    if _writer is not None:
+        return _writer
     with _writer_lock:
         if _writer is None:
             _writer = IngestWriter(threads=conf.cti_writer_threads())

@@ -304,7 +304,12 @@ class _PgSql(_Sql):
             self.began = True
             cursor.execute(
                 "BEGIN; " + _PG_LOCK_SQL + "; " + _PG_LOCK_LIKELY_STATES_SQL,
-                [now, ids, [first_at[call_id] for call_id in ids], sorted(set(agents)), ids],
+                [
+                    now,
+                    json.dumps([{"call_id": i, "at": first_at[i].isoformat()} for i in ids]),
+                    json.dumps(sorted(set(agents))),
+                    json.dumps(ids),
+                ],
             )
             raw = cursor.cursor
             raw.nextset()  # past BEGIN
@@ -452,7 +457,7 @@ INSERT INTO calls_call (call_id, direction, from_number, to_number, caller_numbe
     recording_url, wrapup_code, wrapup_note, events_count, event_log, updated_at)
 SELECT v.call_id, 'in', '', '', '', '', '', '', v.at, 0, '', '', '', '', '', 0, '[]',
     %s::timestamptz
-FROM unnest(%s::varchar[], %s::timestamptz[]) AS v(call_id, at) ORDER BY v.call_id
+FROM json_to_recordset(%s::json) AS v(call_id text, at timestamptz) ORDER BY v.call_id
 ON CONFLICT (call_id) DO UPDATE SET call_id = EXCLUDED.call_id
 RETURNING id, call_id, event_log
 """
@@ -462,8 +467,9 @@ _PG_LOCK_STATES_SQL = (
 )
 _PG_LOCK_LIKELY_STATES_SQL = """
 SELECT id, user_id, state, reason, since, call_id FROM calls_agentstate
-WHERE user_id = ANY(%s::bigint[] || ARRAY(SELECT agent_id FROM calls_call
-    WHERE call_id = ANY(%s::varchar[]) AND agent_id IS NOT NULL))
+WHERE user_id IN (SELECT value::bigint FROM json_array_elements_text(%s::json)
+    UNION SELECT agent_id FROM calls_call WHERE call_id IN (
+        SELECT value FROM json_array_elements_text(%s::json)) AND agent_id IS NOT NULL)
 ORDER BY user_id FOR UPDATE
 """
 _INSERT_EVENT_SQL = (
