@@ -70,6 +70,8 @@ def state_retention_days() -> int:
 
 
 def cti_writer_threads() -> int:
-    """Threads of a web process's group-commit writer of CTI events (`calls.writer`): two
-    let one batch be planned while the other waits for its COMMIT to reach the disk."""
-    return int(_get("POSTDESK_CTI_WRITER_THREADS", 2, int))
+    """Threads of a web process's group-commit writer of CTI events (`calls.writer`).
+    One gives the largest batches and the least CPU per event (measured: 3.6 events per
+    COMMIT and 1.3 ms CPU per event against 2.0 and 1.65 ms with two); a second thread
+    plans a batch while the first waits for its COMMIT, for disks slow to flush."""
+    return int(_get("POSTDESK_CTI_WRITER_THREADS", 1, int))

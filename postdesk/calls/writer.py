@@ -3,7 +3,7 @@
 A PBX posts many small events at once, and each transaction's cost is mostly fixed: the
 round trips, the statements' planning, the WAL flush at COMMIT. So the request threads
 of a process do not write themselves: each hands its parsed event to the process's
-writer (`POSTDESK_CTI_WRITER_THREADS` threads, 2 unless set) and waits. A writer thread
+writer (`POSTDESK_CTI_WRITER_THREADS` threads, 1 unless set) and waits. A writer thread
 takes everything that is waiting (up to `max_batch`), stores it with
 `services.cti_events_ingest` in one transaction, and then wakes each request with its
 own result. While it commits, the next requests gather, so the batches grow with the
@@ -60,7 +60,7 @@ _STOP = object()
 
 
 class IngestWriter:
-    def __init__(self, *, threads: int = 2, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, *, threads: int = 1, max_batch: int = MAX_BATCH) -> None:
         self.threads = max(threads, 1)
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
