@@ -314,7 +314,7 @@ def _utc(texts: list[Any]) -> Any:
     return pa.array(texts, pa.string()).cast(pa.timestamp("us")).cast(pairing.TS)
 
 
-_SQLITE_CHUNK = 100_000
+_SQLITE_CHUNK = 25_000
 
 
 def refresh_sqlite(cursor: Any) -> None:
