@@ -39,7 +39,9 @@ def login(page, base: str) -> None:
     page.wait_for_selector("header.topbar")
 
 
-def background_load(port: int, token: str, lanes: int, stop: threading.Event) -> None:
+def background_load(
+    port: int, token: str, lanes: int, stop: threading.Event, done: list[float]
+) -> None:
     from postdesk.calls.simulation import SimulationConfig, simulate
 
     start = datetime(2025, 3, 4, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -62,7 +64,11 @@ def background_load(port: int, token: str, lanes: int, stop: threading.Event) ->
             if stop.is_set():
                 return
             chunk = raw[i : i + 2000]
-            await cc.post_all(port, [chunk[j::lanes] for j in range(lanes)])
+            seconds, _statuses, _latencies = await cc.post_all(
+                port, [chunk[j::lanes] for j in range(lanes)]
+            )
+            done[0] += len(chunk)
+            done[1] += seconds
 
     asyncio.run(run())
 
@@ -85,6 +91,8 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         server = cc.serve(env, port)
         stop = threading.Event()
+        loader: threading.Thread | None = None
+        load_done = [0.0, 0.0]  # events posted by the background load, seconds spent
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(
@@ -96,10 +104,11 @@ def main() -> None:
                 login(page, base)
                 page.goto(base + "/calls/")
                 page.wait_for_selector("[data-push-state=live]")
-                loader = None
                 if args.load:
                     loader = threading.Thread(
-                        target=background_load, args=(port, token, args.load, stop), daemon=True
+                        target=background_load,
+                        args=(port, token, args.load, stop, load_done),
+                        daemon=True,
                     )
                     loader.start()
                     time.sleep(2)
@@ -132,6 +141,8 @@ def main() -> None:
                 browser.close()
         finally:
             stop.set()
+            if loader is not None:
+                loader.join(timeout=60)  # the chunk under way, before the server goes
             server.terminate()
             server.wait(timeout=30)
     cc.drop_db(DB)
@@ -144,6 +155,11 @@ def main() -> None:
         f"calls_pop: {len(latencies)}/{args.pops} pops received; push via "
         f"{'Redis' if redis_url else 'Unix sockets'}; gunicorn 2 workers; background load "
         f"{args.load} connections"
+        + (
+            f" ({load_done[0] / load_done[1]:,.0f} events/s of other calls meanwhile)"
+            if load_done[1]
+            else ""
+        )
     )
     print(
         f"  POST → browser: p50 {cc.pct(latencies, 50):.1f} ms, p90 {cc.pct(latencies, 90):.1f}"
