@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from postdesk.calls.models import AgentState, Call, CtiToken, WrapupCode
+from postdesk.calls.models import AgentState, Call, CallQueue, CtiToken, WrapupCode
 from postdesk.calls.services import cti_token_revoke
 
 
@@ -53,3 +53,8 @@ class AgentStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(CallQueue)
+class CallQueueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("code", "unit")

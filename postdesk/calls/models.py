@@ -84,6 +84,16 @@ class Call(models.Model):
         related_name="calls",
         verbose_name=_("customer"),
     )
+    # The unit answering the call's queue (`CallQueue`): who may see it while nobody
+    # has answered it. Rebuilt with the call.
+    unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
     events_count = models.PositiveIntegerField(default=0)
     # The call's events (event, timestamp, data, source), kept beside the row so one
     # locked read gives everything needed to rebuild the call; CallEvent is the log.
@@ -108,6 +118,26 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.call_id
+
+
+class CallQueue(models.Model):
+    """A PBX queue and the unit whose centre answers it (a county bureau's own 11185
+    queue, say): its calls belong to that unit while nobody has answered them, so the
+    unit's supervisors see them and other county centres do not. A queue not listed
+    belongs to the city centre."""
+
+    code = models.CharField(_("queue"), max_length=50, unique=True)
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+
+    class Meta:
+        verbose_name = _("call queue")
+        verbose_name_plural = _("call queues")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class CallEvent(models.Model):

@@ -2,7 +2,8 @@
 
 Who sees which calls: an agent sees the calls it took or that rang its extension; team
 leads, directors and administrators see the calls of the agents in their scope (the
-whole centre for the city centre) and the calls nobody answered.
+whole centre for the city centre) and, of the calls nobody answered, those of the queues
+their units answer (`CallQueue`; a queue not listed there is the city centre's).
 """
 
 from __future__ import annotations
@@ -52,7 +53,10 @@ def calls_visible(*, user: User) -> QuerySet[Call]:
     scope = scope_for(user=user)
     if scope.everything:
         return calls
-    return calls.filter(Q(agent__unit_id__in=scope.unit_ids) | Q(agent__isnull=True))
+    # answered: the agent's unit; not (yet) answered: the unit answering its queue
+    return calls.filter(
+        Q(agent__unit_id__in=scope.unit_ids) | Q(agent__isnull=True, unit_id__in=scope.unit_ids)
+    )
 
 
 def call_get(*, user: User, call_pk: int) -> Call:

@@ -45,7 +45,11 @@ from postdesk.calls.services.states import (
     _execute,
     _follow,
 )
-from postdesk.calls.services.tokens import _user_id_for_extension, _user_id_for_names
+from postdesk.calls.services.tokens import (
+    _unit_id_for_queue,
+    _user_id_for_extension,
+    _user_id_for_names,
+)
 from postdesk.core.phones import try_normalize_phone
 from postdesk.org.models import User
 
@@ -85,10 +89,12 @@ CALL_COLUMNS = (
     "outcome",
     "cause",
     "recording_url",
+    "unit_id",
     "events_count",
 )
 _PG_TYPES = {
     "agent_id": "bigint",
+    "unit_id": "bigint",
     "started_at": "timestamptz",
     "answered_at": "timestamptz",
     "ended_at": "timestamptz",
@@ -157,6 +163,7 @@ def _rebuild(call: _OpenCall) -> CallSnapshot:
         facts.outcome,
         facts.cause,
         facts.recording_url,
+        _unit_id_for_queue(facts.queue),
         len(call.stored),
     ]
     return CallSnapshot(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postdesk.calls.models import (
+    CallQueue,
     CtiToken,
 )
 from postdesk.core.errors import ValidationFailed
@@ -118,6 +119,27 @@ def _user_id_for_names(names: tuple[str, ...]) -> int | None:
     return None
 
 
+_queue_cache: dict[str, tuple[int | None, float]] = {}
+
+
+def _unit_id_for_queue(queue: str) -> int | None:
+    """The unit answering a queue (`CallQueue`), from a short in-process cache."""
+    if not queue:
+        return None
+    now = time.monotonic()
+    with _ext_lock:
+        hit = _queue_cache.get(queue)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    unit_id = CallQueue.objects.filter(code=queue).values_list("unit_id", flat=True).first()
+    with _ext_lock:
+        if len(_queue_cache) > 1000:
+            _queue_cache.clear()
+        _queue_cache[queue] = (unit_id, now + EXTENSION_CACHE_SECONDS)
+    return unit_id
+
+
 def extension_cache_clear() -> None:
     with _ext_lock:
         _ext_cache.clear()
+        _queue_cache.clear()
