@@ -55,8 +55,8 @@ def tracking_refresh(*, waybills: Iterable[str]) -> None:
 
 
 #: From this many new events on, a PostgreSQL refresh rebuilds items on a second
-#: connection while this one rebuilds attempts, and the planner's statistics of the event
-#: table are renewed first (a large load makes them stale).
+#: connection while this one rebuilds attempts, and the planner's statistics of the
+#: tables are renewed before and after (a large load makes them stale).
 PARALLEL_REFRESH_MIN_EVENTS = 200_000
 
 
@@ -83,6 +83,11 @@ def tracking_refresh_import(*, run: ImportRun) -> None:
         refresh.link_offices(cursor)
         ImportRun.objects.filter(pk=run.pk).update(refreshed=True)
     run.refreshed = True
+    if large:
+        # The KPI, chase and parcel reads plan on these tables' statistics: renew them
+        # now rather than when autovacuum comes round.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE tracking_attempt, tracking_item")
 
 
 # -------------------------------------------------------------------------- import
