@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from postdesk.core.errors import ValidationFailed
 from postdesk.core.request import staff_user
-from postdesk.org.models import Role
+from postdesk.org.models import Role, User
 from postdesk.reports.excel import month_report_xlsx
 from postdesk.reports.selectors import month_report, target_trend
 
@@ -27,7 +27,7 @@ def _month(request: HttpRequest) -> str:
     return f"{year:04d}-{mon:02d}"
 
 
-def _reader(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _reader(request: HttpRequest) -> User:
     user = staff_user(request)
     if not (user.is_superuser or user.role in REPORT_ROLES):
         raise Http404

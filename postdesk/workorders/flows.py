@@ -153,7 +153,7 @@ ROLES: Final[tuple[Label, ...]] = (
     ("agent", "话务员", "Agent"),
     ("lead", "班长", "Team lead"),
     ("director", "主任", "Director"),
-    ("handler", "处理员", "Unit handler"),
+    ("handler", "承办人", "Unit handler"),
     ("admin", "管理员", "Administrator"),
 )
 
