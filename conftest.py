@@ -17,6 +17,9 @@ def _fast_and_quiet(settings):
     settings.BACKGROUND_MODE = "sync"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "zh-hans"
+    from postdesk.core.ttlcache import clear_all
+
+    clear_all()  # ids are reused after a test's rollback: no cached fact may outlive it
 
 
 @pytest.fixture

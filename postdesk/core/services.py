@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from postdesk.core.models import AccessLogEntry, ApiToken
+from postdesk.core.ttlcache import TTLCache
 from postdesk.org.models import User
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+TOKEN_CACHE_SECONDS = 10.0
+
+# key hash → (the token's user as loaded, token id, last used): a revoked token or a
+# deactivated user stops working at once in the process that made the change (see
+# `api_token_cache_clear`) and within TOKEN_CACHE_SECONDS in every other process.
+_token_users: TTLCache[str, tuple[User, int, datetime | None]] = TTLCache(
+    TOKEN_CACHE_SECONDS, max_size=5000
+)
 
 
 def _hash(raw: str) -> str:
@@ -27,23 +37,37 @@ def api_token_create(*, user: User, name: str = "") -> str:
 
 
 def api_token_authenticate(*, raw: str) -> User | None:
+    """The live token's active user, or None. Every call gets its own copy of the user."""
     if not raw or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__unit")
-        .filter(key_hash=_hash(raw), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not token.user.is_active:
-        return None
+    key = _hash(raw)
+    found, entry = _token_users.get(key)
+    if not found or entry is None:
+        token = (
+            ApiToken.objects.select_related("user", "user__unit")
+            .filter(key_hash=key, revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            return None
+        entry = (token.user, token.pk, token.last_used_at)
+        _token_users.put(key, entry)
+    user, token_id, last_used_at = entry
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        _token_users.put(key, (user, token_id, now))
+    return copy.copy(user)
+
+
+def api_token_cache_clear() -> None:
+    """Forget every cached token (a token was revoked, or a user changed)."""
+    _token_users.clear()
 
 
 def api_token_revoke(*, token_id: int) -> None:
     ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_token_cache_clear()
 
 
 def access_log_record(

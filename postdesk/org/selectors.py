@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from postdesk.core.ttlcache import TTLCache
 from postdesk.org.models import Role, Unit, UnitType, User
+
+SCOPE_CACHE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -44,13 +47,30 @@ def county_bureau_of(*, unit: Unit) -> Unit | None:
     return None
 
 
+# (role, superuser, unit id) → Scope. Cleared in this process whenever a unit or a user
+# is saved (`org.apps`); another process sees an org change within SCOPE_CACHE_SECONDS.
+_scopes: TTLCache[tuple[str, bool, int | None], Scope] = TTLCache(
+    SCOPE_CACHE_SECONDS, max_size=2000
+)
+
+
 def scope_for(*, user: User) -> Scope:
     cached: Scope | None = getattr(user, "_postdesk_scope", None)
     if cached is not None:
         return cached
-    scope = _compute_scope(user)
+    if not user.is_authenticated or not user.is_active:
+        return _compute_scope(user)
+    key = (user.role, bool(user.is_superuser), user.unit_id)
+    found, scope = _scopes.get(key)
+    if not found or scope is None:
+        scope = _compute_scope(user)
+        _scopes.put(key, scope)
     user._postdesk_scope = scope  # type: ignore[attr-defined]
     return scope
+
+
+def scope_cache_clear() -> None:
+    _scopes.clear()
 
 
 def _compute_scope(user: User) -> Scope:

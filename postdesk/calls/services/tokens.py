@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-import time
 from datetime import timedelta
 
 from django.utils import timezone
@@ -16,6 +14,7 @@ from postdesk.calls.models import (
     CtiToken,
 )
 from postdesk.core.errors import ValidationFailed
+from postdesk.core.ttlcache import TTLCache
 from postdesk.org.models import User
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
@@ -29,8 +28,7 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-_token_cache: dict[str, tuple[int, float]] = {}
-_token_lock = threading.Lock()
+_token_cache: TTLCache[str, int] = TTLCache(TOKEN_CACHE_SECONDS)
 
 
 def cti_token_create(*, name: str) -> tuple[CtiToken, str]:
@@ -47,8 +45,7 @@ def cti_token_revoke(*, token_id: int) -> bool:
     revoked = CtiToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    with _token_lock:
-        _token_cache.clear()
+    _token_cache.clear()
     return bool(revoked)
 
 
@@ -59,49 +56,36 @@ def cti_token_authenticate(*, raw: str) -> int | None:
     if not raw or len(raw) > 200:
         return None
     key = _hash(raw)
-    now = time.monotonic()
-    with _token_lock:
-        hit = _token_cache.get(key)
-    if hit is not None and hit[1] > now:
-        return hit[0]
+    found, token_id = _token_cache.get(key)
+    if found and token_id is not None:
+        return token_id
     token = CtiToken.objects.filter(key_hash=key, revoked_at__isnull=True).first()
     if token is None:
-        with _token_lock:
-            _token_cache.pop(key, None)
         return None
     wall = timezone.now()
     if token.last_used_at is None or wall - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         CtiToken.objects.filter(pk=token.pk).update(last_used_at=wall)
-    with _token_lock:
-        if len(_token_cache) > 1000:
-            _token_cache.clear()
-        _token_cache[key] = (token.pk, now + TOKEN_CACHE_SECONDS)
+    _token_cache.put(key, token.pk)
     return token.pk
 
 
 # ---------------------------------------------------------------------- extensions
 
-_ext_cache: dict[str, tuple[int | None, float]] = {}
-_ext_lock = threading.Lock()
+_ext_cache: TTLCache[str, int | None] = TTLCache(EXTENSION_CACHE_SECONDS, max_size=5000)
 
 
 def _user_id_for_extension(extension: str) -> int | None:
     if not extension:
         return None
-    now = time.monotonic()
-    with _ext_lock:
-        hit = _ext_cache.get(extension)
-    if hit is not None and hit[1] > now:
-        return hit[0]
+    found, cached = _ext_cache.get(extension)
+    if found:
+        return cached
     user_id = (
         User.objects.filter(extension=extension, is_active=True)
         .values_list("pk", flat=True)
         .first()
     )
-    with _ext_lock:
-        if len(_ext_cache) > 5000:
-            _ext_cache.clear()
-        _ext_cache[extension] = (user_id, now + EXTENSION_CACHE_SECONDS)
+    _ext_cache.put(extension, user_id)
     return user_id
 
 
@@ -119,27 +103,21 @@ def _user_id_for_names(names: tuple[str, ...]) -> int | None:
     return None
 
 
-_queue_cache: dict[str, tuple[int | None, float]] = {}
+_queue_cache: TTLCache[str, int | None] = TTLCache(EXTENSION_CACHE_SECONDS)
 
 
 def _unit_id_for_queue(queue: str) -> int | None:
     """The unit answering a queue (`CallQueue`), from a short in-process cache."""
     if not queue:
         return None
-    now = time.monotonic()
-    with _ext_lock:
-        hit = _queue_cache.get(queue)
-    if hit is not None and hit[1] > now:
-        return hit[0]
+    found, cached = _queue_cache.get(queue)
+    if found:
+        return cached
     unit_id = CallQueue.objects.filter(code=queue).values_list("unit_id", flat=True).first()
-    with _ext_lock:
-        if len(_queue_cache) > 1000:
-            _queue_cache.clear()
-        _queue_cache[queue] = (unit_id, now + EXTENSION_CACHE_SECONDS)
+    _queue_cache.put(queue, unit_id)
     return unit_id
 
 
 def extension_cache_clear() -> None:
-    with _ext_lock:
-        _ext_cache.clear()
-        _queue_cache.clear()
+    _ext_cache.clear()
+    _queue_cache.clear()

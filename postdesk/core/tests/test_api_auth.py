@@ -115,3 +115,45 @@ def test_session_writes_need_the_csrf_token_token_writes_do_not(staff, api_for):
         "/api/v1/notifications/read", {}, content_type="application/json"
     )
     assert with_token.status_code == 200
+
+
+def test_a_known_token_follows_changes_to_its_user_at_once(staff):
+    token = api_token_create(user=staff["agent2"])
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me").json()["role"] == "agent"  # now remembered
+    staff["agent2"].role = "lead"
+    staff["agent2"].save(update_fields=["role"])
+    assert client.get("/api/v1/me").json()["role"] == "lead"
+    staff["agent2"].is_active = False
+    staff["agent2"].save(update_fields=["is_active"])
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_revocation_by_another_process_holds_within_the_cache_time(staff, monkeypatch):
+    import time
+
+    from postdesk.core import ttlcache
+    from postdesk.core.services import TOKEN_CACHE_SECONDS
+    from postdesk.core.ttlcache import clear_all
+
+    token = api_token_create(user=staff["agent2"])
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me").status_code == 200
+    # as another process revokes it: the row changes, this process's cache is not told
+    ApiToken.objects.filter(user=staff["agent2"]).update(revoked_at="2026-01-01T00:00:00Z")
+    assert client.get("/api/v1/me").status_code == 200
+    later = time.monotonic() + TOKEN_CACHE_SECONDS + 1
+    monkeypatch.setattr(ttlcache.time, "monotonic", lambda: later)
+    assert client.get("/api/v1/me").status_code == 401
+    clear_all()
+
+
+def test_each_request_gets_its_own_user_object(staff):
+    from postdesk.core.services import api_token_authenticate
+
+    token = api_token_create(user=staff["agent1"])
+    first = api_token_authenticate(raw=token)
+    second = api_token_authenticate(raw=token)
+    assert first is not None and second is not None and first is not second
+    first.display_name = "changed in one request"
+    assert second.display_name != first.display_name

@@ -70,3 +70,45 @@ def test_unit_tree_page_only_for_admin_and_director(client_for):
     assert client_for("admin").get("/org/units/").status_code == 200
     assert client_for("agent1").get("/org/units/").status_code == 404
     assert client_for("branch1").get("/org/units/").status_code == 404
+
+
+def _fresh(user):
+    """The user as the next request loads it (scopes are remembered per process, not per
+    user object)."""
+    return type(user).objects.select_related("unit").get(pk=user.pk)
+
+
+def test_a_unit_moved_into_a_county_changes_that_countys_scope_at_once(org, staff):
+    from postdesk.org.services import unit_create, unit_move
+
+    assert not scope_for(user=_fresh(staff["ra_agent1"])).allows_unit(org["WZ-LC01"].pk)
+    unit_move(unit=org["WZ-LC01"], new_parent=org["RA"])
+    assert scope_for(user=_fresh(staff["ra_agent1"])).allows_unit(org["WZ-LC01"].pk)
+    new = unit_create(code="RA-03", name="新设支局", type="branch", parent=org["RA"])
+    assert scope_for(user=_fresh(staff["ra_agent1"])).allows_unit(new.pk)
+
+
+def test_a_changed_role_or_unit_takes_effect_at_the_next_request(org, staff):
+    user = staff["branch1"]
+    assert not scope_for(user=_fresh(user)).allows_unit(org["WZ-LW01"].pk)
+    user.unit = org["WZ-LW01"]
+    user.save(update_fields=["unit"])
+    assert scope_for(user=_fresh(user)).unit_ids == {org["WZ-LW01"].pk}
+
+
+def test_another_process_change_is_seen_within_the_cache_time(org, staff, monkeypatch):
+    import time
+
+    from postdesk.core import ttlcache
+    from postdesk.org.models import Unit
+    from postdesk.org.selectors import SCOPE_CACHE_SECONDS
+
+    assert scope_for(user=_fresh(staff["ra_agent1"])).unit_ids
+    lc01 = org["WZ-LC01"]
+    ra = org["RA"]
+    # what another process's move would leave behind (no signal reaches this one)
+    Unit.objects.filter(pk=lc01.pk).update(parent=ra, path=f"{ra.path}{lc01.pk}/")
+    assert not scope_for(user=_fresh(staff["ra_agent1"])).allows_unit(lc01.pk)
+    later = time.monotonic() + SCOPE_CACHE_SECONDS + 1
+    monkeypatch.setattr(ttlcache.time, "monotonic", lambda: later)
+    assert scope_for(user=_fresh(staff["ra_agent1"])).allows_unit(lc01.pk)
