@@ -66,10 +66,41 @@ def render(groups: Sequence[Sequence[Term]]) -> str:
 
 
 # --- writes ------------------------------------------------------------------------------------
+def _pg_upsert_one(cursor: Any, row: Row) -> None:
+    """One document in one statement (one round trip): the intake path of every work order."""
+    cursor.execute(
+        f"""WITH d AS (
+              INSERT INTO {DOC_TABLE} (kind, object_id, title, updated_at, tsv, title_tsv)
+              VALUES (%s, %s, %s, now(), array_to_tsvector(%s::text[]),
+                      array_to_tsvector(%s::text[]))
+              ON CONFLICT (kind, object_id) DO UPDATE SET title = EXCLUDED.title,
+                updated_at = EXCLUDED.updated_at, tsv = EXCLUDED.tsv,
+                title_tsv = EXCLUDED.title_tsv),
+            x AS (DELETE FROM {EXACT_TABLE} WHERE kind = %s AND object_id = %s)
+        INSERT INTO {EXACT_TABLE} (kind, object_id, value)
+        SELECT %s, %s, v FROM unnest(%s::text[]) AS v""",
+        [
+            row.kind,
+            row.object_id,
+            row.title,
+            [kind_token(row.kind), *dict.fromkeys(row.title_tokens + row.body_tokens)],
+            [kind_token(row.kind), *row.title_tokens],
+            row.kind,
+            row.object_id,
+            row.kind,
+            row.object_id,
+            list(dict.fromkeys(row.exact)),
+        ],
+    )
+
+
 def upsert(rows: Sequence[Row]) -> None:
     if not rows:
         return
     with connection.cursor() as cursor:
+        if is_postgres() and len(rows) == 1:
+            _pg_upsert_one(cursor, rows[0])
+            return
         if is_postgres():
             cursor.executemany(
                 f"""INSERT INTO {DOC_TABLE} (kind, object_id, title, updated_at, tsv, title_tsv)
