@@ -36,8 +36,10 @@ class AlertStage(models.IntegerChoices):
 
 
 class WorkOrder(models.Model):
-    number = models.CharField(_("number"), max_length=20, unique=True)
-    public_ref = models.CharField(_("public reference"), max_length=32, unique=True)
+    # unique through Meta.constraints: one index each (`unique=True` adds a second,
+    # pattern-ops index on PostgreSQL that no query uses, and every intake pays for it)
+    number = models.CharField(_("number"), max_length=20)
+    public_ref = models.CharField(_("public reference"), max_length=32)
     type = models.CharField(_("type"), max_length=20, choices=TYPE_CHOICES)
     subtype = models.CharField(_("sub-type"), max_length=30, blank=True)
     priority = models.CharField(
@@ -65,6 +67,7 @@ class WorkOrder(models.Model):
         null=True,
         on_delete=models.PROTECT,
         related_name="owned_work_orders",
+        db_index=False,  # wo_owner_id leads with it
         verbose_name=_("first-contact owner"),
     )
     intake_unit = models.ForeignKey(
@@ -74,6 +77,7 @@ class WorkOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("intake unit"),
+        db_index=False,  # wo_intake_id leads with it
     )
     handling_unit = models.ForeignKey(
         "org.Unit",
@@ -82,6 +86,7 @@ class WorkOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="work_orders",
         verbose_name=_("handling unit"),
+        db_index=False,  # wo_unit_id and wo_unit_status_due lead with it
     )
     assisting_units = models.ManyToManyField(
         "org.Unit", blank=True, related_name="assisted_work_orders"
@@ -127,6 +132,10 @@ class WorkOrder(models.Model):
     class Meta:
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="wo_number_unique"),
+            models.UniqueConstraint(fields=["public_ref"], name="wo_public_ref_unique"),
+        ]
         indexes = [
             models.Index(fields=["handling_unit", "status", "due_at"], name="wo_unit_status_due"),
             models.Index(fields=["status", "due_at"], name="wo_status_due"),
@@ -162,7 +171,12 @@ class WorkOrder(models.Model):
 class WorkOrderEvent(models.Model):
     """The audit trail and timeline: every transition (also status-preserving ones)."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        WorkOrder,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # wo_event_order_at leads with it
+    )
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
