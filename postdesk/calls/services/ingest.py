@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg import ClientCursor
 
 from postdesk.calls import conf
 from postdesk.calls.events import CtiEvent, StoredEvent, build_call
@@ -307,9 +308,12 @@ class _PgSql(_Sql):
         the batch will likely move (those its events name, and the calls' own agents),
         locked after the calls as every writer does."""
         ids = sorted(first_at)
-        with connection.cursor() as cursor:
+        connection.ensure_connection()
+        # several statements in one round trip need client-side binding (the connection's
+        # own cursors bind on the server, so that PostgreSQL can prepare them)
+        with connection.wrap_database_errors, ClientCursor(connection.connection) as raw:
             self.began = True
-            cursor.execute(
+            raw.execute(
                 "BEGIN; " + _PG_LOCK_SQL + "; " + _PG_LOCK_LIKELY_STATES_SQL,
                 [
                     now,
@@ -318,7 +322,6 @@ class _PgSql(_Sql):
                     json.dumps(ids),
                 ],
             )
-            raw = cursor.cursor
             raw.nextset()  # past BEGIN
             rows = raw.fetchall()
             raw.nextset()
@@ -400,8 +403,9 @@ class _PgSql(_Sql):
                 for s in states
             ],
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(
+        # two statements: see lock_calls
+        with connection.wrap_database_errors, ClientCursor(connection.connection) as raw:
+            raw.execute(
                 _PG_WRITE_SQL + "; COMMIT",
                 [
                     now,
