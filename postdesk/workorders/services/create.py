@@ -208,10 +208,14 @@ def work_order_create(
         text=order.description[:2000],
         data={"parent": parent.number} if parent is not None else {},
     )
+    number = ""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        number = _take_number_pg(now)
     with transaction.atomic():
-        # The day's counter row is locked until commit: keep this transaction short.
+        # Inside a caller's transaction the day's counter row stays locked until that
+        # commits (other intakes of the day wait): keep such transactions short.
         if connection.vendor == "postgresql":
-            _insert_pg(order, event, now)
+            _insert_pg(order, event, now, number=number)
         else:
             order.number = _next_number(now)
             order.save(force_insert=True)
@@ -233,27 +237,67 @@ def _values(obj: Any, skip: frozenset[str]) -> tuple[list[str], list[Any]]:
     return columns, values
 
 
-def _insert_pg(order: WorkOrder, event: WorkOrderEvent, now: datetime) -> None:
-    """Number, order and its create event in one statement (one round trip): the day's
-    counter upsert feeds the order's number, the order's id feeds the event."""
-    day = timezone.localtime(now).strftime("%Y%m%d")
+def _counter_upsert_sql() -> str:
     counter = DayCounter._meta.db_table
+    return (
+        f"INSERT INTO {counter} (day, last) VALUES (%s, 1) "
+        f"ON CONFLICT (day) DO UPDATE SET last = {counter}.last + 1 RETURNING last"
+    )
+
+
+def _take_number_pg(now: datetime) -> str:
+    """The next number of the day from a transaction of its own, committed without
+    waiting for the disk, so the counter row is locked for microseconds instead of for
+    the whole intake and its flush (concurrent intakes would queue on it).
+
+    Never a number twice: the intake's own commit is flushed after this one's (the log
+    is written in order), so an order that survives a crash has its counter step too.
+    A number can be skipped (the intake failed after taking it, or a crash lost both):
+    numbers are unique and increasing, not gap-free."""
+    from psycopg import ClientCursor
+
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    connection.ensure_connection()
+    with connection.wrap_database_errors, ClientCursor(connection.connection) as raw:
+        raw.execute(
+            "BEGIN; SET LOCAL synchronous_commit = off; " + _counter_upsert_sql() + "; COMMIT",
+            [day],
+        )
+        raw.nextset()  # past SET
+        raw.nextset()
+        row = raw.fetchone()
+    assert row is not None
+    return f"{day}{int(row[0]):05d}"
+
+
+def _insert_pg(order: WorkOrder, event: WorkOrderEvent, now: datetime, *, number: str) -> None:
+    """Order and its create event in one statement (one round trip); without a `number`
+    the day's counter upsert in the same statement feeds it. The order's id feeds the
+    event."""
+    day = timezone.localtime(now).strftime("%Y%m%d")
     order_cols, order_vals = _values(order, frozenset({"number"}))
     event_cols, event_vals = _values(event, frozenset({"order_id"}))
     q = connection.ops.quote_name
+    numbered = (
+        "c AS (SELECT %s::text AS number)"
+        if number
+        else (
+            f"n AS ({_counter_upsert_sql()}), c AS (SELECT %s || CASE WHEN n.last < 100000 "
+            "THEN lpad(n.last::text, 5, '0') ELSE n.last::text END AS number FROM n)"
+        )
+    )
     sql = (
-        f"WITH c AS (INSERT INTO {counter} (day, last) VALUES (%s, 1) "
-        f"ON CONFLICT (day) DO UPDATE SET last = {counter}.last + 1 RETURNING last), "
+        f"WITH {numbered}, "
         f"o AS (INSERT INTO {q(WorkOrder._meta.db_table)} ({', '.join(order_cols)}, number) "
-        f"SELECT {', '.join(['%s'] * len(order_vals))}, "
-        "%s || CASE WHEN c.last < 100000 THEN lpad(c.last::text, 5, '0') ELSE c.last::text END "
+        f"SELECT {', '.join(['%s'] * len(order_vals))}, c.number "
         "FROM c RETURNING id, number), "
         f"e AS (INSERT INTO {q(WorkOrderEvent._meta.db_table)} ({', '.join(event_cols)}, order_id) "
         f"SELECT {', '.join(['%s'] * len(event_vals))}, o.id FROM o RETURNING id) "
         "SELECT o.id, o.number, e.id FROM o, e"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [day, *order_vals, day, *event_vals])
+        head = [number] if number else [day, day]
+        cursor.execute(sql, [*head, *order_vals, *event_vals])
         order_id, number, event_id = cursor.fetchone()
     order.pk, order.number = order_id, number
     order._state.adding = False

@@ -195,3 +195,46 @@ def test_two_people_acting_at_once_one_wins(staff):
         t.join(20)
     assert sorted(results) == ["invalid_transition", "ok"]
     assert WorkOrderEvent.objects.filter(order=order2, action="accept").count() == 1
+
+
+@TX
+def test_intakes_at_once_get_unique_increasing_numbers_of_the_day(staff):
+    """Eight agents' intakes at the same moment (PostgreSQL takes the number in a short
+    transaction of its own; SQLite in the intake's). Each number once, each the day's
+    date, no order without its create event; a failed intake does not stop the next."""
+    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
+        pytest.skip("threads writing at once need a database file or PostgreSQL")
+    first = work_order_create(actor=staff["agent1"], type="query", title="编号起点")
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def intake(i: int) -> None:
+        try:
+            barrier.wait(10)
+            for j in range(5):
+                order = work_order_create(
+                    actor=staff["agent1"],
+                    type="complaint",
+                    subtype="delay",
+                    title=f"并发受理{i}-{j}",
+                )
+                numbers.append(order.number)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=intake, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert len(numbers) == 40 and len(set(numbers)) == 40
+    assert all(n[:8] == first.number[:8] and int(n[8:]) > int(first.number[8:]) for n in numbers)
+    stored = WorkOrder.objects.filter(title__startswith="并发受理")
+    assert sorted(stored.values_list("number", flat=True)) == sorted(numbers)
+    assert WorkOrderEvent.objects.filter(order__in=stored, action="create").count() == 40
+    after = work_order_create(actor=staff["agent1"], type="query", title="编号之后")
+    assert int(after.number[8:]) > max(int(n[8:]) for n in numbers)
