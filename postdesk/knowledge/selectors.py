@@ -146,7 +146,10 @@ def articles_search(
         articles = articles.filter(visibility=visibility)
     if current_only:
         articles = articles.filter(current_q())
-    by_id = articles.in_bulk()
+    # the pool's rows without their texts (the successor's too): only the page shown
+    # needs a body, for its snippets
+    heavy = ("body", "body_html", "successor__body", "successor__body_html")
+    by_id = articles.defer(*heavy).in_bulk()
     day = today()
     ranked: list[tuple[tuple[float, int, float, int], Article, str, search.Hit]] = []
     for hit in hits:
@@ -158,6 +161,12 @@ def articles_search(
         key = (-tier, RANK[status], -hit.score, -article.view_count)
         ranked.append((key, article, status, hit))
     ranked.sort(key=lambda row: row[0])
+    ranked = ranked[:limit]
+    bodies = dict(
+        Article.objects.filter(pk__in=[a.pk for _k, a, _s, _h in ranked]).values_list("pk", "body")
+    )
+    for _key, article, _status, _hit in ranked:
+        article.body = bodies.get(article.pk, "")
     return [
         ArticleHit(
             article=article,
@@ -171,7 +180,7 @@ def articles_search(
             ),
             _staff_view=staff,
         )
-        for _key, article, status, hit in ranked[:limit]
+        for _key, article, status, hit in ranked
     ]
 
 
