@@ -113,6 +113,7 @@ SQLITE_PATH = VAR_DIR / "postdesk.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["ENGINE"] = "postdesk.core.sqlite"  # Django's, with writers queued by flock
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {
         # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock
@@ -127,11 +128,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 else:
     _db.setdefault("OPTIONS", {})
-    # Parameters bound by the server, and a statement run a few times on one connection
-    # prepared there: PostgreSQL then plans each of the hot queries once per connection
-    # instead of once per call (it halves the database's CPU for an intake).
-    # DB_PREPARE_THRESHOLD=off turns preparing off (say, behind pgbouncer's transaction mode).
-    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    # Web processes (`postdesk serve`, postdesk.wsgi) bind parameters on the server and
+    # prepare a statement a connection runs often: PostgreSQL then plans each hot query
+    # once per connection (CONN_MAX_AGE) instead of once per call — it halves the
+    # database's CPU for an intake. Batch commands and workers do not: a long loop whose
+    # tables grow under it must not keep a plan made when they were small.
+    # DB_PREPARE_THRESHOLD=off turns it off (say, behind pgbouncer's transaction mode).
+    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "off")
     if _prepare != "off":
         _db["OPTIONS"].setdefault("server_side_binding", True)
         _db["OPTIONS"].setdefault("prepare_threshold", int(_prepare))
