@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -282,19 +284,26 @@ def work_order_duplicates(
 ) -> list[str]:
     """Numbers of open orders of the same type for this waybill or caller (offer to link
     or merge instead); newest first, at most ten. Two indexed lookups."""
-    condition = Q()
     phone = (
         try_normalize_phone(caller_phone, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
         if caller_phone
         else None
     )
+    by: list[Q] = []
     if phone:
-        condition |= Q(caller_phone=phone)
+        by.append(Q(caller_phone=phone))
     if waybill_no and waybill_no.strip():
-        condition |= Q(waybill_no=waybill_no.strip().upper())
-    if not condition:
+        by.append(Q(waybill_no=waybill_no.strip().upper()))
+    if not by:
         return []
-    orders = work_orders_visible(user=user).filter(condition, type=type, status__in=OPEN_STATUSES)
+    if connection.vendor == "sqlite" and len(by) > 1:
+        # one OR with ORDER BY … LIMIT makes SQLite (without statistics) walk every order
+        # of the type; each identifier through its own index, joined by UNION ALL
+        parts = [WorkOrder.objects.filter(c, type=type).order_by().values("pk") for c in by]
+        match = Q(pk__in=parts[0].union(*parts[1:], all=True))
+    else:
+        match = functools.reduce(operator.or_, by) & Q(type=type)
+    orders = work_orders_visible(user=user).filter(match, status__in=OPEN_STATUSES)
     if exclude_id is not None:
         orders = orders.exclude(pk=exclude_id)
     return list(orders.order_by("-id").values_list("number", flat=True)[:10])
