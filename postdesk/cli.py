@@ -8,6 +8,8 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "postdesk.settings")
+    if sys.argv[1:2] == ["serve"]:
+        os.environ.setdefault("DB_PREPARE_THRESHOLD", "5")  # see settings: web processes
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -80,7 +80,8 @@ step "tests on SQLite"
 DATABASE_URL="sqlite:///$(pwd)/var/test-unused.sqlite3" $PYTEST -m "not browser and not services"
 
 step "tests on PostgreSQL with Redis and real Celery workers"
-DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" $PYTEST -m "not browser"
+# as the web processes run it: statements bound on the server, prepared after two runs
+DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" DB_PREPARE_THRESHOLD=2 $PYTEST -m "not browser"
 
 step "browser tests (Chromium via Playwright)"
 DJANGO_ALLOW_ASYNC_UNSAFE=1 DATABASE_URL="$PG_URL" REDIS_URL="" $PYTEST -m browser

@@ -68,7 +68,8 @@ def newest_matching_ids(q: str, *, limit: int) -> list[int] | None:
     if sql != expected or len(params) != 1:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
+        backends.execute_planned_afresh(
+            cursor,
             f"SELECT object_id FROM {backends.DOC_TABLE} WHERE kind = %s AND tsv @@ %s::tsquery "
             "ORDER BY object_id DESC LIMIT %s",
             [KIND, params[0], limit],

@@ -102,6 +102,7 @@ def upsert(rows: Sequence[Row]) -> None:
             _pg_upsert_one(cursor, rows[0])
             return
         if is_postgres():
+            plan_each_statement()  # bulk: the tables grow under these statements
             cursor.executemany(
                 f"""INSERT INTO {DOC_TABLE} (kind, object_id, title, updated_at, tsv, title_tsv)
                 VALUES (%s, %s, %s, now(), array_to_tsvector(%s::text[]),
@@ -205,6 +206,17 @@ def match_sql(*, kind: str, expr: str, title_only: bool = False) -> tuple[str, l
     )
 
 
+def plan_each_statement() -> None:
+    """For the rest of this transaction, plan every statement for its own values.
+
+    The connection prepares statements it runs often and may keep one plan for all
+    values (see settings: DB_PREPARE_THRESHOLD). A bulk loop whose tables grow under it
+    must not keep the plan made when they were small."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
 def analyze() -> None:
     """Refresh the planner's statistics after a bulk load."""
     with connection.cursor() as cursor:
@@ -224,9 +236,21 @@ def exact_sql(*, kind: str, values: Sequence[str]) -> tuple[str, list[Any]]:
     )
 
 
+def execute_planned_afresh(cursor: Any, sql: str, params: Sequence[Any]) -> None:
+    """Run a search statement that PostgreSQL must plan for its own words: a common word
+    and a rare one want opposite plans (walk the newest documents, or ask the GIN index),
+    so such a statement is never prepared with one plan for all (see settings:
+    DB_PREPARE_THRESHOLD)."""
+    if is_postgres():
+        with connection.wrap_database_errors:
+            cursor.cursor.execute(sql, params, prepare=False)
+    else:
+        cursor.execute(sql, params)
+
+
 def fetch_ids(sql: str, params: list[Any], *, limit: int) -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} LIMIT %s", [*params, limit])
+        execute_planned_afresh(cursor, f"{sql} LIMIT %s", [*params, limit])
         return [int(r[0]) for r in cursor.fetchall()]
 
 

@@ -166,3 +166,36 @@ def test_search_reindex_command_rebuilds_articles_with_workers(kb):
 
     with pytest.raises(CommandError):
         call_command("search_reindex", "--kind", "nope")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_batch_plans_each_statement_for_its_values_then_the_connection_resumes():
+    from django.db import connection, transaction
+
+    from postdesk.knowledge.search import backends
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no plan cache to steer")
+
+    def mode() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            return str(cursor.fetchone()[0])
+
+    before = mode()
+    with transaction.atomic():
+        backends.plan_each_statement()
+        assert mode() == "force_custom_plan"
+    assert mode() == before == "auto"
+
+
+def test_one_document_written_twice_keeps_only_its_latest_identifiers():
+    search.index_document(
+        kind=KIND, object_id=5, title="查单", body="延误", exact=["EA100000001CN", "EA100000002CN"]
+    )
+    search.index_document(
+        kind=KIND, object_id=5, title="查单", body="延误", exact=["EA100000003CN"]
+    )
+    assert search.match_ids(kind=KIND, query="EA100000001CN") == []
+    assert [i for i, _ in search.match_ids(kind=KIND, query="EA100000003CN")] == [5]
+    assert search.indexed_count(kind=KIND) == 1
