@@ -28,13 +28,14 @@ def _exact(order: WorkOrder) -> list[str]:
     return [v for v in (order.number, order.waybill_no, order.regulator_ref) if v]
 
 
-def index_order(order: WorkOrder) -> None:
+def index_order(order: WorkOrder, *, fresh: bool = False) -> None:
     engine.index_document(
         kind=KIND,
         object_id=order.pk,
         title=order.title,
         body=order.description,
         exact=_exact(order),
+        fresh=fresh,
     )
 
 

@@ -94,7 +94,10 @@ def _pg_upsert_one(cursor: Any, row: Row) -> None:
     )
 
 
-def upsert(rows: Sequence[Row]) -> None:
+def upsert(rows: Sequence[Row], *, fresh: bool = False) -> None:
+    """Insert or replace documents. `fresh`: the writer knows none of them is indexed yet
+    (a new object's id): plain inserts, nothing to delete first — and a document that
+    exists after all is refused (IntegrityError), never doubled."""
     if not rows:
         return
     with connection.cursor() as cursor:
@@ -122,23 +125,27 @@ def upsert(rows: Sequence[Row]) -> None:
                 ],
             )
         else:
+            replace = (
+                ""
+                if fresh
+                else """ON CONFLICT (kind, object_id) DO UPDATE SET title = excluded.title,
+                      updated_at = excluded.updated_at"""
+            )
             for row in rows:
                 cursor.execute(
                     f"""INSERT INTO {DOC_TABLE} (kind, object_id, title, updated_at)
-                    VALUES (%s, %s, %s, datetime('now'))
-                    ON CONFLICT (kind, object_id) DO UPDATE SET title = excluded.title,
-                      updated_at = excluded.updated_at
-                    RETURNING id""",
+                    VALUES (%s, %s, %s, datetime('now')) {replace} RETURNING id""",
                     [row.kind, row.object_id, row.title],
                 )
                 (doc_id,) = cursor.fetchone()
-                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [doc_id])
+                if not fresh:
+                    cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [doc_id])
                 cursor.execute(
                     f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
                     [doc_id, " ".join(row.title_tokens), " ".join(row.body_tokens)],
                 )
-        kinds_ids = [(row.kind, row.object_id) for row in rows]
-        _delete_exact(cursor, kinds_ids)
+        if not fresh:
+            _delete_exact(cursor, [(row.kind, row.object_id) for row in rows])
         exact = [(row.kind, row.object_id, v) for row in rows for v in dict.fromkeys(row.exact)]
         if exact:
             cursor.executemany(

@@ -79,13 +79,21 @@ def _row(kind: str, object_id: int, title: str, body: str, exact: Iterable[str])
 
 
 def index_document(
-    *, kind: str, object_id: int, title: str, body: str, exact: Iterable[str] = ()
+    *,
+    kind: str,
+    object_id: int,
+    title: str,
+    body: str,
+    exact: Iterable[str] = (),
+    fresh: bool = False,
 ) -> None:
     """Insert or replace the document (kind, object_id). Call it inside the writer's own
     transaction so the index never disagrees with the data (a failure here fails that
-    transaction: no savepoint, so a document costs one round trip on PostgreSQL)."""
+    transaction: no savepoint, so a document costs one round trip on PostgreSQL).
+    `fresh=True` for an object created in that transaction: nothing to replace (fewer
+    statements on SQLite; an existing document is refused, never doubled)."""
     with transaction.atomic(savepoint=False):
-        backends.upsert([_row(kind, object_id, title, body, exact)])
+        backends.upsert([_row(kind, object_id, title, body, exact)], fresh=fresh)
 
 
 def index_documents(*, kind: str, documents: Iterable[Document]) -> int:

@@ -221,7 +221,7 @@ def work_order_create(
             order.save(force_insert=True)
             event.order = order
             event.save(force_insert=True)
-        search.index_order(order)
+        search.index_order(order, fresh=True)
     return order
 
 
