@@ -263,8 +263,8 @@ def _take_number_pg(now: datetime) -> str:
             "BEGIN; SET LOCAL synchronous_commit = off; " + _counter_upsert_sql() + "; COMMIT",
             [day],
         )
-        raw.nextset()  # past SET
-        raw.nextset()
+        raw.nextset()  # past BEGIN to SET
+        raw.nextset()  # past SET to the upsert's row
         row = raw.fetchone()
     assert row is not None
     return f"{day}{int(row[0]):05d}"
