@@ -114,7 +114,6 @@ DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["ENGINE"] = "postdesk.core.sqlite"  # Django's, with writers queued by flock
-    _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {
         # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock
         # at BEGIN so two writers queue instead of failing half-way.
