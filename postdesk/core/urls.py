@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic.base import RedirectView
 
 from postdesk.core import views
 from postdesk.org import views as org_views
@@ -9,6 +11,8 @@ from postdesk.org import views as org_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    # pages name their icon; this answers clients that ask for the conventional path
+    path("favicon.ico", RedirectView.as_view(url=static("postdesk/favicon.svg"), permanent=True)),
     path("language", views.set_language, name="set_language"),
     path(
         "login/",

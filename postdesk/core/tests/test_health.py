@@ -48,3 +48,10 @@ def test_health_needs_no_login_and_only_answers_get(client, settings):
     settings.REDIS_URL = ""
     assert client.get("/health").status_code == 200
     assert client.post("/health").status_code == 405
+
+
+def test_pages_name_their_icon_and_the_conventional_path_finds_it(client, db):
+    page = client.get("/login/")
+    assert b'rel="icon"' in page.content and b"favicon.svg" in page.content
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("postdesk/favicon.svg")
