@@ -1,30 +1,23 @@
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from postdesk.core.errors import ValidationFailed
 from postdesk.core.request import staff_user
 from postdesk.org.models import Role, User
 from postdesk.reports.excel import month_report_xlsx
 from postdesk.reports.selectors import month_report, target_trend
+from postdesk.workorders.selectors import month_bounds
 
 REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
 
 
 def _month(request: HttpRequest) -> str:
     month = request.GET.get("month", "") or timezone.localdate().strftime("%Y-%m")
-    try:
-        year, mon = (int(part) for part in month.split("-"))
-        date(year, mon, 1)
-    except ValueError as exc:
-        raise ValidationFailed(fields={"month": _("Use the form YYYY-MM.")}) from exc
-    return f"{year:04d}-{mon:02d}"
+    start, _end = month_bounds(month)  # the one check of a month (400 with the field)
+    return timezone.localtime(start).strftime("%Y-%m")
 
 
 def _reader(request: HttpRequest) -> User:

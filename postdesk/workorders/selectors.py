@@ -418,6 +418,8 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     """`2026-11` -> the local month as [start, end)."""
     try:
         year, mon = (int(p) for p in month.split("-"))
+        if not 1900 <= year <= 9998:  # no report before, and 9999-12 has no month after
+            raise ValueError(year)
         first = date(year, mon, 1)
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(fields={"month": _("Use the form YYYY-MM.")}) from exc

@@ -143,3 +143,22 @@ def test_a_late_result_counts_online_but_not_timely(staff, tmp_path):
     report = month_report(user=staff["director1"], month=month, as_of=timezone.now())
     assert _target(report, "online_rate")["numerator"] == 1
     assert _target(report, "timely_rate")["numerator"] == 0
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "2026-11-05", "十一月", "-1-5"])
+def test_a_month_outside_the_calendar_is_400_naming_the_field_everywhere(
+    month, client_for, api_for
+):
+    api, page = api_for("director1"), client_for("director1")
+    for response in (
+        api.get(f"/api/v1/reports/month?month={month}"),
+        api.get(f"/api/v1/reports/complaints?month={month}"),
+        page.get(f"/reports/?month={month}"),
+        page.get(f"/reports/month.xlsx?month={month}"),
+    ):
+        assert response.status_code == 400, (month, response.request["PATH_INFO"])
+    assert api.get(f"/api/v1/reports/month?month={month}").json()["fields"].keys() == {"month"}
+
+
+def test_a_month_is_written_back_in_its_plain_form(client_for):
+    assert client_for("director1").get("/reports/?month=2026-1").context["month"] == "2026-01"
