@@ -43,10 +43,6 @@ class TTLCache(Generic[K, V]):
                 self._entries.clear()
             self._entries[key] = (value, expires)
 
-    def pop(self, key: K) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

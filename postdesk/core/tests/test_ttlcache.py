@@ -19,7 +19,7 @@ def test_entries_expire_after_their_seconds(monkeypatch):
     assert cache.get("a") == (False, None)
 
 
-def test_size_is_bounded_and_pop_and_clear_forget(monkeypatch):
+def test_size_is_bounded_and_clear_forgets(monkeypatch):
     cache: TTLCache[int, int] = TTLCache(60, max_size=3)
     for i in range(3):
         cache.put(i, i)
@@ -27,8 +27,6 @@ def test_size_is_bounded_and_pop_and_clear_forget(monkeypatch):
     assert [cache.get(i) for i in range(3)] == [(True, 0), (True, 10), (True, 2)]
     cache.put(3, 3)  # full: starts again rather than grow
     assert cache.get(0) == (False, None) and cache.get(3) == (True, 3)
-    cache.pop(3)
-    assert cache.get(3) == (False, None)
     cache.put(4, 4)
     ttlcache.clear_all()
     assert cache.get(4) == (False, None)
