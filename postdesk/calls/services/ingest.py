@@ -32,7 +32,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg import ClientCursor
 
 from postdesk.calls import conf
 from postdesk.calls.events import CtiEvent, StoredEvent, build_call
@@ -51,6 +50,7 @@ from postdesk.calls.services.tokens import (
     _user_id_for_extension,
     _user_id_for_names,
 )
+from postdesk.core.pg import multi_statement_cursor
 from postdesk.core.phones import try_normalize_phone
 from postdesk.org.models import User
 
@@ -308,10 +308,7 @@ class _PgSql(_Sql):
         the batch will likely move (those its events name, and the calls' own agents),
         locked after the calls as every writer does."""
         ids = sorted(first_at)
-        connection.ensure_connection()
-        # several statements in one round trip need client-side binding (the connection's
-        # own cursors bind on the server, so that PostgreSQL can prepare them)
-        with connection.wrap_database_errors, ClientCursor(connection.connection) as raw:
+        with multi_statement_cursor() as raw:
             self.began = True
             raw.execute(
                 "BEGIN; " + _PG_LOCK_SQL + "; " + _PG_LOCK_LIKELY_STATES_SQL,
@@ -403,8 +400,7 @@ class _PgSql(_Sql):
                 for s in states
             ],
         ]
-        # two statements: see lock_calls
-        with connection.wrap_database_errors, ClientCursor(connection.connection) as raw:
+        with multi_statement_cursor() as raw:
             raw.execute(
                 _PG_WRITE_SQL + "; COMMIT",
                 [

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from postdesk.core.pg import multi_statement_cursor
 from postdesk.core.phones import InvalidPhone, normalize_phone
 from postdesk.customers.models import Customer
 from postdesk.org.models import Role, User
@@ -254,11 +255,8 @@ def _take_number_pg(now: datetime) -> str:
     is written in order), so an order that survives a crash has its counter step too.
     A number can be skipped (the intake failed after taking it, or a crash lost both):
     numbers are unique and increasing, not gap-free."""
-    from psycopg import ClientCursor
-
     day = timezone.localtime(now).strftime("%Y%m%d")
-    connection.ensure_connection()
-    with connection.wrap_database_errors, ClientCursor(connection.connection) as raw:
+    with multi_statement_cursor() as raw:
         raw.execute(
             "BEGIN; SET LOCAL synchronous_commit = off; " + _counter_upsert_sql() + "; COMMIT",
             [day],
