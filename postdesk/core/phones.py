@@ -9,6 +9,7 @@ service codes (11185, 95598) as their digits.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -46,14 +47,25 @@ def normalize_phone(raw: str, *, default_area_code: str = "577") -> str:
     - `0577-88123456` -> `+8657788123456`; `88123456` (no area code) -> the default area
     - `400-811-1185`, `800 820 1185` -> `+864008111185`, `+868008201185`
     - `11185` -> `11185`
+
+    Remembered per process (a pure function of its arguments; one intake asks it three
+    times: the duplicate check, the order, the answer).
     """
-    text = _STRIP.sub("", raw or "")
+    canonical = _normalized(raw or "", default_area_code)
+    if canonical is None:
+        raise InvalidPhone(raw)
+    return canonical
+
+
+@lru_cache(maxsize=4096)
+def _normalized(raw: str, default_area_code: str) -> str | None:
+    text = _STRIP.sub("", raw)
     if not text:
-        raise InvalidPhone("empty")
+        return None
     if text.startswith("00"):
         text = "+" + text[2:]
     if not re.fullmatch(r"\+?\d+", text):
-        raise InvalidPhone(raw)
+        return None
     if text in SERVICE_SHORT_CODES or _SERVICE_BLOCK.fullmatch(text):
         return text
     if not text.startswith("+"):
@@ -63,10 +75,10 @@ def normalize_phone(raw: str, *, default_area_code: str = "577") -> str:
             text = "0" + default_area_code.lstrip("0") + text
     try:
         number = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(raw) from exc
+    except phonenumbers.NumberParseException:
+        return None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(raw)
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -77,6 +89,7 @@ def try_normalize_phone(raw: str, *, default_area_code: str = "577") -> str | No
         return None
 
 
+@lru_cache(maxsize=4096)
 def display_phone(canonical: str) -> str:
     """The national form agents are used to: `13812345678`, `0577-88123456`."""
     if not canonical.startswith("+"):

@@ -28,7 +28,16 @@ def _exact(order: WorkOrder) -> list[str]:
     return [v for v in (order.number, order.waybill_no, order.regulator_ref) if v]
 
 
-def index_order(order: WorkOrder, *, fresh: bool = False) -> None:
+def order_tokens(order: WorkOrder) -> engine.Tokens:
+    """The order's text segmented (before its transaction: see `index_order`)."""
+    return engine.tokens_of(title=order.title, body=order.description)
+
+
+def index_order(
+    order: WorkOrder, *, fresh: bool = False, tokens: engine.Tokens | None = None
+) -> None:
+    """Index the order in the caller's transaction; `tokens` from `order_tokens` made
+    before it keep the segmenting out of the transaction (SQLite's one writer waits)."""
     engine.index_document(
         kind=KIND,
         object_id=order.pk,
@@ -36,6 +45,7 @@ def index_order(order: WorkOrder, *, fresh: bool = False) -> None:
         body=order.description,
         exact=_exact(order),
         fresh=fresh,
+        tokens=tokens,
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import operator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -274,6 +272,12 @@ def work_orders_count(*, user: User, filters: ListFilters) -> int:
     return _filtered(user, filters, timezone.now()).order_by().count()
 
 
+#: The newest open orders on an identifier that the duplicate check reads before it
+#: applies the reader's scope: more than this many open orders of one type for one caller
+#: or waybill outside the reader's units would hide older ones inside (no centre's day).
+DUPLICATE_CANDIDATES = 200
+
+
 def work_order_duplicates(
     *,
     user: User,
@@ -283,30 +287,61 @@ def work_order_duplicates(
     exclude_id: int | None = None,
 ) -> list[str]:
     """Numbers of open orders of the same type for this waybill or caller (offer to link
-    or merge instead); newest first, at most ten. Two indexed lookups."""
+    or merge instead); newest first, at most ten, within the reader's scope.
+
+    Every intake asks this, so it is one statement by hand: each identifier through its
+    own index (`wo_phone_type`, `wo_waybill_type`), joined by UNION ALL (written as one
+    OR with ORDER BY … LIMIT, SQLite without statistics walks every order of the type),
+    and the scope rule applied to the few rows found (`can_see`, as for one order)."""
     phone = (
         try_normalize_phone(caller_phone, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
         if caller_phone
         else None
     )
-    by: list[Q] = []
+    waybill = (waybill_no or "").strip().upper()
+    by: list[tuple[str, str]] = []
     if phone:
-        by.append(Q(caller_phone=phone))
-    if waybill_no and waybill_no.strip():
-        by.append(Q(waybill_no=waybill_no.strip().upper()))
+        by.append(("caller_phone", phone))
+    if waybill:
+        by.append(("waybill_no", waybill))
     if not by:
         return []
-    if connection.vendor == "sqlite" and len(by) > 1:
-        # one OR with ORDER BY … LIMIT makes SQLite (without statistics) walk every order
-        # of the type; each identifier through its own index, joined by UNION ALL
-        parts = [WorkOrder.objects.filter(c, type=type).order_by().values("pk") for c in by]
-        match = Q(pk__in=parts[0].union(*parts[1:], all=True))
-    else:
-        match = functools.reduce(operator.or_, by) & Q(type=type)
-    orders = work_orders_visible(user=user).filter(match, status__in=OPEN_STATUSES)
-    if exclude_id is not None:
-        orders = orders.exclude(pk=exclude_id)
-    return list(orders.order_by("-id").values_list("number", flat=True)[:10])
+    table = WorkOrder._meta.db_table
+    union = " UNION ALL ".join(
+        f"SELECT id FROM {table} WHERE {col} = %s AND type = %s" for col, _v in by
+    )
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    sql = (
+        f"SELECT id, number, handling_unit_id, intake_unit_id FROM {table} "
+        f"WHERE id IN ({union}) AND status IN ({statuses}) AND id <> %s "
+        "ORDER BY id DESC LIMIT %s"
+    )
+    params: list[Any] = [v for _col, value in by for v in (value, type)]
+    params += [*OPEN_STATUSES, exclude_id or 0, DUPLICATE_CANDIDATES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    if scope_for(user=user).everything:
+        return [str(number) for _id, number, _h, _i in rows[:10]]
+    assisting: dict[int, list[int]] = {}
+    if role_of(user) == Role.HANDLER:
+        through = WorkOrder.assisting_units.through
+        for order_id, unit_id in through.objects.filter(
+            workorder_id__in=[r[0] for r in rows]
+        ).values_list("workorder_id", "unit_id"):
+            assisting.setdefault(order_id, []).append(unit_id)
+    numbers: list[str] = []
+    for order_id, number, handling_unit_id, intake_unit_id in rows:
+        probe = WorkOrder(
+            id=order_id, handling_unit_id=handling_unit_id, intake_unit_id=intake_unit_id
+        )
+        if can_see(user, probe, assisting.get(order_id, ())):
+            numbers.append(str(number))
+            if len(numbers) == 10:
+                break
+    return numbers
 
 
 def work_orders_open_for_caller(

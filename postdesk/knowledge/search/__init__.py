@@ -12,9 +12,11 @@ go to an exact-match table.
 The API (import from `postdesk.knowledge.search`; all keyword-only):
 
 Writes — call inside the writer's own transaction:
-    index_document(kind=, object_id=, title=, body=, exact=()) -> None
+    index_document(kind=, object_id=, title=, body=, exact=(), tokens=None) -> None
         insert or replace one document; `exact` are identifiers matched whole
-        (case, spaces and dashes ignored: "EA 123456789 cn" == "EA123456789CN").
+        (case, spaces and dashes ignored: "EA 123456789 cn" == "EA123456789CN");
+        `tokens`: the text segmented beforehand by `tokens_of(title=, body=)`, so the
+        writer's transaction does not wait for the segmenting.
     index_documents(kind=, documents=[Document(...)]) -> int    bulk form
     remove_document(kind=, object_id=) -> None
 
@@ -44,6 +46,7 @@ The knowledge app registers kind "article"; the work-order app registers "workor
 from postdesk.knowledge.search.engine import (
     Document,
     Hit,
+    Tokens,
     filter_matching,
     index_document,
     index_documents,
@@ -56,6 +59,7 @@ from postdesk.knowledge.search.engine import (
     reindex,
     remove_document,
     search,
+    tokens_of,
 )
 from postdesk.knowledge.search.highlight import highlight, plain_text
 from postdesk.knowledge.search.tokenize import index_tokens, parse_query
@@ -63,6 +67,7 @@ from postdesk.knowledge.search.tokenize import index_tokens, parse_query
 __all__ = [
     "Document",
     "Hit",
+    "Tokens",
     "filter_matching",
     "highlight",
     "index_document",
@@ -79,4 +84,5 @@ __all__ = [
     "reindex",
     "remove_document",
     "search",
+    "tokens_of",
 ]

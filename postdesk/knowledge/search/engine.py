@@ -65,15 +65,43 @@ def _check_kind(kind: str) -> None:
         raise ValueError(f"bad search kind {kind!r}: use 1-30 of a-z, 0-9 and _")
 
 
-def _row(kind: str, object_id: int, title: str, body: str, exact: Iterable[str]) -> backends.Row:
+@dataclass(frozen=True)
+class Tokens:
+    """A document's text segmented (`tokens_of`), to be indexed later."""
+
+    title: str
+    body: str
+    title_tokens: list[str]
+    body_tokens: list[str]
+
+
+def tokens_of(*, title: str, body: str) -> Tokens:
+    """Segment a document's text: pure Python, no database. A writer that must keep its
+    transaction short (SQLite has one writer at a time) calls it before the transaction
+    and hands the result to `index_document(tokens=…)`."""
+    return Tokens(
+        title=title, body=body, title_tokens=index_tokens(title), body_tokens=index_tokens(body)
+    )
+
+
+def _row(
+    kind: str,
+    object_id: int,
+    title: str,
+    body: str,
+    exact: Iterable[str],
+    tokens: Tokens | None = None,
+) -> backends.Row:
     _check_kind(kind)
+    if tokens is None or (tokens.title, tokens.body) != (title, body):
+        tokens = tokens_of(title=title, body=body)
     values = [normalize_identifier(v) for v in exact if v and v.strip()]
     return backends.Row(
         kind=kind,
         object_id=int(object_id),
         title=title[:300],
-        title_tokens=index_tokens(title),
-        body_tokens=index_tokens(body),
+        title_tokens=tokens.title_tokens,
+        body_tokens=tokens.body_tokens,
         exact=[v for v in values if 0 < len(v) <= 64],
     )
 
@@ -86,14 +114,17 @@ def index_document(
     body: str,
     exact: Iterable[str] = (),
     fresh: bool = False,
+    tokens: Tokens | None = None,
 ) -> None:
     """Insert or replace the document (kind, object_id). Call it inside the writer's own
     transaction so the index never disagrees with the data (a failure here fails that
     transaction: no savepoint, so a document costs one round trip on PostgreSQL).
     `fresh=True` for an object created in that transaction: nothing to replace (fewer
-    statements on SQLite; an existing document is refused, never doubled)."""
+    statements on SQLite; an existing document is refused, never doubled). `tokens`:
+    the same title and body segmented beforehand (`tokens_of`)."""
+    row = _row(kind, object_id, title, body, exact, tokens)
     with transaction.atomic(savepoint=False):
-        backends.upsert([_row(kind, object_id, title, body, exact)], fresh=fresh)
+        backends.upsert([row], fresh=fresh)
 
 
 def index_documents(*, kind: str, documents: Iterable[Document]) -> int:

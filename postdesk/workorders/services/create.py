@@ -209,6 +209,7 @@ def work_order_create(
         text=order.description[:2000],
         data={"parent": parent.number} if parent is not None else {},
     )
+    tokens = search.order_tokens(order)  # segmenting the text needs no transaction
     number = ""
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         number = _take_number_pg(now)
@@ -218,11 +219,8 @@ def work_order_create(
         if connection.vendor == "postgresql":
             _insert_pg(order, event, now, number=number)
         else:
-            order.number = _next_number(now)
-            order.save(force_insert=True)
-            event.order = order
-            event.save(force_insert=True)
-        search.index_order(order, fresh=True)
+            _insert_sqlite(order, event, now)
+        search.index_order(order, fresh=True, tokens=tokens)
     return order
 
 
@@ -268,6 +266,35 @@ def _take_number_pg(now: datetime) -> str:
     return f"{day}{int(row[0]):05d}"
 
 
+def _inserted(obj: Any, pk: int) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def _insert_sqlite(order: WorkOrder, event: WorkOrderEvent, now: datetime) -> None:
+    """The day's number, the order and its create event: three short statements (SQLite's
+    one writer holds the database meanwhile, so nothing else is done in between)."""
+    q = connection.ops.quote_name
+    order.number = _next_number(now)
+    order_cols, order_vals = _values(order, frozenset())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(WorkOrder._meta.db_table)} ({', '.join(order_cols)}) "
+            f"VALUES ({', '.join(['%s'] * len(order_vals))}) RETURNING id",
+            order_vals,
+        )
+        _inserted(order, cursor.fetchone()[0])
+        event.order = order
+        event_cols, event_vals = _values(event, frozenset())
+        cursor.execute(
+            f"INSERT INTO {q(WorkOrderEvent._meta.db_table)} ({', '.join(event_cols)}) "
+            f"VALUES ({', '.join(['%s'] * len(event_vals))}) RETURNING id",
+            event_vals,
+        )
+        _inserted(event, cursor.fetchone()[0])
+
+
 def _insert_pg(order: WorkOrder, event: WorkOrderEvent, now: datetime, *, number: str) -> None:
     """Order and its create event in one statement (one round trip); without a `number`
     the day's counter upsert in the same statement feeds it. The order's id feeds the
@@ -297,9 +324,7 @@ def _insert_pg(order: WorkOrder, event: WorkOrderEvent, now: datetime, *, number
         head = [number] if number else [day, day]
         cursor.execute(sql, [*head, *order_vals, *event_vals])
         order_id, number, event_id = cursor.fetchone()
-    order.pk, order.number = order_id, number
-    order._state.adding = False
-    order._state.db = connection.alias
-    event.pk, event.order = event_id, order
-    event._state.adding = False
-    event._state.db = connection.alias
+    order.number = number
+    _inserted(order, order_id)
+    event.order = order
+    _inserted(event, event_id)
