@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from postdesk.knowledge import search as engine
 
@@ -57,35 +57,28 @@ def filter_keyword(orders: QuerySet[WorkOrder], q: str) -> QuerySet[WorkOrder]:
     return engine.filter_matching(orders, kind=KIND, query=q)
 
 
-def newest_matching_ids(q: str, *, limit: int) -> list[int] | None:
-    """Up to `limit` ids of orders matching `q`, newest first — or None when this backend
-    cannot answer it cheaply (then use `filter_keyword`).
-
-    On PostgreSQL the engine's match condition is evaluated while walking its
-    (kind, object_id) index backwards, so a common word costs as little as a rare one
-    and the first page of a million orders is found after reading a few hundred entries.
-    Only the engine's plain word query is taken this way (identifiers, or a changed
-    engine, fall back to the general path).
-    """
-    if connection.vendor != "postgresql":
+def newest_matching_ids(q: str, *, limit: int) -> engine.Newest | None:
+    """The newest `limit` orders matching `q` (ids, newest first) and whether that is all
+    of them — or None when the query has nothing to search for. The engine chooses how
+    (see `postdesk.knowledge.search.newest`)."""
+    query = engine.parse_query(q)
+    if query.empty:
         return None
-    from postdesk.knowledge.search import backends
+    return engine.newest_matching(kind=KIND, query=query, limit=limit)
 
-    found = engine.matching_sql(kind=KIND, query=q)
+
+def filter_contains(orders: QuerySet[WorkOrder], q: str) -> QuerySet[WorkOrder] | None:
+    """`orders` narrowed to those matching `q`, tested order by order as the list reads
+    them newest first (for a narrow filter and a common word: a page is found after a
+    few hundred rows instead of collecting every match); None where the engine has no
+    such form (then `filter_keyword`)."""
+    found = engine.contains_sql(
+        kind=KIND, query=engine.parse_query(q), id_column=f"{orders.model._meta.db_table}.id"
+    )
     if found is None:
-        return []
-    sql, params = found
-    expected = f"SELECT object_id FROM {backends.DOC_TABLE} WHERE tsv @@ %s::tsquery"
-    if sql != expected or len(params) != 1:
         return None
-    with connection.cursor() as cursor:
-        backends.execute_planned_afresh(
-            cursor,
-            f"SELECT object_id FROM {backends.DOC_TABLE} WHERE kind = %s AND tsv @@ %s::tsquery "
-            "ORDER BY object_id DESC LIMIT %s",
-            [KIND, params[0], limit],
-        )
-        return [int(row[0]) for row in cursor.fetchall()]
+    sql, params = found
+    return orders.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
 
 
 def documents() -> Iterator[engine.Document]:

@@ -33,6 +33,10 @@ COUNT_CAP = 100_000
 KEYWORD_COUNT_CAP = 10_000
 #: How many of the newest keyword matches a list page is first looked for among.
 KEYWORD_CANDIDATES = 1000
+#: A list narrower than those matches tests this many of its own newest orders at most,
+#: and counts the matches among this many.
+KEYWORD_PROBE_ROWS = 20_000
+KEYWORD_COUNT_PROBES = 2_000
 MAX_PAGE_SIZE = 100
 LIST_FIELDS = (
     "id",
@@ -228,11 +232,7 @@ def work_orders_list(
         if fast is not None:
             return Page(fast[0], fast[1], page, page_size, fast[2])
     orders = _filtered(user, filters, now)
-    rows = list(
-        orders.select_related("handling_unit")
-        .only(*LIST_FIELDS, "handling_unit__code", "handling_unit__name")
-        .order_by("-id")[start : start + page_size]
-    )
+    rows = _page_rows(orders, start, page_size)
     if filters.is_empty() and scope_for(user=user).everything:
         return Page(_estimated_total(), False, page, page_size, rows)
     if page == 1 and len(rows) < page_size:
@@ -245,26 +245,61 @@ def work_orders_list(
 def _keyword_page(
     user: User, filters: ListFilters, now: datetime, start: int, page_size: int
 ) -> tuple[int, bool, list[WorkOrder]] | None:
-    """A keyword page from the newest matching ids (see `search.newest_matching_ids`).
+    """A keyword page without collecting every match (None: use the general path).
 
-    Exact whenever it answers: the candidates are every match newer than the oldest of
-    them, so a full page found among them is the true page; when they are all the
-    matches there are, the count is exact too, else it is "at least"."""
-    candidates = search.newest_matching_ids(filters.q, limit=KEYWORD_CANDIDATES)
-    if candidates is None:
+    First among the newest matching orders (`search.newest_matching_ids`): a full page
+    found among them is the true page (they are every match newer than the oldest of
+    them), and when they are all the matches there are, their count is exact too, else
+    it is "at least". A filter narrower than they fill (a unit's open orders and a
+    common word) reads its own orders newest first instead (`_probed_page`)."""
+    newest = search.newest_matching_ids(filters.q, limit=KEYWORD_CANDIDATES)
+    if newest is None:
         return None
-    plain = replace(filters, q="")
-    orders = _filtered(user, plain, now).filter(pk__in=candidates)
-    rows = list(
+    plain = _filtered(user, replace(filters, q=""), now)
+    orders = plain.filter(pk__in=newest.ids)
+    rows = _page_rows(orders, start, page_size)
+    if len(rows) == page_size or newest.complete:
+        return orders.order_by().count(), newest.complete, rows
+    return _probed_page(plain, filters.q, start, page_size)
+
+
+def _nth_newest_id(orders: QuerySet[WorkOrder], n: int) -> int | None:
+    found = list(orders.order_by("-id").values_list("pk", flat=True)[n - 1 : n])
+    return int(found[0]) if found else None
+
+
+def _probed_page(
+    plain: QuerySet[WorkOrder], q: str, start: int, page_size: int
+) -> tuple[int, bool, list[WorkOrder]] | None:
+    """The page from the filtered orders themselves, newest first, each tested against
+    its document, within the newest `KEYWORD_PROBE_ROWS` of them (None when that is not
+    enough: fewer than a page there and older orders remain). The count is exact when
+    the orders were all tested, else "at least": the matches among the newest
+    `KEYWORD_COUNT_PROBES`."""
+    window_edge = _nth_newest_id(plain, KEYWORD_PROBE_ROWS)
+    window = plain if window_edge is None else plain.filter(pk__gte=window_edge)
+    probed = search.filter_contains(window, q)
+    if probed is None:
+        return None
+    rows = _page_rows(probed, start, page_size)
+    tested_all = window_edge is None or not plain.filter(pk__lt=window_edge).exists()
+    if len(rows) < page_size:
+        if not tested_all:
+            return None
+        if rows or start == 0:
+            return start + len(rows), True, rows
+    count_edge = _nth_newest_id(plain, KEYWORD_COUNT_PROBES)
+    counted = probed if count_edge is None else probed.filter(pk__gte=count_edge)
+    found = counted.order_by().count()
+    return max(found, start + len(rows)), count_edge is None, rows
+
+
+def _page_rows(orders: QuerySet[WorkOrder], start: int, page_size: int) -> list[WorkOrder]:
+    return list(
         orders.select_related("handling_unit")
         .only(*LIST_FIELDS, "handling_unit__code", "handling_unit__name")
         .order_by("-id")[start : start + page_size]
     )
-    complete = len(candidates) < KEYWORD_CANDIDATES
-    if len(rows) < page_size and not complete:
-        return None  # the filters are narrower than the newest matches: the general path
-    total = orders.order_by().count()
-    return total, complete, rows
 
 
 def work_orders_count(*, user: User, filters: ListFilters) -> int:

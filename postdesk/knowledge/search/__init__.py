@@ -30,6 +30,12 @@ Reads:
         narrows a queryset to rows containing EVERY word of the query (or carrying one
         of its identifiers) with one `IN (subquery)`, keeping the caller's scope filter,
         other filters, ordering and pagination: the way to search a big list.
+    newest_matching(kind=, query=Query, limit=) -> Newest(ids, complete)
+        the newest `limit` ids containing every word (or an identifier), newest first,
+        by whichever way is cheap for how common the words are (see `newest`): the
+        first page of a big list without collecting every match.
+    contains_sql(kind=, query=Query, id_column=) -> (sql, params) | None
+        the same match as a per-row condition, for a list that walks its own rows.
     rank_ids(kind=, query=, ids=) -> list[(object_id, score)]
         scores a given set of ids (e.g. one page of a filtered list), best first.
     highlight(text=, query=, length=120) -> SafeString
@@ -62,12 +68,16 @@ from postdesk.knowledge.search.engine import (
     tokens_of,
 )
 from postdesk.knowledge.search.highlight import highlight, plain_text
-from postdesk.knowledge.search.tokenize import index_tokens, parse_query
+from postdesk.knowledge.search.newest import Newest, contains_sql, newest_matching
+from postdesk.knowledge.search.tokenize import Query, index_tokens, parse_query
 
 __all__ = [
     "Document",
     "Hit",
+    "Newest",
+    "Query",
     "Tokens",
+    "contains_sql",
     "filter_matching",
     "highlight",
     "index_document",
@@ -76,6 +86,7 @@ __all__ = [
     "indexed_count",
     "match_ids",
     "matching_sql",
+    "newest_matching",
     "parse_query",
     "plain_text",
     "rank_ids",

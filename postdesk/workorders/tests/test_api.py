@@ -250,10 +250,16 @@ def test_events_are_audited_in_the_same_transaction(api_for, org):
     ).exists()
 
 
-@pytest.mark.parametrize("candidates", [3, 8, 1000])
-def test_keyword_pages_match_the_general_path(api_for, org, staff, monkeypatch, candidates):
-    """The newest-matches shortcut (PostgreSQL) answers exactly what the general filter
-    answers, whether the candidates fill the page or not."""
+@pytest.mark.parametrize(
+    ("candidates", "probe_rows", "count_probes"),
+    [(3, 20_000, 2_000), (3, 4, 2), (8, 5, 3), (1000, 20_000, 2_000)],
+)
+def test_keyword_pages_match_the_general_path(
+    api_for, org, staff, monkeypatch, candidates, probe_rows, count_probes
+):
+    """The newest-matches shortcut answers exactly what the general filter answers,
+    whether the candidates fill the page or not, and whether the list's own orders
+    tested one by one (PostgreSQL) fill it within their window or not."""
     from postdesk.workorders import search, selectors
 
     agent = api_for("agent1")
@@ -277,14 +283,20 @@ def test_keyword_pages_match_the_general_path(api_for, org, staff, monkeypatch, 
         monkeypatch.undo()
         return [o.number for o in result.results], result.count
 
-    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", candidates)
+    def narrow() -> None:
+        monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", candidates)
+        monkeypatch.setattr(selectors, "KEYWORD_PROBE_ROWS", probe_rows)
+        monkeypatch.setattr(selectors, "KEYWORD_COUNT_PROBES", count_probes)
+
     for filters in (
         selectors.ListFilters(q="破损"),
         selectors.ListFilters(q="包裹", type="complaint"),
         selectors.ListFilters(q="资费"),
+        selectors.ListFilters(q="资费", type="complaint"),
+        selectors.ListFilters(q="破损", type="suggestion"),
     ):
-        for page, size in ((1, 2), (1, 5), (2, 2)):
-            monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", candidates)
+        for page, size in ((1, 2), (1, 5), (2, 2), (4, 2)):
+            narrow()
             fast = selectors.work_orders_list(user=user, filters=filters, page=page, page_size=size)
             numbers, count = general(filters, page, size)
             assert [o.number for o in fast.results] == numbers
@@ -292,3 +304,48 @@ def test_keyword_pages_match_the_general_path(api_for, org, staff, monkeypatch, 
                 assert fast.count == count
             else:
                 assert fast.count <= count
+
+
+@pytest.mark.parametrize(("probe_rows", "count_probes"), [(20_000, 2_000), (2, 1), (3, 2), (1, 1)])
+def test_a_filter_the_newest_matches_miss_is_read_order_by_order(
+    api_for, org, staff, monkeypatch, probe_rows, count_probes
+):
+    """Older suggestions under a word that newer complaints fill: the newest matches
+    hold no suggestion, so the list tests its own orders (PostgreSQL) — and still
+    answers what the general filter answers, page by page."""
+    from django.db import connection
+
+    from postdesk.workorders import search, selectors
+
+    agent = api_for("agent1")
+    for i in range(4):
+        create(agent, type="suggestion", subtype="", title=f"建议包装防破损{i}", caller_phone="")
+    for i in range(12):
+        create(agent, title=f"包裹破损第{i}件", caller_phone=f"1390000{i:04d}")
+    user = staff["agent1"]
+    probed = []
+    real = selectors._probed_page
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        probed.append(result is not None)
+        return result
+
+    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 6)
+    monkeypatch.setattr(selectors, "KEYWORD_PROBE_ROWS", probe_rows)
+    monkeypatch.setattr(selectors, "KEYWORD_COUNT_PROBES", count_probes)
+    monkeypatch.setattr(selectors, "_probed_page", spy)
+    filters = selectors.ListFilters(q="破损", type="suggestion")
+    for page, size in ((1, 1), (1, 3), (2, 1), (3, 1), (4, 1), (5, 1)):
+        fast = selectors.work_orders_list(user=user, filters=filters, page=page, page_size=size)
+        with monkeypatch.context() as m:
+            m.setattr(search, "newest_matching_ids", lambda q, limit: None)
+            general = selectors.work_orders_list(
+                user=user, filters=filters, page=page, page_size=size
+            )
+        assert [o.number for o in fast.results] == [o.number for o in general.results]
+        assert general.count == 4 and general.count_exact
+        assert fast.count == 4 if fast.count_exact else fast.count <= 4
+    if connection.vendor == "postgresql":
+        assert any(probed)  # the order-by-order way was taken and answered
+    assert search.newest_matching_ids("破损", limit=6).ids  # the shortcut ran

@@ -1,0 +1,121 @@
+"""Newest-first matching (`search.newest_matching`, `search.contains_sql`): whichever way
+the engine takes — the walk along the newest documents, or the full-text index — the
+answer is the same: the newest matches, and whether they are all."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from postdesk.knowledge import search
+from postdesk.knowledge.models import SearchDocument
+from postdesk.knowledge.search import newest
+
+pytestmark = pytest.mark.django_db
+
+KIND = "testdoc"
+OTHER = "otherdoc"
+pg_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
+
+
+def _index(total: int = 60) -> dict[str, set[int]]:
+    """Documents 1..total: every third is about a pickup (上门揽收), every fifth about
+    a damaged parcel (包裹破损), the rest about tariffs; another kind says the same."""
+    truth: dict[str, set[int]] = {"上门揽收": set(), "包裹破损": set(), "资费": set()}
+    for i in range(1, total + 1):
+        if i % 3 == 0:
+            title, key = "预约上门揽收", "上门揽收"
+        elif i % 5 == 0:
+            title, key = "包裹破损投诉", "包裹破损"
+        else:
+            title, key = "资费查询", "资费"
+        truth[key].add(i)
+        search.index_document(kind=KIND, object_id=i, title=title, body="客户来电", exact=[])
+        search.index_document(kind=OTHER, object_id=i, title=title, body="客户来电")
+    search.index_document(
+        kind=KIND, object_id=total + 1, title="其他", body="", exact=["EA123456789CN"]
+    )
+    return truth
+
+
+def _newest(query: str, limit: int) -> search.Newest:
+    return search.newest_matching(kind=KIND, query=search.parse_query(query), limit=limit)
+
+
+@pytest.fixture(params=["index", "walk", "short walk"])
+def way(request, monkeypatch):
+    """Force each way: the index only; the walk from any estimate, reading every
+    document; the walk reading too few documents, so that the index must finish."""
+    newest.stats_clear()
+    if request.param == "index":
+        monkeypatch.setattr(newest, "WALK_FROM", float("inf"))
+    else:
+        monkeypatch.setattr(newest, "WALK_FROM", -1)
+        monkeypatch.setattr(newest, "estimated_matches", lambda **kw: 10**9)
+    if request.param == "short walk":
+        monkeypatch.setattr(newest, "WALK_ROWS", 4)
+    yield request.param
+    newest.stats_clear()
+
+
+@pytest.mark.parametrize("word", ["上门揽收", "包裹破损", "资费", "揽收", "包裹 资费"])
+@pytest.mark.parametrize("limit", [1, 5, 100])
+def test_the_newest_matches_whichever_way(way, word, limit):
+    truth = _index()
+    expected = sorted(set.intersection(*(truth.get(w, set()) for w in word.split())), reverse=True)
+    if word == "揽收":
+        expected = sorted(truth["上门揽收"], reverse=True)
+    found = _newest(word, limit)
+    assert found.ids == expected[:limit]
+    assert found.complete == (len(expected) <= limit)
+
+
+def test_identifiers_and_words_together_and_nothing_to_find(way):
+    _index()
+    found = _newest("EA123456789CN", 10)
+    assert found.ids == [61] and found.complete
+    assert _newest("集邮年册", 10) == search.Newest(ids=[], complete=True)
+    # the other kind's documents never answer
+    SearchDocument.objects.filter(kind=KIND).delete()
+    if connection.vendor == "sqlite":
+        return  # the FTS rows stay behind the ORM delete; the join drops them anyway
+    assert _newest("资费", 10).ids == []
+
+
+@pg_only
+def test_the_estimate_follows_the_rarest_piece_not_their_product():
+    truth = _index(300)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledge_searchdocument")
+    newest.stats_clear()
+    common = newest.estimated_matches(kind=KIND, query=search.parse_query("上门揽收"))
+    rare = newest.estimated_matches(kind=KIND, query=search.parse_query("集邮年册"))
+    # 上门揽收 is 上门 & 门揽 & 揽收, always together: about as common as one of them
+    assert common >= len(truth["上门揽收"]) * 0.8
+    assert rare < common / 10
+
+
+@pg_only
+def test_the_per_row_condition_agrees_with_the_queryset_filter():
+    _index()
+    base = SearchDocument.objects.filter(kind=KIND)
+    for word in ("上门揽收", "包裹破损", "EA123456789CN", "资费 包裹"):
+        query = search.parse_query(word)
+        sql, params = search.contains_sql(
+            kind=KIND, query=query, id_column="knowledge_searchdocument.object_id"
+        )
+        from django.db.models import BooleanField
+        from django.db.models.expressions import RawSQL
+
+        by_row = base.filter(RawSQL(sql, params, output_field=BooleanField()))
+        by_set = search.filter_matching(base, kind=KIND, query=word, field="object_id")
+        assert sorted(by_row.values_list("object_id", flat=True)) == sorted(
+            by_set.values_list("object_id", flat=True)
+        ), word
+
+
+def test_no_per_row_condition_off_postgresql_or_without_words():
+    query = search.parse_query("上门揽收")
+    if connection.vendor != "postgresql":
+        assert search.contains_sql(kind=KIND, query=query, id_column="id") is None
+    assert search.contains_sql(kind=KIND, query=search.parse_query("！？"), id_column="id") is None
