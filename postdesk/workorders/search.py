@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -59,10 +60,11 @@ def filter_keyword(orders: QuerySet[WorkOrder], q: str) -> QuerySet[WorkOrder]:
 
 def newest_matching_ids(q: str, *, limit: int) -> engine.Newest | None:
     """The newest `limit` orders matching `q` (ids, newest first) and whether that is all
-    of them — or None when the query has nothing to search for. The engine chooses how
-    (see `postdesk.knowledge.search.newest`)."""
+    of them — or None: use `filter_keyword` (nothing to search for, or SQLite, whose FTS5
+    answers the general filter at least as fast: measured at 100,000 orders). The engine
+    chooses how (see `postdesk.knowledge.search.newest`)."""
     query = engine.parse_query(q)
-    if query.empty:
+    if query.empty or connection.vendor != "postgresql":
         return None
     return engine.newest_matching(kind=KIND, query=query, limit=limit)
 

@@ -348,4 +348,4 @@ def test_a_filter_the_newest_matches_miss_is_read_order_by_order(
         assert fast.count == 4 if fast.count_exact else fast.count <= 4
     if connection.vendor == "postgresql":
         assert any(probed)  # the order-by-order way was taken and answered
-    assert search.newest_matching_ids("破损", limit=6).ids  # the shortcut ran
+        assert search.newest_matching_ids("破损", limit=6).ids  # the shortcut ran
