@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
 from postdesk.knowledge import search as engine
 
@@ -69,18 +68,10 @@ def newest_matching_ids(q: str, *, limit: int) -> engine.Newest | None:
     return engine.newest_matching(kind=KIND, query=query, limit=limit)
 
 
-def filter_contains(orders: QuerySet[WorkOrder], q: str) -> QuerySet[WorkOrder] | None:
-    """`orders` narrowed to those matching `q`, tested order by order as the list reads
-    them newest first (for a narrow filter and a common word: a page is found after a
-    few hundred rows instead of collecting every match); None where the engine has no
-    such form (then `filter_keyword`)."""
-    found = engine.contains_sql(
-        kind=KIND, query=engine.parse_query(q), id_column=f"{orders.model._meta.db_table}.id"
-    )
-    if found is None:
-        return None
-    sql, params = found
-    return orders.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
+def matching_among(q: str, ids: list[int]) -> set[int]:
+    """Which of these orders match `q`, each tested on its own (for a list that reads its
+    own orders newest first: a narrow filter and a common word)."""
+    return engine.matching_among(kind=KIND, query=engine.parse_query(q), ids=ids)
 
 
 def documents() -> Iterator[engine.Document]:

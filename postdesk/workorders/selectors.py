@@ -36,7 +36,8 @@ KEYWORD_CANDIDATES = 1000
 #: A list narrower than those matches tests this many of its own newest orders at most,
 #: and counts the matches among this many.
 KEYWORD_PROBE_ROWS = 20_000
-KEYWORD_COUNT_PROBES = 2_000
+KEYWORD_COUNT_PROBES = 1_000
+PROBE_FIRST_CHUNK = 64
 MAX_PAGE_SIZE = 100
 LIST_FIELDS = (
     "id",
@@ -263,35 +264,40 @@ def _keyword_page(
     return _probed_page(plain, filters.q, start, page_size)
 
 
-def _nth_newest_id(orders: QuerySet[WorkOrder], n: int) -> int | None:
-    found = list(orders.order_by("-id").values_list("pk", flat=True)[n - 1 : n])
-    return int(found[0]) if found else None
-
-
 def _probed_page(
     plain: QuerySet[WorkOrder], q: str, start: int, page_size: int
 ) -> tuple[int, bool, list[WorkOrder]] | None:
-    """The page from the filtered orders themselves, newest first, each tested against
-    its document, within the newest `KEYWORD_PROBE_ROWS` of them (None when that is not
-    enough: fewer than a page there and older orders remain). The count is exact when
-    the orders were all tested, else "at least": the matches among the newest
-    `KEYWORD_COUNT_PROBES`."""
-    window_edge = _nth_newest_id(plain, KEYWORD_PROBE_ROWS)
-    window = plain if window_edge is None else plain.filter(pk__gte=window_edge)
-    probed = search.filter_contains(window, q)
-    if probed is None:
-        return None
-    rows = _page_rows(probed, start, page_size)
-    tested_all = window_edge is None or not plain.filter(pk__lt=window_edge).exists()
-    if len(rows) < page_size:
-        if not tested_all:
-            return None
-        if rows or start == 0:
-            return start + len(rows), True, rows
-    count_edge = _nth_newest_id(plain, KEYWORD_COUNT_PROBES)
-    counted = probed if count_edge is None else probed.filter(pk__gte=count_edge)
-    found = counted.order_by().count()
-    return max(found, start + len(rows)), count_edge is None, rows
+    """The page from the filtered orders themselves, newest first, each order tested
+    against its document (`search.matching_among`), in growing chunks until the page is
+    found and `KEYWORD_COUNT_PROBES` orders are tested (or all of them), among the
+    newest `KEYWORD_PROBE_ROWS` at most (None when those hold less than the page and
+    older orders remain). The count is exact when every order was tested, else "at
+    least": the matches among those tested.
+
+    The first chunk is read by walking an index newest first (a page is often there);
+    the rest of the window in one statement (walking a filter that no index keeps in id
+    order, say open complaints, reads many rows per order found)."""
+    newest_first = plain.order_by("-id").values_list("pk", flat=True)
+    window = [int(i) for i in newest_first[:PROBE_FIRST_CHUNK]]
+    if len(window) == PROBE_FIRST_CHUNK:
+        window = [int(i) for i in newest_first[: KEYWORD_PROBE_ROWS + 1]]
+    every = len(window) <= KEYWORD_PROBE_ROWS
+    window = window[:KEYWORD_PROBE_ROWS]
+    matched: list[int] = []
+    tested, size = 0, PROBE_FIRST_CHUNK
+    while tested < len(window):
+        ids = window[tested : tested + size]
+        hits = search.matching_among(q, ids)
+        matched += [i for i in ids if i in hits]
+        tested, size = tested + len(ids), size * 4
+        if len(matched) >= start + page_size and tested >= KEYWORD_COUNT_PROBES:
+            break
+    every = every and tested == len(window)
+    if len(matched) < start + page_size and not every:
+        return None  # fewer than the page among the newest tested, and older ones remain
+    page_ids = matched[start : start + page_size]
+    rows = _page_rows(plain.filter(pk__in=page_ids), 0, page_size) if page_ids else []
+    return len(matched), every, rows
 
 
 def _page_rows(orders: QuerySet[WorkOrder], start: int, page_size: int) -> list[WorkOrder]:

@@ -34,8 +34,9 @@ Reads:
         the newest `limit` ids containing every word (or an identifier), newest first,
         by whichever way is cheap for how common the words are (see `newest`): the
         first page of a big list without collecting every match.
-    contains_sql(kind=, query=Query, id_column=) -> (sql, params) | None
-        the same match as a per-row condition, for a list that walks its own rows.
+    matching_among(kind=, query=Query, ids=) -> set[int]
+        which of the given ids match, each tested on its own: for a list that walks its
+        own rows newest first, a chunk at a time.
     rank_ids(kind=, query=, ids=) -> list[(object_id, score)]
         scores a given set of ids (e.g. one page of a filtered list), best first.
     highlight(text=, query=, length=120) -> SafeString
@@ -68,7 +69,7 @@ from postdesk.knowledge.search.engine import (
     tokens_of,
 )
 from postdesk.knowledge.search.highlight import highlight, plain_text
-from postdesk.knowledge.search.newest import Newest, contains_sql, newest_matching
+from postdesk.knowledge.search.newest import Newest, matching_among, newest_matching
 from postdesk.knowledge.search.tokenize import Query, index_tokens, parse_query
 
 __all__ = [
@@ -77,7 +78,6 @@ __all__ = [
     "Newest",
     "Query",
     "Tokens",
-    "contains_sql",
     "filter_matching",
     "highlight",
     "index_document",
@@ -85,6 +85,7 @@ __all__ = [
     "index_tokens",
     "indexed_count",
     "match_ids",
+    "matching_among",
     "matching_sql",
     "newest_matching",
     "parse_query",

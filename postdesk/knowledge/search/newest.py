@@ -22,13 +22,14 @@ there (two common words that seldom meet: 海关 and 揽收), the index answers 
 matches, so cheap). SQLite's FTS5
 answers from its index alone and is not given the choice.
 
-`contains_sql` is the per-row form of the match for a list that walks its own rows
-newest first (a narrow filter, a common word): a correlated lookup of the row's document
-that no planner can turn into an index scan of every match.
+`matching_among` tests given ids, for a list that walks its own rows newest first (a
+narrow filter, a common word): a lookup of each row's document that no planner can turn
+into an index scan of every match.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,23 +163,33 @@ def newest_matching(*, kind: str, query: Query, limit: int) -> Newest:
     return Newest(ids=found[:limit], complete=complete and len(found) <= limit)
 
 
-def contains_sql(*, kind: str, query: Query, id_column: str) -> tuple[str, list[Any]] | None:
-    """A condition true for rows whose `id_column` is a document of `kind` containing
-    every term (or carrying one of its identifiers), checked row by row — for a list
-    that reads its own rows newest first and stops at a page. PostgreSQL only (None
-    elsewhere, and for a query without terms)."""
-    if not backends.is_postgres() or not query.terms:
-        return None
-    sql = (
-        f"(SELECT d.tsv FROM {backends.DOC_TABLE} d "
-        f"WHERE d.kind = %s AND d.object_id = {id_column}) @@ %s::tsquery"
-    )
-    params: list[Any] = [kind, _tsquery(kind, query)]
+def matching_among(*, kind: str, query: Query, ids: Sequence[int]) -> set[int]:
+    """Which of `ids` are documents of `kind` containing every term of `query` (or
+    carrying one of its identifiers) — for a list that reads its own rows newest first
+    and tests them a chunk at a time. On PostgreSQL each id's document is looked up by
+    (kind, object_id) and tested: a per-row lookup that no estimate can turn into a scan
+    of every match through the index."""
+    wanted = [int(i) for i in ids]
+    if not wanted or query.empty:
+        return set()
+    found: set[int] = set()
+    if query.terms and backends.is_postgres():
+        found |= set(
+            _fetch(
+                f"SELECT i FROM unnest(%s::bigint[]) AS i WHERE (SELECT d.tsv FROM "
+                f"{backends.DOC_TABLE} d WHERE d.kind = %s AND d.object_id = i) @@ %s::tsquery",
+                [wanted, kind, _tsquery(kind, query)],
+            )
+        )
+    elif query.terms:
+        sql, params = backends.match_sql(kind=kind, expr=backends.render([query.terms]))
+        marks = ", ".join(["%s"] * len(wanted))
+        found |= set(_fetch(f"{sql} AND d.object_id IN ({marks})", [*params, *wanted]))
     if query.identifiers:
-        exact, exact_params = backends.exact_sql(kind=kind, values=query.identifiers)
-        sql = f"({sql} OR {id_column} IN ({exact}))"
-        params += exact_params
-    return sql, params
+        sql, params = backends.exact_sql(kind=kind, values=query.identifiers)
+        marks = ", ".join(["%s"] * len(wanted))
+        found |= set(_fetch(f"{sql} AND object_id IN ({marks})", [*params, *wanted]))
+    return found
 
 
 def stats_clear() -> None:

@@ -1,4 +1,4 @@
-"""Newest-first matching (`search.newest_matching`, `search.contains_sql`): whichever way
+"""Newest-first matching (`search.newest_matching`, `search.matching_among`): whichever way
 the engine takes — the walk along the newest documents, or the full-text index — the
 answer is the same: the newest matches, and whether they are all."""
 
@@ -95,27 +95,16 @@ def test_the_estimate_follows_the_rarest_piece_not_their_product():
     assert rare < common / 10
 
 
-@pg_only
-def test_the_per_row_condition_agrees_with_the_queryset_filter():
+def test_testing_given_ids_agrees_with_the_queryset_filter():
     _index()
     base = SearchDocument.objects.filter(kind=KIND)
-    for word in ("上门揽收", "包裹破损", "EA123456789CN", "资费 包裹"):
+    some = [3, 5, 6, 10, 15, 30, 31, 61, 999]
+    for word in ("上门揽收", "包裹破损", "EA123456789CN", "资费 包裹", "资费"):
         query = search.parse_query(word)
-        sql, params = search.contains_sql(
-            kind=KIND, query=query, id_column="knowledge_searchdocument.object_id"
-        )
-        from django.db.models import BooleanField
-        from django.db.models.expressions import RawSQL
-
-        by_row = base.filter(RawSQL(sql, params, output_field=BooleanField()))
+        among = search.matching_among(kind=KIND, query=query, ids=some)
         by_set = search.filter_matching(base, kind=KIND, query=word, field="object_id")
-        assert sorted(by_row.values_list("object_id", flat=True)) == sorted(
-            by_set.values_list("object_id", flat=True)
-        ), word
-
-
-def test_no_per_row_condition_off_postgresql_or_without_words():
-    query = search.parse_query("上门揽收")
-    if connection.vendor != "postgresql":
-        assert search.contains_sql(kind=KIND, query=query, id_column="id") is None
-    assert search.contains_sql(kind=KIND, query=search.parse_query("！？"), id_column="id") is None
+        assert among == set(by_set.values_list("object_id", flat=True)) & set(some), word
+    assert search.matching_among(kind=KIND, query=search.parse_query("资费"), ids=[]) == set()
+    assert (
+        search.matching_among(kind=OTHER, query=search.parse_query("上门揽收"), ids=[61]) == set()
+    )

@@ -252,7 +252,7 @@ def test_events_are_audited_in_the_same_transaction(api_for, org):
 
 @pytest.mark.parametrize(
     ("candidates", "probe_rows", "count_probes"),
-    [(3, 20_000, 2_000), (3, 4, 2), (8, 5, 3), (1000, 20_000, 2_000)],
+    [(3, 20_000, 1_000), (3, 4, 2), (8, 5, 3), (1000, 20_000, 1_000)],
 )
 def test_keyword_pages_match_the_general_path(
     api_for, org, staff, monkeypatch, candidates, probe_rows, count_probes
@@ -306,9 +306,12 @@ def test_keyword_pages_match_the_general_path(
                 assert fast.count <= count
 
 
-@pytest.mark.parametrize(("probe_rows", "count_probes"), [(20_000, 2_000), (2, 1), (3, 2), (1, 1)])
+@pytest.mark.parametrize(
+    ("probe_rows", "count_probes", "first_chunk"),
+    [(20_000, 1_000, 64), (2, 1, 64), (3, 2, 1), (1, 1, 1), (20_000, 1_000, 1), (7, 3, 2)],
+)
 def test_a_filter_the_newest_matches_miss_is_read_order_by_order(
-    api_for, org, staff, monkeypatch, probe_rows, count_probes
+    api_for, org, staff, monkeypatch, probe_rows, count_probes, first_chunk
 ):
     """Older suggestions under a word that newer complaints fill: the newest matches
     hold no suggestion, so the list tests its own orders (PostgreSQL) — and still
@@ -334,6 +337,7 @@ def test_a_filter_the_newest_matches_miss_is_read_order_by_order(
     monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 6)
     monkeypatch.setattr(selectors, "KEYWORD_PROBE_ROWS", probe_rows)
     monkeypatch.setattr(selectors, "KEYWORD_COUNT_PROBES", count_probes)
+    monkeypatch.setattr(selectors, "PROBE_FIRST_CHUNK", first_chunk)
     monkeypatch.setattr(selectors, "_probed_page", spy)
     filters = selectors.ListFilters(q="破损", type="suggestion")
     for page, size in ((1, 1), (1, 3), (2, 1), (3, 1), (4, 1), (5, 1)):
