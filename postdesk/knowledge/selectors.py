@@ -32,8 +32,11 @@ from postdesk.knowledge.services import ARTICLE_KIND
 from postdesk.knowledge.status import RANK, article_status
 from postdesk.org.models import User
 
+#: Candidates a search ranks (then filters). A filtered search (the public's: public and
+#: current articles only) used to gather 200 to keep more after filtering; measured on
+#: 50,000 articles that doubled its p99 (30 → 63 ms) and found the expected article in
+#: the public's top 3 for the same 25 of the 30 callers' questions as 100 (and as 400).
 SEARCH_POOL = 100
-SEARCH_POOL_FILTERED = 200
 
 
 def today() -> dt.date:
@@ -134,9 +137,7 @@ def articles_search(
     parsed = parse_query(query)
     if parsed.empty:
         return []
-    filtered = bool(category or current_only or visibility or not staff)
-    pool = SEARCH_POOL_FILTERED if filtered else SEARCH_POOL
-    hits = search.search(kind=ARTICLE_KIND, query=parsed, limit=pool, pool=pool)
+    hits = search.search(kind=ARTICLE_KIND, query=parsed, limit=SEARCH_POOL, pool=SEARCH_POOL)
     if not hits:
         return []
     articles = articles_visible(user=user).filter(pk__in=[h.object_id for h in hits])
