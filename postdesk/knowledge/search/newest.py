@@ -19,8 +19,8 @@ rarest term, as its frequency: an upper bound that is close for pieces of one wo
 
 The walk reads at most `WALK_ROWS` documents; when it finds no more than `limit` matches
 there (two common words that seldom meet: 海关 and 揽收), the index answers instead (few
-matches, so cheap). SQLite's FTS5
-answers from its index alone and is not given the choice.
+matches, so cheap). SQLite's FTS5 answers from its index alone and is not given the
+choice.
 
 `matching_among` tests given ids, for a list that walks its own rows newest first (a
 narrow filter, a common word): a lookup of each row's document that no planner can turn
@@ -95,7 +95,7 @@ def _term_share(term: Term, stats: _Stats) -> float:
 
 def estimated_matches(*, kind: str, query: Query) -> float:
     """At most how many documents of `kind` contain every term (PostgreSQL statistics);
-    the planner's count of rows when nothing is known (statistics not made yet)."""
+    0 before the table was ever analysed (then the index answers: it is small)."""
     stats = _lexeme_stats()
     if not query.terms:
         return 0.0
