@@ -46,13 +46,8 @@ DETAIL_KEYS = frozenset(
 def _next_number(now: datetime) -> str:
     """`YYYYMMDD` + a five-digit sequence of that local day: one atomic upsert."""
     day = timezone.localtime(now).strftime("%Y%m%d")
-    table = DayCounter._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [day],
-        )
+        cursor.execute(_counter_upsert_sql(), [day])
         (seq,) = cursor.fetchone()
     return f"{day}{int(seq):05d}"
 
@@ -311,8 +306,6 @@ def _insert_pg(
     the day's counter upsert in the same statement feeds it. The order's id feeds the
     event."""
     day = timezone.localtime(now).strftime("%Y%m%d")
-    order_cols, order_vals = rows.order_cols, rows.order_vals
-    event_cols, event_vals = rows.event_cols, rows.event_vals
     q = connection.ops.quote_name
     numbered = (
         "c AS (SELECT %s::text AS number)"
@@ -324,16 +317,17 @@ def _insert_pg(
     )
     sql = (
         f"WITH {numbered}, "
-        f"o AS (INSERT INTO {q(WorkOrder._meta.db_table)} ({', '.join(order_cols)}, number) "
-        f"SELECT {', '.join(['%s'] * len(order_vals))}, c.number "
+        f"o AS (INSERT INTO {q(WorkOrder._meta.db_table)} ({', '.join(rows.order_cols)}, number) "
+        f"SELECT {', '.join(['%s'] * len(rows.order_vals))}, c.number "
         "FROM c RETURNING id, number), "
-        f"e AS (INSERT INTO {q(WorkOrderEvent._meta.db_table)} ({', '.join(event_cols)}, order_id) "
-        f"SELECT {', '.join(['%s'] * len(event_vals))}, o.id FROM o RETURNING id) "
+        f"e AS (INSERT INTO {q(WorkOrderEvent._meta.db_table)} "
+        f"({', '.join(rows.event_cols)}, order_id) "
+        f"SELECT {', '.join(['%s'] * len(rows.event_vals))}, o.id FROM o RETURNING id) "
         "SELECT o.id, o.number, e.id FROM o, e"
     )
     with connection.cursor() as cursor:
         head = [number] if number else [day, day]
-        cursor.execute(sql, [*head, *order_vals, *event_vals])
+        cursor.execute(sql, [*head, *rows.order_vals, *rows.event_vals])
         order_id, number, event_id = cursor.fetchone()
     order.number = number
     _inserted(order, order_id)
