@@ -40,6 +40,17 @@ from postdesk.calls import conf
 logger = logging.getLogger(__name__)
 
 REDIS_CHANNEL = "postdesk:push"
+
+
+def redis_channel(url: str) -> str:
+    """The push channel of the Redis database in `url`: pub/sub channels are global to
+    a Redis server, so two centres (or two test runs) on other databases stay apart."""
+    from urllib.parse import urlparse
+
+    db = (urlparse(url).path or "/0").strip("/") or "0"
+    return f"{REDIS_CHANNEL}:{db}"
+
+
 MAX_DATAGRAM = 60_000
 
 
@@ -126,6 +137,7 @@ class RedisTransport:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.channel = redis_channel(url)
         self._client: Any = None
 
     def _redis(self) -> Any:
@@ -141,11 +153,11 @@ class RedisTransport:
         items = list(payloads)
         try:
             if len(items) == 1:
-                self._redis().publish(REDIS_CHANNEL, items[0])
+                self._redis().publish(self.channel, items[0])
             else:
                 pipe = self._redis().pipeline(transaction=False)
                 for payload in items:
-                    pipe.publish(REDIS_CHANNEL, payload)
+                    pipe.publish(self.channel, payload)
                 pipe.execute()
         except Exception:
             logger.warning("push: could not publish to Redis", exc_info=True)
@@ -159,7 +171,7 @@ class RedisTransport:
                     self.url, socket_connect_timeout=2, health_check_interval=15
                 )
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(REDIS_CHANNEL)
+                pubsub.subscribe(self.channel)
                 while not stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message and message.get("type") == "message":
