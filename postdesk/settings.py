@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # answers POST /api/v1/cti/events before the rest (a hot path: calls/middleware.py)
+    "postdesk.calls.middleware.CtiEventsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +127,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     if _db["NAME"] and _db["NAME"] != ":memory:":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # The test database is a file too (never Django's in-memory default): the suite
+        # runs the mode `make run` runs — writer threads, the pool, the writers' lock.
+        _name = Path(_db["NAME"])
+        _db["TEST"] = {"NAME": str(_name.with_name(f"{_name.stem}-test{_name.suffix}"))}
 else:
     _db.setdefault("OPTIONS", {})
     # Web processes (`postdesk serve`, postdesk.wsgi) bind parameters on the server and
@@ -139,7 +145,7 @@ else:
         _db["OPTIONS"].setdefault("prepare_threshold", int(_prepare))
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
-if os.environ.get("TEST_DATABASE_NAME"):
+if os.environ.get("TEST_DATABASE_NAME") and _db["ENGINE"] != "postdesk.core.sqlite":
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")

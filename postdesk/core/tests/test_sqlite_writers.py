@@ -11,9 +11,7 @@ from django.db import connection
 
 from postdesk.core.sqlite.base import DatabaseWrapper
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the flock queue is the SQLite backend's"
-)
+pytestmark = pytest.mark.sqlite  # the flock queue is the SQLite backend's
 
 
 @pytest.fixture(autouse=True)
