@@ -1,4 +1,4 @@
-"""CTI integration tokens and the extension → user cache of the ingestion path."""
+"""CTI integration tokens (only their SHA-256 is kept)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,12 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from postdesk.calls.models import (
-    CallQueue,
-    CtiToken,
-)
+from postdesk.calls.models import CtiToken
 from postdesk.core.errors import ValidationFailed
 from postdesk.core.ttlcache import TTLCache
-from postdesk.org.models import User
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 TOKEN_CACHE_SECONDS = 10.0
-EXTENSION_CACHE_SECONDS = 30.0
 
 # --------------------------------------------------------------------------- tokens
 
@@ -67,57 +62,3 @@ def cti_token_authenticate(*, raw: str) -> int | None:
         CtiToken.objects.filter(pk=token.pk).update(last_used_at=wall)
     _token_cache.put(key, token.pk)
     return token.pk
-
-
-# ---------------------------------------------------------------------- extensions
-
-_ext_cache: TTLCache[str, int | None] = TTLCache(EXTENSION_CACHE_SECONDS, max_size=5000)
-
-
-def _user_id_for_extension(extension: str) -> int | None:
-    if not extension:
-        return None
-    found, cached = _ext_cache.get(extension)
-    if found:
-        return cached
-    user_id = (
-        User.objects.filter(extension=extension, is_active=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    _ext_cache.put(extension, user_id)
-    return user_id
-
-
-def _user_id_for_names(names: tuple[str, ...]) -> int | None:
-    """Zammad's user[]: a user name or display name of ours (the first that matches)."""
-    for name in names:
-        user_id = (
-            User.objects.filter(is_active=True, username=name).values_list("pk", flat=True).first()
-            or User.objects.filter(is_active=True, display_name=name)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if user_id:
-            return user_id
-    return None
-
-
-_queue_cache: TTLCache[str, int | None] = TTLCache(EXTENSION_CACHE_SECONDS)
-
-
-def _unit_id_for_queue(queue: str) -> int | None:
-    """The unit answering a queue (`CallQueue`), from a short in-process cache."""
-    if not queue:
-        return None
-    found, cached = _queue_cache.get(queue)
-    if found:
-        return cached
-    unit_id = CallQueue.objects.filter(code=queue).values_list("unit_id", flat=True).first()
-    _queue_cache.put(queue, unit_id)
-    return unit_id
-
-
-def extension_cache_clear() -> None:
-    _ext_cache.clear()
-    _queue_cache.clear()

@@ -106,3 +106,50 @@ def test_a_pbx_needs_no_csrf_token(cti_token, org):
         HTTP_AUTHORIZATION=f"Token {cti_token}",
     )
     assert response.status_code == 200
+
+
+def test_zammad_user_values_are_bounded(cti, cti_token, org):
+    form = {"event": "newCall", "from": "13912345678", "direction": "in", "callId": "z-5"}
+    response = _post(cti, cti_token, **form, **{"user[]": [f"u{i}" for i in range(21)]})
+    assert response.status_code == 400 and "user" in response.json()["fields"]
+    response = _post(cti, cti_token, **form, **{"user[]": ["x" * 151]})
+    assert response.status_code == 400 and "user" in response.json()["fields"]
+    response = _post(cti, cti_token, **form, **{"user[]": ["agent\x001"]})
+    assert response.status_code == 400 and "user" in response.json()["fields"]
+    response = _post(cti, cti_token, **{**form, "from": "abc"})
+    assert response.status_code == 400 and "from" in response.json()["fields"]
+    assert not Call.objects.exists()
+    # twenty names of up to 150 characters are fine
+    response = _post(cti, cti_token, **form, **{"user[]": [f"{i:02d}" * 75 for i in range(20)]})
+    assert response.status_code == 200
+
+
+def test_zammad_own_path_and_json_bodies(cti, cti_token, staff):
+    """A published Zammad client posts to /api/v1/cti/<token>, JSON or form data."""
+    import json
+
+    newcall = {
+        "event": "newCall",
+        "from": "13912345678",
+        "to": "11185",
+        "direction": "in",
+        "callId": "z-6",
+        "user": ["agent1"],
+    }
+    response = cti.post(
+        f"/api/v1/cti/{cti_token}", data=json.dumps(newcall), content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json() == {}
+    assert Call.objects.get(call_id="z-6").ringing_extension == "8001"
+    answer = {"event": "answer", "callId": "z-6", "direction": "in", "user": "王晓燕"}
+    response = cti.post(
+        f"/api/v1/cti/{cti_token}", data=json.dumps(answer), content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert Call.objects.get(call_id="z-6").agent == staff["agent1"]
+    hangup = {"event": "hangup", "callId": "z-6", "direction": "in", "cause": "normalClearing"}
+    assert cti.post(f"/api/v1/cti/{cti_token}", data=hangup).status_code == 200
+    assert Call.objects.get(call_id="z-6").outcome == "answered"
+    bad = cti.post(f"/api/v1/cti/{cti_token}", data=b"{no", content_type="application/json")
+    assert bad.status_code == 400 and "body" in bad.json()["fields"]
+    assert cti.post("/api/v1/cti/not-a-token", data=hangup).status_code == 401
