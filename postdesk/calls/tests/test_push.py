@@ -314,3 +314,69 @@ def test_a_hung_redis_never_holds_the_cti_writer(settings, org):
         push.publisher().flush(timeout=10)
         settings.REDIS_URL = ""
         push.reset()
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["to_extension", "agent", "queue_rings_agent", "zammad_user"],
+)
+@pytest.mark.django_db
+def test_ringing_pops_for_the_phone_that_rings(form, cti, cti_token, client_for, staff):
+    """Issue 20 (1): a ringing call pops at the extension that rings, whichever way the
+    PBX names it, and the pop's fetch finds the call (it answered 404 for `to`)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+
+    def at(seconds: int) -> str:
+        return (now + timedelta(seconds=seconds)).isoformat()
+
+    base = dict(event="newCall", call_id=f"r-{form}", timestamp=at(-30),
+                direction="in", from_="13812345678", to="11185")  # fmt: skip
+    if form == "to_extension":
+        posted = [post_event(cti, cti_token, **{**base, "to": "8001"})]
+    elif form == "agent":
+        posted = [post_event(cti, cti_token, **base, agent="8001")]
+    elif form == "queue_rings_agent":
+        posted = [
+            post_event(cti, cti_token, **base, queue="11185"),
+            post_event(
+                cti,
+                cti_token,
+                **{**base, "timestamp": at(-25)},
+                queue="11185",
+                agent="8002",
+            ),
+            post_event(
+                cti,
+                cti_token,
+                **{**base, "timestamp": at(-5)},
+                queue="11185",
+                agent="8001",
+            ),
+        ]
+    else:
+        posted = [
+            cti.post(
+                f"/api/v1/cti/{cti_token}",
+                data={
+                    "event": "newCall",
+                    "from": "13812345678",
+                    "to": "11185",
+                    "direction": "in",
+                    "callId": f"r-{form}",
+                    "user[]": ["王晓燕"],
+                },
+            )
+        ]
+    assert all(r.status_code == 200 for r in posted), [r.content for r in posted]
+    from postdesk.calls.models import Call
+    from postdesk.calls.selectors import agent_active_call
+
+    call = Call.objects.get(call_id=f"r-{form}")
+    assert call.ringing_extension == "8001" and call.agent_id is None
+    assert agent_active_call(user=staff["agent1"]) == call
+    assert client_for("agent1").get(f"/calls/pop/{call.pk}/").status_code == 200
+    assert client_for("agent2").get(f"/calls/pop/{call.pk}/").status_code == 404
