@@ -32,6 +32,7 @@ def _mount() -> None:
     from postdesk.routing.api import router as routing_router
     from postdesk.tracking.api import reports_router as delivery_reports_router
     from postdesk.tracking.api import router as tracking_router
+    from postdesk.workforce.api import router as workforce_router
     from postdesk.workorders.api import router as workorders_router
 
     api.add_router("/", core_router)
@@ -47,6 +48,7 @@ def _mount() -> None:
     api.add_router("/reports/", reports_router)
     api.add_router("/reports/", delivery_reports_router)
     api.add_router("/reports/", calls_reports_router)
+    api.add_router("/workforce/", workforce_router)
 
 
 _mount()
