@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "postdesk.core",
     "postdesk.org",
     "postdesk.customers",
+    "postdesk.routing",
     "postdesk.notify",
     "postdesk.workorders",
     "postdesk.calls",
