@@ -11,7 +11,7 @@ from postdesk.workforce.models import (
 )
 
 
-class SeatInline(admin.TabularInline):
+class SeatInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Seat
     extra = 3
     fields = ("number", "row", "col", "kind", "label", "equipment", "occupant")
@@ -19,22 +19,22 @@ class SeatInline(admin.TabularInline):
 
 
 @admin.register(FloorPlan)
-class FloorPlanAdmin(admin.ModelAdmin):
+class FloorPlanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "unit", "rows", "cols")
     inlines = [SeatInline]
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name", "start", "end", "is_active", "position")
 
 
 @admin.register(AgentSkill)
-class AgentSkillAdmin(admin.ModelAdmin):
+class AgentSkillAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("user", "skill")
     list_filter = ("skill",)
 
 
 @admin.register(DayOffRequest)
-class DayOffRequestAdmin(admin.ModelAdmin):
+class DayOffRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("user", "day", "reason")
