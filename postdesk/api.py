@@ -31,6 +31,7 @@ def _mount() -> None:
     from postdesk.reports.api import router as reports_router
     from postdesk.tracking.api import reports_router as delivery_reports_router
     from postdesk.tracking.api import router as tracking_router
+    from postdesk.workforce.api import router as workforce_router
     from postdesk.workorders.api import router as workorders_router
 
     api.add_router("/", core_router)
@@ -45,6 +46,7 @@ def _mount() -> None:
     api.add_router("/reports/", reports_router)
     api.add_router("/reports/", delivery_reports_router)
     api.add_router("/reports/", calls_reports_router)
+    api.add_router("/workforce/", workforce_router)
 
 
 _mount()

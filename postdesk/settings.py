@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "postdesk.notify",
     "postdesk.workorders",
     "postdesk.calls",
+    "postdesk.workforce",
     "postdesk.tracking",
     "postdesk.knowledge",
     "postdesk.reports",
