@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='forbiddenrule',
             name='suggestion',
-            field=models.CharField(blank=True, max_length=300, verbose_name='suggested service phrase'),
+            field=models.CharField(blank=True, max_length=300, verbose_name='service phrase'),
         ),
     ]
