@@ -46,15 +46,12 @@ class NoticeInput:
 
 
 def _route(address: str) -> Unit | None:
-    """The unit the address router finds for `address`, when the router is installed
-    (the routing app) and it matches one unit."""
-    try:
-        from postdesk.routing.selectors import route_address
-    except ImportError:
-        return None
-    result = route_address(address=address)
-    unit = getattr(result, "unit", None)
-    return unit if isinstance(unit, Unit) and unit.is_active else None
+    """The unit the address router (`routing.selectors.route_address`) finds for
+    `address` when it matches exactly one active unit; else None."""
+    from postdesk.routing.selectors import route_address
+
+    unit = route_address(address=address).unit
+    return unit if unit is not None and unit.is_active else None
 
 
 def _waybill(raw: str) -> str:
