@@ -89,3 +89,12 @@ class UnsupportedMedia(DomainError):
     status = 415
     code = "unsupported_media_type"
     default_message = _("This kind of file is not accepted.")
+
+
+def command_error(exc: DomainError) -> Exception:
+    """A management command's answer to a DomainError: the fields at fault as options
+    (`--month: Give the month as YYYY-MM.`), with no traceback."""
+    from django.core.management.base import CommandError
+
+    fields = "; ".join(f"--{name.replace('_', '-')}: {text}" for name, text in exc.fields.items())
+    return CommandError(fields or str(exc.message))
