@@ -33,4 +33,9 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600.0,
         "options": {"queue": "default"},
     },
+    "workforce-chase-major-incidents": {
+        "task": "postdesk.workforce.tasks.internal_reports_chase",
+        "schedule": 60.0,
+        "options": {"queue": "default"},
+    },
 }

@@ -64,9 +64,11 @@ INSTALLED_APPS = [
     "postdesk.core",
     "postdesk.org",
     "postdesk.customers",
+    "postdesk.routing",
     "postdesk.notify",
     "postdesk.workorders",
     "postdesk.calls",
+    "postdesk.workforce",
     "postdesk.tracking",
     "postdesk.knowledge",
     "postdesk.reports",
@@ -229,6 +231,14 @@ POSTDESK_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("POSTDESK_OUTBOX_BACKOFF_
 POSTDESK_EMBEDDED_WORKERS = int(os.environ.get("POSTDESK_EMBEDDED_WORKERS", "2"))
 # Addresses of our own reverse proxies: only their X-Forwarded-For hops are believed.
 POSTDESK_TRUSTED_PROXIES = env_list("POSTDESK_TRUSTED_PROXIES", "127.0.0.1,::1")
+# Workforce: where internal reports go (unit codes), their deadlines, the chase interval.
+POSTDESK_MAINTENANCE_UNIT = os.environ.get("POSTDESK_MAINTENANCE_UNIT", "WZ-YW")
+POSTDESK_MARKETING_UNIT = os.environ.get("POSTDESK_MARKETING_UNIT", "WZ-SC")
+POSTDESK_EQUIPMENT_FAULT_HOURS = float(os.environ.get("POSTDESK_EQUIPMENT_FAULT_HOURS", "4"))
+POSTDESK_SALES_LEAD_WORKING_DAYS = int(os.environ.get("POSTDESK_SALES_LEAD_WORKING_DAYS", "2"))
+POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS = float(
+    os.environ.get("POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS", "600")
+)
 
 LOGGING = {
     "version": 1,

@@ -44,6 +44,13 @@ NAV: list[NavItem] = [
         "kb",
     ),
     NavItem("calls:wallboard", _("Wallboard"), frozenset({LEAD, DIRECTOR}), "wallboard"),
+    NavItem("workforce:handovers", _("Shift handovers"), frozenset({LEAD, AGENT}), "handovers"),
+    NavItem(
+        "workforce:reports",
+        _("Internal reports"),
+        frozenset(CENTRE | {HANDLER}),
+        "internal_reports",
+    ),
     NavItem("reports:index", _("Reports"), frozenset({LEAD, DIRECTOR, ADMIN}), "reports"),
     NavItem("org_units", _("Organisation"), frozenset({ADMIN, DIRECTOR}), "org"),
     NavItem("admin:index", _("Administration"), frozenset({ADMIN}), "admin"),

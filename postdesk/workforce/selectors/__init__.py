@@ -1,0 +1,27 @@
+"""Every read of the workforce app that matters (see each module)."""
+
+from postdesk.workforce.selectors.reports import (
+    handover_get,
+    handovers_list,
+    handovers_visible,
+    handovers_waiting_for,
+    internal_report_events,
+    internal_report_get,
+    internal_reports_list,
+    internal_reports_visible,
+    sales_leads_month,
+    seats_out_of_order,
+)
+
+__all__ = [
+    "handover_get",
+    "handovers_list",
+    "handovers_visible",
+    "handovers_waiting_for",
+    "internal_report_events",
+    "internal_report_get",
+    "internal_reports_list",
+    "internal_reports_visible",
+    "sales_leads_month",
+    "seats_out_of_order",
+]

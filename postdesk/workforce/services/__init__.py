@@ -1,0 +1,25 @@
+"""Every write of the workforce app (see each module)."""
+
+from postdesk.workforce.services.handovers import (
+    ItemInput,
+    handover_acknowledge,
+    handover_comment,
+    handover_create,
+)
+from postdesk.workforce.services.internal_reports import (
+    ReportInput,
+    internal_report_act,
+    internal_report_create,
+    internal_reports_chase,
+)
+
+__all__ = [
+    "ItemInput",
+    "ReportInput",
+    "handover_acknowledge",
+    "handover_comment",
+    "handover_create",
+    "internal_report_act",
+    "internal_report_create",
+    "internal_reports_chase",
+]

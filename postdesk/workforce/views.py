@@ -1,0 +1,198 @@
+"""Pages of the workforce app: thin — parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from postdesk.core.errors import DomainError
+from postdesk.core.request import staff_user
+from postdesk.workforce import report_flows, selectors
+from postdesk.workforce.models import HandoverItem, InternalReport, Seat, Shift
+from postdesk.workforce.services import (
+    ItemInput,
+    ReportInput,
+    handover_acknowledge,
+    handover_comment,
+    handover_create,
+    internal_report_act,
+    internal_report_create,
+)
+from postdesk.workforce.services.handovers import can_acknowledge
+from postdesk.workforce.services.internal_reports import PRODUCTS, can_act
+
+
+def _errors(exc: DomainError) -> dict[str, object]:
+    return {"error": str(exc.message), "field_errors": {k: str(v) for k, v in exc.fields.items()}}
+
+
+# ------------------------------------------------------------------------- handovers
+
+
+@login_required
+def handover_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    q = request.GET.get("q", "").strip()
+    flag = request.GET.get("open", "")
+    rows = selectors.handovers_list(user=user, q=q, unacknowledged=True if flag == "1" else None)
+    return render(request, "workforce/handovers.html", {"rows": rows, "q": q, "open": flag})
+
+
+@login_required
+def handover_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    context: dict[str, object] = {
+        "shifts": Shift.objects.filter(is_active=True),
+        "kinds": HandoverItem.Kind.choices,
+        "form": request.POST,
+    }
+    if request.method == "POST":
+        items = []
+        kinds = request.POST.getlist("item_kind")
+        refs = request.POST.getlist("item_ref")
+        texts = request.POST.getlist("item_text")
+        for kind, ref, text in zip(kinds, refs, texts, strict=False):
+            if kind and (ref.strip() or text.strip()):
+                items.append(ItemInput(kind=kind, ref=ref, text=text))
+        try:
+            handover = handover_create(
+                actor=user,
+                shift_code=request.POST.get("shift", ""),
+                text=request.POST.get("text", ""),
+                items=items,
+            )
+        except DomainError as exc:
+            context.update(_errors(exc))
+            return render(request, "workforce/handover_form.html", context, status=400)
+        return redirect("workforce:handover", pk=handover.pk)
+    return render(request, "workforce/handover_form.html", context)
+
+
+@login_required
+def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    handover = selectors.handover_get(user=user, pk=pk)
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "ack":
+                handover_acknowledge(
+                    actor=user, handover=handover, comment=request.POST.get("comment", "")
+                )
+            else:
+                handover_comment(actor=user, handover=handover, text=request.POST.get("text", ""))
+        except DomainError as exc:
+            context.update(_errors(exc))
+        else:
+            return redirect("workforce:handover", pk=pk)
+        handover = selectors.handover_get(user=user, pk=pk)
+    context.update(
+        {
+            "h": handover,
+            "items": list(handover.items.all()),
+            "comments": list(handover.comments.select_related("author")),
+            "can_ack": can_acknowledge(user=user, handover=handover),
+        }
+    )
+    return render(
+        request, "workforce/handover.html", context, status=400 if "error" in context else 200
+    )
+
+
+@login_required
+@require_GET
+def handover_panel(request: HttpRequest) -> HttpResponse:
+    rows = selectors.handovers_waiting_for(user=staff_user(request))
+    return render(request, "workforce/_handover_panel.html", {"rows": rows})
+
+
+# ------------------------------------------------------------------- internal reports
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    if kind not in report_flows.KINDS:
+        kind = ""
+    known = {s for statuses in report_flows.STATUSES.values() for s in statuses}
+    if status not in known:
+        status = ""
+    result = selectors.internal_reports_list(user=user, kind=kind, status=status)
+    return render(
+        request,
+        "workforce/reports.html",
+        {
+            "rows": result.results,
+            "count": result.count,
+            "kind": kind,
+            "status": status,
+            "kinds": InternalReport.Kind.choices,
+        },
+    )
+
+
+@login_required
+def report_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    context: dict[str, object] = {
+        "kinds": InternalReport.Kind.choices,
+        "products": PRODUCTS,
+        "seats": Seat.objects.exclude(kind=Seat.Kind.LEAD_DESK).order_by("number"),
+        "form": request.POST if request.method == "POST" else request.GET,
+    }
+    if request.method == "POST":
+        data = ReportInput(
+            kind=request.POST.get("kind", ""),
+            title=request.POST.get("title", ""),
+            text=request.POST.get("text", ""),
+            seat=request.POST.get("seat", ""),
+            call=request.POST.get("call", ""),
+            work_order=request.POST.get("work_order", ""),
+            product=request.POST.get("product", ""),
+            contact_phone=request.POST.get("contact_phone", ""),
+        )
+        try:
+            report = internal_report_create(actor=user, data=data)
+        except DomainError as exc:
+            context.update(_errors(exc))
+            return render(request, "workforce/report_form.html", context, status=400)
+        return redirect("workforce:report", number=report.number)
+    return render(request, "workforce/report_form.html", context)
+
+
+@login_required
+def report_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = staff_user(request)
+    report = selectors.internal_report_get(user=user, number=number)
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        try:
+            internal_report_act(
+                actor=user,
+                report=report,
+                action=request.POST.get("action", ""),
+                text=request.POST.get("text", ""),
+            )
+        except DomainError as exc:
+            context.update(_errors(exc))
+        else:
+            return redirect("workforce:report", number=number)
+    actions = [
+        a
+        for a in report_flows.actions_from(report.kind, report.status)
+        if can_act(user=user, report=report, action=a)
+    ]
+    context.update(
+        {
+            "r": report,
+            "events": selectors.internal_report_events(report=report),
+            "actions": actions,
+        }
+    )
+    return render(
+        request, "workforce/report.html", context, status=400 if "error" in context else 200
+    )
