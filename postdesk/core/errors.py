@@ -126,3 +126,12 @@ class ServiceUnavailable(DomainError):
     status = 503
     code = "service_unavailable"
     default_message = _("The service is briefly unavailable. Try again in a moment.")
+
+
+def command_error(exc: DomainError) -> Exception:
+    """A management command's answer to a DomainError: the fields at fault as options
+    (`--month: Give the month as YYYY-MM.`), with no traceback."""
+    from django.core.management.base import CommandError
+
+    fields = "; ".join(f"--{name.replace('_', '-')}: {text}" for name, text in exc.fields.items())
+    return CommandError(fields or str(exc.message))

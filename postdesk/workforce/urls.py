@@ -6,6 +6,8 @@ from postdesk.workforce import views
 
 app_name = "workforce"
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("floor/", views.floor_page, name="floor"),
+    path("floor/panel/", views.floor_panel, name="floor_panel"),
     path("handovers/", views.handover_list, name="handovers"),
     path("handovers/new/", views.handover_new, name="handover_new"),
     path("handovers/panel/", views.handover_panel, name="handover_panel"),

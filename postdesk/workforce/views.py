@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from postdesk.core.errors import DomainError
 from postdesk.core.request import staff_user
+from postdesk.org.models import Role, User
 from postdesk.workforce import report_flows, selectors
 from postdesk.workforce.models import HandoverItem, InternalReport, Seat, Shift
 from postdesk.workforce.services import (
@@ -19,9 +20,11 @@ from postdesk.workforce.services import (
     handover_create,
     internal_report_act,
     internal_report_create,
+    seat_place,
 )
 from postdesk.workforce.services.handovers import can_acknowledge
 from postdesk.workforce.services.internal_reports import PRODUCTS, can_act
+from postdesk.workforce.services.seats import can_edit_floor
 
 
 def _errors(exc: DomainError) -> dict[str, object]:
@@ -195,4 +198,67 @@ def report_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
     return render(
         request, "workforce/report.html", context, status=400 if "error" in context else 200
+    )
+
+
+# --------------------------------------------------------------------------- seat map
+
+
+def _plan_id(request: HttpRequest) -> int | None:
+    raw = request.GET.get("plan") or request.POST.get("plan") or ""
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+def floor_page(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    plan = selectors.floor_plan_get(user=user, plan_id=_plan_id(request))
+    context: dict[str, object] = {
+        "map": selectors.seat_map(user=user, plan=plan),
+        "plans": selectors.floor_plans(user=user),
+        "can_edit": can_edit_floor(user=user),
+        "kinds": Seat.Kind.choices,
+        "agents": User.objects.filter(is_active=True, unit__path__startswith=plan.unit.path)
+        .exclude(role=Role.HANDLER)
+        .order_by("agent_no", "username"),
+        "form": request.POST,
+    }
+    if request.method == "POST":
+        occupant_id = request.POST.get("occupant", "")
+        try:
+            seat_place(
+                actor=user,
+                plan=plan,
+                number=request.POST.get("number", ""),
+                row=_int(request.POST.get("row", "")) - 1,
+                col=_int(request.POST.get("col", "")) - 1,
+                kind=request.POST.get("kind", Seat.Kind.SEAT),
+                label=request.POST.get("label", ""),
+                equipment=request.POST.get("equipment", ""),
+                occupant=User.objects.filter(pk=occupant_id).first()
+                if occupant_id.isdigit()
+                else None,
+            )
+        except DomainError as exc:
+            context.update(_errors(exc))
+            context["map"] = selectors.seat_map(user=user, plan=plan)
+            return render(request, "workforce/floor.html", context, status=400)
+        return redirect(f"{request.path}?plan={plan.pk}")
+    return render(request, "workforce/floor.html", context)
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        return -1
+
+
+@login_required
+@require_GET
+def floor_panel(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    plan = selectors.floor_plan_get(user=user, plan_id=_plan_id(request))
+    return render(
+        request, "workforce/_floor.html", {"map": selectors.seat_map(user=user, plan=plan)}
     )

@@ -1,5 +1,6 @@
 """Every read of the workforce app that matters (see each module)."""
 
+from postdesk.workforce.selectors.floor import floor_plan_get, floor_plans, seat_map
 from postdesk.workforce.selectors.reports import (
     handover_get,
     handovers_list,
@@ -14,6 +15,8 @@ from postdesk.workforce.selectors.reports import (
 )
 
 __all__ = [
+    "floor_plan_get",
+    "floor_plans",
     "handover_get",
     "handovers_list",
     "handovers_visible",
@@ -23,5 +26,6 @@ __all__ = [
     "internal_reports_list",
     "internal_reports_visible",
     "sales_leads_month",
+    "seat_map",
     "seats_out_of_order",
 ]

@@ -12,6 +12,7 @@ from postdesk.workforce.services.internal_reports import (
     internal_report_create,
     internal_reports_chase,
 )
+from postdesk.workforce.services.seats import seat_place, seat_remove
 
 __all__ = [
     "ItemInput",
@@ -22,4 +23,6 @@ __all__ = [
     "internal_report_act",
     "internal_report_create",
     "internal_reports_chase",
+    "seat_place",
+    "seat_remove",
 ]

@@ -30,7 +30,6 @@ from postdesk.workorders.services._common import (
     can_see,
     directors_for,
     handlers_of,
-    is_breached,
     is_unit_member,
     leads_for,
     owner_list,
@@ -411,7 +410,3 @@ def work_order_note(*, actor: User, order: WorkOrder, text: str) -> WorkOrderEve
             to_status=order.status,
             text=text[:MAX_TEXT],
         )
-
-
-def is_overdue(order: WorkOrder, now: datetime | None = None) -> bool:
-    return is_breached(order, now or timezone.now())
