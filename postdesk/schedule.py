@@ -23,6 +23,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 15.0,
         "options": {"queue": "notifications"},
     },
+    "sms-expire-sweep": {
+        "task": "postdesk.notify.tasks.sms_expire_sweep",
+        "schedule": 600.0,
+        "options": {"queue": "notifications"},
+    },
     "calls-sweep-stale": {
         "task": "postdesk.calls.tasks.calls_sweep_stale",
         "schedule": 300.0,

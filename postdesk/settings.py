@@ -7,8 +7,10 @@ variables; the defaults are safe for the embedded mode.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "postdesk.calls",
     "postdesk.workforce",
     "postdesk.tracking",
+    "postdesk.notices",
     "postdesk.knowledge",
     "postdesk.reports",
     "postdesk.portal",
@@ -239,6 +242,26 @@ POSTDESK_SALES_LEAD_WORKING_DAYS = int(os.environ.get("POSTDESK_SALES_LEAD_WORKI
 POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS = float(
     os.environ.get("POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS", "600")
 )
+
+# --- SMS to customers (notify/sms): the gateway adapter and its settings -----------------
+# SMS_GATEWAY: JSON, e.g. {"adapter": "aliyun", "access_key_id": "…", "access_key_secret":
+# "…", "endpoint": "https://dysmsapi.aliyuncs.com/"} or {"adapter": "http", "url": "…",
+# "template": {…}, "success": {…}}; the embedded default only logs (nothing is sent).
+SMS_GATEWAY = json.loads(os.environ.get("SMS_GATEWAY", "") or '{"adapter": "log"}')
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "中国邮政")
+# The provider's approved template code of each of our templates, JSON {"pickup_confirmed":
+# "SMS_123", …}; a template without one is sent with its own code.
+SMS_TEMPLATE_CODES = json.loads(os.environ.get("SMS_TEMPLATE_CODES", "") or "{}")
+# The token the gateway's pushes (receipts, replies) must carry; empty: pushes refused.
+SMS_PUSH_TOKEN = os.environ.get("SMS_PUSH_TOKEN", "")
+SMS_QUIET_HOURS = tuple(
+    datetime.strptime(part, "%H:%M").time()
+    for part in os.environ.get("SMS_QUIET_HOURS", "21:00-08:00").split("-")
+)
+SMS_LIFETIME_HOURS = float(os.environ.get("SMS_LIFETIME_HOURS", "24"))
+# After a send whose answer was lost (timeout, worker killed), wait this long for the
+# receipt before asking the gateway about the message; never resent blindly.
+SMS_RECEIPT_WAIT_SECONDS = float(os.environ.get("SMS_RECEIPT_WAIT_SECONDS", "120"))
 
 LOGGING = {
     "version": 1,

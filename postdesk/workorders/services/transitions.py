@@ -23,6 +23,7 @@ from postdesk.core.errors import (
 from postdesk.notify.services import notify_users
 from postdesk.org.models import Unit, User
 from postdesk.workorders import flows, phrases
+from postdesk.workorders.hooks import run_transition_hooks
 from postdesk.workorders.labels import lang
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 from postdesk.workorders.services._common import (
@@ -361,7 +362,7 @@ def _apply(
     order.updated_at = now
     set_due(order, now)
     order.save()
-    WorkOrderEvent.objects.create(
+    event = WorkOrderEvent.objects.create(
         order=order,
         at=now,
         actor=actor,
@@ -371,6 +372,9 @@ def _apply(
         text=text[:MAX_TEXT],
         unit=event_unit,
         data=data,
+    )
+    run_transition_hooks(
+        order=order, action=action, actor=actor, payload=payload, event=event, now=now
     )
     for users, title, level in notices:
         recipients = [u for u in users if u.pk != actor.pk]
