@@ -7,8 +7,10 @@ variables; the defaults are safe for the embedded mode.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -64,10 +66,13 @@ INSTALLED_APPS = [
     "postdesk.core",
     "postdesk.org",
     "postdesk.customers",
+    "postdesk.routing",
     "postdesk.notify",
     "postdesk.workorders",
     "postdesk.calls",
+    "postdesk.workforce",
     "postdesk.tracking",
+    "postdesk.notices",
     "postdesk.knowledge",
     "postdesk.reports",
     "postdesk.portal",
@@ -235,6 +240,34 @@ POSTDESK_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("POSTDESK_OUTBOX_BACKOFF_
 POSTDESK_EMBEDDED_WORKERS = int(os.environ.get("POSTDESK_EMBEDDED_WORKERS", "2"))
 # Addresses of our own reverse proxies: only their X-Forwarded-For hops are believed.
 POSTDESK_TRUSTED_PROXIES = env_list("POSTDESK_TRUSTED_PROXIES", "127.0.0.1,::1")
+# Workforce: where internal reports go (unit codes), their deadlines, the chase interval.
+POSTDESK_MAINTENANCE_UNIT = os.environ.get("POSTDESK_MAINTENANCE_UNIT", "WZ-YW")
+POSTDESK_MARKETING_UNIT = os.environ.get("POSTDESK_MARKETING_UNIT", "WZ-SC")
+POSTDESK_EQUIPMENT_FAULT_HOURS = float(os.environ.get("POSTDESK_EQUIPMENT_FAULT_HOURS", "4"))
+POSTDESK_SALES_LEAD_WORKING_DAYS = int(os.environ.get("POSTDESK_SALES_LEAD_WORKING_DAYS", "2"))
+POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS = float(
+    os.environ.get("POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS", "600")
+)
+
+# --- SMS to customers (notify/sms): the gateway adapter and its settings -----------------
+# SMS_GATEWAY: JSON, e.g. {"adapter": "aliyun", "access_key_id": "…", "access_key_secret":
+# "…", "endpoint": "https://dysmsapi.aliyuncs.com/"} or {"adapter": "http", "url": "…",
+# "template": {…}, "success": {…}}; the embedded default only logs (nothing is sent).
+SMS_GATEWAY = json.loads(os.environ.get("SMS_GATEWAY", "") or '{"adapter": "log"}')
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "中国邮政")
+# The provider's approved template code of each of our templates, JSON {"pickup_confirmed":
+# "SMS_123", …}; a template without one is sent with its own code.
+SMS_TEMPLATE_CODES = json.loads(os.environ.get("SMS_TEMPLATE_CODES", "") or "{}")
+# The token the gateway's pushes (receipts, replies) must carry; empty: pushes refused.
+SMS_PUSH_TOKEN = os.environ.get("SMS_PUSH_TOKEN", "")
+SMS_QUIET_HOURS = tuple(
+    datetime.strptime(part, "%H:%M").time()
+    for part in os.environ.get("SMS_QUIET_HOURS", "21:00-08:00").split("-")
+)
+SMS_LIFETIME_HOURS = float(os.environ.get("SMS_LIFETIME_HOURS", "24"))
+# After a send whose answer was lost (timeout, worker killed), wait this long for the
+# receipt before asking the gateway about the message; never resent blindly.
+SMS_RECEIPT_WAIT_SECONDS = float(os.environ.get("SMS_RECEIPT_WAIT_SECONDS", "120"))
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any, cast
 
 from django.http import HttpRequest
@@ -19,6 +18,7 @@ from postdesk.calls.services import cti_token_authenticate, zammad_event_resolve
 from postdesk.calls.writer import cti_event_store
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import AuthenticationFailed, ValidationFailed
+from postdesk.core.periods import parse_day
 from postdesk.org.models import User
 
 MAX_BODY = 64 * 1024
@@ -159,13 +159,6 @@ def cti_zammad_own_path(request: HttpRequest, token: str) -> dict[str, Any]:
     return cti_zammad_receive(request, token)
 
 
-def _parse_day(raw: str, name: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(fields={name: _("Enter a date as YYYY-MM-DD.")}) from None
-
-
 @reports_router.get("/calls", summary="Call metrics of a day or a period")
 def calls_report(
     request: HttpRequest,
@@ -180,13 +173,13 @@ def calls_report(
     and the short-abandon time in seconds."""
     from_ = from_ or request.GET.get("from")
     if date:
-        first = last = _parse_day(date, "date")
+        first = last = parse_day(date, field="date")
     elif from_ or to:
         if not from_ or not to:
             raise ValidationFailed(
                 fields={"from" if not from_ else "to": _("Give both from and to, or date.")}
             )
-        first, last = _parse_day(from_, "from"), _parse_day(to, "to")
+        first, last = parse_day(from_, field="from"), parse_day(to, field="to")
         if last < first:
             raise ValidationFailed(fields={"to": _("The period ends before it begins.")})
         if (last - first).days > 366:

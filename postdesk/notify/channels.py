@@ -5,6 +5,7 @@ crash between sending and recording the success)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,18 @@ from django.db import transaction
 from postdesk.notify.models import Notification, OutboxMessage
 
 Channel = Callable[[OutboxMessage], None]
+
+
+class Postpone(Exception):
+    """Raised by a channel that cannot deliver yet and is not failing: the outbox calls
+    it again at `until` and does not count the attempt (quiet hours; a send whose answer
+    was lost, waiting for the provider's receipt)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
 _channels: dict[str, Channel] = {}
 
 
@@ -62,3 +75,12 @@ def deliver_email(message: OutboxMessage) -> None:
 
 register_channel("inapp", deliver_in_app)
 register_channel("email", deliver_email)
+
+
+def deliver_sms(message: OutboxMessage) -> None:
+    from postdesk.notify.sms.services import sms_deliver
+
+    sms_deliver(sms_id=int(message.payload["sms_id"]))
+
+
+register_channel("sms", deliver_sms)
