@@ -19,6 +19,17 @@ REQUIRE_SERVICES = os.environ.get("POSTDESK_REQUIRE_SERVICES") == "1"
 VENDORS = ("postgresql", "sqlite")
 
 
+def pytest_configure(config):
+    """POSTDESK_TEST_PREPARE=N: this run's connections are the web application's
+    (PostgreSQL prepares a statement run N times, `core.db.use_prepared_statements`);
+    without it they are what commands and workers use (nothing prepared)."""
+    threshold = os.environ.get("POSTDESK_TEST_PREPARE")
+    if threshold:
+        from postdesk.core.db import use_prepared_statements
+
+        use_prepared_statements(int(threshold))
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked for the other database are deselected (not skipped)."""
     from django.conf import settings

@@ -138,22 +138,21 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         _db["TEST"] = {"NAME": str(_name.with_name(f"{_name.stem}-test{_name.suffix}"))}
 else:
     _db.setdefault("OPTIONS", {})
-    # Web processes (`postdesk serve`, postdesk.wsgi) bind parameters on the server and
-    # prepare a statement a connection runs often: PostgreSQL then plans each hot query
-    # once per connection (CONN_MAX_AGE) instead of once per call — it halves the
-    # database's CPU for an intake. Batch commands and workers do not: a long loop whose
-    # tables grow under it must not keep a plan made when they were small.
-    # DB_PREPARE_THRESHOLD=off turns it off (say, behind pgbouncer's transaction mode).
-    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "off")
-    if _prepare != "off":
-        _db["OPTIONS"].setdefault("server_side_binding", True)
-        _db["OPTIONS"].setdefault("prepare_threshold", int(_prepare))
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 if os.environ.get("TEST_DATABASE_NAME") and _db["ENGINE"] != "postdesk.core.sqlite":
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# PostgreSQL prepared statements, one setting: the web application (`postdesk.wsgi`,
+# which `postdesk serve` runs) binds parameters on the server and prepares a statement a
+# connection has run this many times — PostgreSQL then plans each hot query once per
+# connection instead of once per call (it halved the database's CPU for an intake).
+# Commands and workers never prepare: a long loop whose tables grow under it must not
+# keep a plan made when they were small. "off" turns it off for the web too (behind
+# pgbouncer's transaction pooling). See `core.db.use_prepared_statements`.
+_prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+DB_PREPARE_THRESHOLD: int | None = None if _prepare == "off" else int(_prepare)
 
 # --- Redis, Celery and the embedded background worker --------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -37,12 +37,7 @@ class Command(BaseCommand):
 
         worker: subprocess.Popen[bytes] | None = None
         if settings.BACKGROUND_MODE == "embedded" and not options["no_worker"]:
-            env = dict(os.environ)
-            if env.pop("POSTDESK_PREPARE_FOR_WEB", None):  # set for the web only (cli)
-                env.pop("DB_PREPARE_THRESHOLD", None)
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "postdesk.cli", "embedded_worker"], env=env
-            )
+            worker = subprocess.Popen([sys.executable, "-m", "postdesk.cli", "embedded_worker"])
 
         bind = f"{options['host']}:{options['port']}"
         config = {
