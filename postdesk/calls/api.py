@@ -19,6 +19,7 @@ from postdesk.calls.writer import cti_event_store
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import AuthenticationFailed, ValidationFailed
 from postdesk.core.periods import parse_day
+from postdesk.core.request import client_ip
 from postdesk.org.models import User
 
 MAX_BODY = 64 * 1024
@@ -34,9 +35,10 @@ class CtiTokenAuth(APIKeyHeader):
         if not key:
             return None
         scheme, _sep, raw = key.partition(" ")
+        ip = client_ip(request) or "unknown"
         if scheme.lower() not in {"token", "bearer"} or not raw.strip():
-            return None
-        return cti_token_authenticate(raw=raw.strip())
+            return cti_token_authenticate(raw="", ip=ip)  # counts as a wrong token
+        return cti_token_authenticate(raw=raw.strip(), ip=ip)
 
 
 cti_auth = CtiTokenAuth()
@@ -135,7 +137,7 @@ def _zammad_form(request: HttpRequest) -> dict[str, list[str]]:
 
 
 def cti_zammad_receive(request: HttpRequest, token: str) -> dict[str, Any]:
-    if cti_token_authenticate(raw=token) is None:
+    if cti_token_authenticate(raw=token, ip=client_ip(request) or "unknown") is None:
         raise AuthenticationFailed()
     try:
         event = parse_zammad(_zammad_form(request), received_at=timezone.now())

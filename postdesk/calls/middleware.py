@@ -49,10 +49,13 @@ class CtiEventsMiddleware:
         request.get_host()  # the host check: DisallowedHost -> 400, as for every request
         language = translation.get_language_from_request(request)
         with translation.override(language):
+            headers: dict[str, str] = {}
             try:
                 status, body = 200, cti_event_answer(request)
             except DomainError as exc:
-                status, body = exc.status, exc.as_dict()
+                status, body, headers = exc.status, exc.as_dict(), exc.headers()
             response = _json(status, body)
+        for name, value in headers.items():
+            response.headers[name] = value
         response.headers["Content-Language"] = language
         return response

@@ -416,3 +416,31 @@ def test_the_middleware_answers_what_the_api_view_answers(cti_token, org, settin
         {"status": "duplicate", "call_id": "mw-1"},
     ]
     assert not any(a[2] for a in fast) and all(a[2] for a in plain)
+
+
+def test_wrong_cti_tokens_are_throttled_per_address(cti, cti_token, org, settings):
+    """Issue 11: after the limit of wrong tokens from one address, 429 with Retry-After
+    (JSON endpoint and Zammad's path alike), and no token from there is looked up until
+    the window ends; a token this process knows already is not slowed down."""
+    settings.POSTDESK_CTI_TOKEN_FAIL_LIMIT = 3
+    settings.POSTDESK_CTI_TOKEN_FAIL_WINDOW = 600
+    body = dict(event="hangup", call_id="rl-1", timestamp=ts(0))
+    assert post_event(cti, cti_token, **body).status_code == 200  # known to this process now
+    for _ in range(2):
+        assert post_event(cti, "wrong", **body).status_code == 401
+    zammad = {"event": "hangup", "callId": "rl-1", "direction": "in"}
+    assert cti.post("/api/v1/cti/also-wrong", data=zammad).status_code == 401
+    refused = post_event(cti, "wrong", **body)
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    assert 0 < int(refused["Retry-After"]) <= 600
+    refused = cti.post("/api/v1/cti/zammad/wrong", data=zammad)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    # a real token this process has not seen yet is not even looked up meanwhile
+    from postdesk.calls.services import cti_token_create
+
+    fresh = cti_token_create(name="other pbx")[1]
+    assert post_event(cti, fresh, **body).status_code == 429
+    assert post_event(cti, cti_token, **body).status_code == 200
+    # another address is not concerned
+    other = post_event(cti, fresh, meta={"REMOTE_ADDR": "10.1.2.3"}, **body)
+    assert other.status_code == 200, other.content
