@@ -48,6 +48,8 @@ class Command(BaseCommand):
             "timeout": 60,
             "graceful_timeout": 10,
             "accesslog": os.environ.get("ACCESS_LOG", "-") or None,
+            # the CTI token in Zammad's path never reaches the access log
+            "logger_class": "postdesk.core.logs.AccessLogger",
         }
 
         class App(BaseApplication):  # type: ignore[misc]
