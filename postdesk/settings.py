@@ -233,6 +233,9 @@ else:
 # --- postdesk ----------------------------------------------------------------------------------
 # The area code assumed for a landline number given without one (Wenzhou: 0577).
 POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
+# Zammad's generic CTI answers a new outbound call {"action": "dial", "caller_id": …}
+# with this number when set (the number the PBX shows the callee); empty: {}.
+POSTDESK_CTI_OUTBOUND_CALLER_ID = os.environ.get("POSTDESK_CTI_OUTBOUND_CALLER_ID", "")
 POSTDESK_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("POSTDESK_OUTBOX_MAX_ATTEMPTS", "6"))
 POSTDESK_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("POSTDESK_OUTBOX_BACKOFF_SECONDS", "10"))
 # Threads of the in-process pool in the embedded mode.

@@ -6,15 +6,26 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 from ninja.security import APIKeyHeader
 
-from postdesk.calls.events import EventInvalid, parse_cti_json, parse_zammad, zammad_form
+from postdesk.calls.events import (
+    CtiEvent,
+    EventInvalid,
+    parse_cti_json,
+    parse_zammad,
+    zammad_form,
+)
 from postdesk.calls.selectors import call_metrics, call_metrics_for_days
-from postdesk.calls.services import cti_token_authenticate, zammad_event_resolve
+from postdesk.calls.services import (
+    cti_token_authenticate,
+    number_is_blocked,
+    zammad_event_resolve,
+)
 from postdesk.calls.writer import cti_event_store
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import AuthenticationFailed, ValidationFailed
@@ -144,6 +155,22 @@ def cti_zammad_receive(request: HttpRequest, token: str) -> dict[str, Any]:
     except EventInvalid as exc:
         raise _invalid(exc) from None
     cti_event_store(event=zammad_event_resolve(event))
+    return zammad_reply(event)
+
+
+def zammad_reply(event: CtiEvent) -> dict[str, Any]:
+    """What Zammad's generic CTI answers a PBX: for a new inbound call from a number on
+    the block list `{"action": "reject", "reason": "busy"}` (the PBX hangs up; the call
+    is logged as any other); for a new outbound call, when POSTDESK_CTI_OUTBOUND_CALLER_ID
+    is set, `{"action": "dial", "caller_id": <it>, "number": <to>}` (the PBX dials out
+    showing the centre's number); else `{}`."""
+    if event.event != "newCall":
+        return {}
+    if event.direction == "in" and number_is_blocked(event.from_number):
+        return {"action": "reject", "reason": "busy"}
+    caller_id = str(getattr(settings, "POSTDESK_CTI_OUTBOUND_CALLER_ID", "") or "")
+    if event.direction == "out" and caller_id and event.to_number:
+        return {"action": "dial", "caller_id": caller_id, "number": event.to_number}
     return {}
 
 

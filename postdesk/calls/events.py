@@ -246,6 +246,23 @@ class StoredEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Leg:
+    """One agent's part of a call: from its answer to the next agent's answer (a
+    transfer) or the hangup."""
+
+    extension: str
+    answered_at: datetime
+    ended_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "extension": self.extension,
+            "answered_at": self.answered_at.isoformat(),
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class CallFacts:
     direction: str
     from_number: str
@@ -264,6 +281,25 @@ class CallFacts:
     wait_seconds: float | None
     talk_seconds: float | None
     acw_seconds: float | None
+    legs: tuple[Leg, ...] = ()
+
+
+def _legs(answers: Sequence[StoredEvent], ended_at: datetime | None) -> tuple[Leg, ...]:
+    """A second answer from another extension is a transfer: the call moves to it, and
+    the earlier agent's leg ends there. Answers from the same extension are one leg."""
+    starts: list[tuple[str, datetime]] = []
+    for answer in answers:  # in time order
+        extension = str(answer.data.get("agent") or "")
+        if extension and (not starts or starts[-1][0] != extension):
+            starts.append((extension, answer.timestamp))
+    return tuple(
+        Leg(
+            extension=extension,
+            answered_at=at,
+            ended_at=starts[i + 1][1] if i + 1 < len(starts) else ended_at,
+        )
+        for i, (extension, at) in enumerate(starts)
+    )
 
 
 def _seconds(delta: timedelta) -> float:
@@ -296,8 +332,9 @@ def build_call(events: Sequence[StoredEvent], *, short_abandon_seconds: float) -
     wrapup_at = wrapups[-1].timestamp if wrapups else None
     direction = _first(new_calls, "direction") or _first(ordered, "direction") or "in"
     header = new_calls or ordered
+    legs = _legs(answers, ended_at)
     agent_extension = (
-        _first(answers, "agent")
+        (legs[-1].extension if legs else "")  # the last to answer has the call
         or (_first(new_calls, "agent") if direction == "out" else "")
         or _first(wrapups + by_kind["hold"] + by_kind["unhold"] + hangups, "agent")
     )
@@ -357,4 +394,5 @@ def build_call(events: Sequence[StoredEvent], *, short_abandon_seconds: float) -
         wait_seconds=wait,
         talk_seconds=talk,
         acw_seconds=acw,
+        legs=legs,
     )

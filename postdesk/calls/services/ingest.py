@@ -43,6 +43,7 @@ from postdesk.calls.services.states import (
     FOLLOWED_EVENTS,
     CallSnapshot,
     agent_state_follow,
+    agent_state_hand_over,
     agent_states_lock,
     agent_states_save,
 )
@@ -73,6 +74,7 @@ REBUILT_FIELDS = (
     "recording_url",
     "unit",
     "events_count",
+    "legs",
     "event_log",
     "updated_at",  # auto_now: its field sets it
 )
@@ -99,15 +101,17 @@ def _stored(row: dict[str, Any]) -> StoredEvent:
 
 
 def _is_duplicate(stored: list[StoredEvent], event: CtiEvent) -> bool:
-    """Same call, event and timestamp (Zammad's format has no timestamp of its own: the
-    same call and event from Zammad)."""
+    """Same call, event and timestamp. Zammad's format has no timestamp of its own: the
+    same call and event from Zammad — for an answer, from the same extension (one from
+    another extension is a transfer)."""
     for known in stored:
         if known.event != event.event:
             continue
         if known.timestamp == event.timestamp:
             return True
         if event.source == "zammad" and known.source == "zammad":
-            return True
+            if event.event != "answer" or known.data.get("agent", "") == event.agent:
+                return True
     return False
 
 
@@ -140,6 +144,8 @@ def _rebuild(call: Call, stored: list[StoredEvent]) -> CallSnapshot:
     call.recording_url = facts.recording_url
     call.unit_id = unit_id_for_queue(facts.queue)
     call.events_count = len(stored)
+    call.legs = [leg.as_dict() for leg in facts.legs]
+    earlier = (user_id_for_extension(leg.extension) for leg in facts.legs[:-1])
     return CallSnapshot(
         pk=call.pk,
         call_id=call.call_id,
@@ -150,6 +156,7 @@ def _rebuild(call: Call, stored: list[StoredEvent]) -> CallSnapshot:
         outcome=facts.outcome,
         ended_at=facts.ended_at,
         wrapup_at=facts.wrapup_at,
+        earlier_agent_ids=tuple(u for u in earlier if u is not None and u != call.agent_id),
     )
 
 
@@ -248,6 +255,9 @@ def _write(
     for event, snap in steps:
         if snap.agent_id is not None and event.event in FOLLOWED_EVENTS:
             agents_at.setdefault(snap.agent_id, event.timestamp)
+        if event.event == "answer":  # a transfer moves the agents who had the call
+            for user_id in snap.earlier_agent_ids:
+                agents_at.setdefault(user_id, event.timestamp)
     states = agent_states_lock(agents_at) if agents_at else {}
     periods: list[AgentStatePeriod] = []
     moved: set[int] = set()
@@ -256,6 +266,14 @@ def _write(
         nudge = _call_message(event, snap)
         if nudge is not None:
             messages.append(nudge)
+        for user_id in snap.earlier_agent_ids if event.event == "answer" else ():
+            if user_id in states:
+                handed = agent_state_hand_over(
+                    states[user_id], call=snap, event=event, periods=periods
+                )
+                if handed is not None:
+                    moved.add(user_id)
+                    messages.append((f"agent:{user_id}", {"type": "state", "state": handed}))
         if snap.agent_id is not None and snap.agent_id in states:
             new_state = agent_state_follow(
                 states[snap.agent_id], call=snap, event=event, periods=periods

@@ -1,18 +1,21 @@
-"""Who and what a CTI event names: extensions, queues, and Zammad's user identifiers.
+"""Who and what a CTI event names: extensions, queues, Zammad's user identifiers, and
+the administrators' block list of callers.
 
 Ingestion looks these up for every event, so the answers are kept per process for a
 short while (`core.ttlcache`); `extension_cache_clear` forgets them at once (tests, and
-the process that changed a user's extension or a queue).
+the process that changed a user's extension, a queue or the block list).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from django.conf import settings
 from django.db.models import Q
 
 from postdesk.calls.events import MAX_EXTENSION, CtiEvent
-from postdesk.calls.models import CallQueue
+from postdesk.calls.models import BlockedNumber, CallQueue
+from postdesk.core.phones import try_normalize_phone
 from postdesk.core.ttlcache import TTLCache
 from postdesk.org.models import User
 
@@ -21,6 +24,23 @@ EXTENSION_CACHE_SECONDS = 30.0
 _ext_cache: TTLCache[str, int | None] = TTLCache(EXTENSION_CACHE_SECONDS, max_size=5000)
 _queue_cache: TTLCache[str, int | None] = TTLCache(EXTENSION_CACHE_SECONDS)
 _identity_cache: TTLCache[str, str] = TTLCache(EXTENSION_CACHE_SECONDS, max_size=5000)
+_blocked_cache: TTLCache[str, frozenset[str]] = TTLCache(EXTENSION_CACHE_SECONDS)
+
+
+def _canonical(raw: str) -> str:
+    return try_normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE) or ""
+
+
+def number_is_blocked(number: str) -> bool:
+    """Whether a caller's number is on the administrators' block list."""
+    canonical = _canonical(number)
+    if not canonical:
+        return False
+    found, numbers = _blocked_cache.get("all")
+    if not found or numbers is None:
+        numbers = frozenset(BlockedNumber.objects.values_list("number", flat=True))
+        _blocked_cache.put("all", numbers)
+    return canonical in numbers
 
 
 def user_id_for_extension(extension: str) -> int | None:
@@ -52,8 +72,9 @@ def unit_id_for_queue(queue: str) -> int | None:
 
 
 def extension_for_identifier(identifier: str) -> str:
-    """The extension of the active user a PBX names by extension, login or display
-    name (Zammad's `answeringNumber` and `user`), in that order; "" if none."""
+    """The extension of the active user a PBX names by extension, login, direct phone
+    or display name (Zammad's `answeringNumber` and `user`), in that order; "" if
+    none."""
     identifier = identifier.strip()
     if not identifier:
         return ""
@@ -71,13 +92,28 @@ def extension_for_identifier(identifier: str) -> str:
 
 
 def _identifier_conditions(identifier: str) -> list[Q]:
-    return [Q(extension=identifier), Q(username=identifier), Q(display_name=identifier)]
+    conditions = [Q(extension=identifier), Q(username=identifier)]
+    canonical = _canonical(identifier) if any(c.isdigit() for c in identifier) else ""
+    if canonical:
+        # a direct phone as written, or as the canonical form of what was written
+        phones = {identifier, canonical}
+        conditions.append(Q(phone__in=sorted(phones)) | Q(pk__in=_users_with_phone(canonical)))
+    conditions.append(Q(display_name=identifier))
+    return conditions
+
+
+def _users_with_phone(canonical: str) -> list[int]:
+    """Active users whose direct phone, in canonical form, is this number (phones are
+    kept as typed; the staff is small, so they are compared here)."""
+    rows = User.objects.filter(is_active=True).exclude(phone="").values_list("pk", "phone")
+    return [pk for pk, phone in rows if _canonical(phone) == canonical]
 
 
 def extension_cache_clear() -> None:
     _ext_cache.clear()
     _queue_cache.clear()
     _identity_cache.clear()
+    _blocked_cache.clear()
 
 
 def zammad_event_resolve(event: CtiEvent) -> CtiEvent:

@@ -65,6 +65,8 @@ class CallSnapshot:
     outcome: str
     ended_at: datetime | None
     wrapup_at: datetime | None
+    # agents who had the call before it was transferred to `agent_id`
+    earlier_agent_ids: tuple[int, ...] = ()
 
 
 def _shift(
@@ -130,6 +132,19 @@ def agent_state_follow(
         _shift(state, S.READY, "", event.timestamp, None, periods)
     else:
         return None
+    return state.state
+
+
+def agent_state_hand_over(
+    state: AgentState, *, call: CallSnapshot, event: CtiEvent, periods: list[AgentStatePeriod]
+) -> str | None:
+    """A transfer (another extension answered the call): the agent who had it goes into
+    after-call work at that moment, if the telephone still shows it on this call."""
+    if event.event != "answer" or state.call_id != call.pk or state.state != S.ON_CALL:
+        return None
+    if event.timestamp < state.since:
+        return None
+    _shift(state, S.AFTER_CALL, "", event.timestamp, call.pk, periods)
     return state.state
 
 
