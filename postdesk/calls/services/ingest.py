@@ -109,9 +109,9 @@ def _is_duplicate(stored: list[StoredEvent], event: CtiEvent) -> bool:
             continue
         if known.timestamp == event.timestamp:
             return True
-        if event.source == "zammad" and known.source == "zammad":
-            if event.event != "answer" or known.data.get("agent", "") == event.agent:
-                return True
+        zammad = event.source == "zammad" and known.source == "zammad"
+        if zammad and (event.event != "answer" or known.data.get("agent", "") == event.agent):
+            return True
     return False
 
 
