@@ -48,13 +48,13 @@ class CtiEventsMiddleware:
 
         request.get_host()  # the host check: DisallowedHost -> 400, as for every request
         language = translation.get_language_from_request(request)
-        with translation.override(language):
-            headers: dict[str, str] = {}
-            try:
-                status, body = 200, cti_event_answer(request)
-            except DomainError as exc:
+        headers: dict[str, str] = {}
+        try:
+            status, body = 200, cti_event_answer(request)
+        except DomainError as exc:
+            with translation.override(language):  # the messages are lazy: rendered here
                 status, body, headers = exc.status, exc.as_dict(), exc.headers()
-            response = _json(status, body)
+        response = _json(status, body)
         for name, value in headers.items():
             response.headers[name] = value
         response.headers["Content-Language"] = language

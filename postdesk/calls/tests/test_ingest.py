@@ -444,3 +444,13 @@ def test_wrong_cti_tokens_are_throttled_per_address(cti, cti_token, org, setting
     # another address is not concerned
     other = post_event(cti, fresh, meta={"REMOTE_ADDR": "10.1.2.3"}, **body)
     assert other.status_code == 200, other.content
+
+
+def test_the_events_endpoint_keeps_the_host_check(cti, cti_token, org):
+    """The short way through the middleware still checks the Host (the fast path of
+    `postdesk serve` skipped it)."""
+    body = dict(event="hangup", call_id="host-1", timestamp=ts(0))
+    response = post_event(cti, cti_token, meta={"HTTP_HOST": "evil.example"}, **body)
+    assert response.status_code == 400
+    assert not CallEvent.objects.filter(call_key="host-1").exists()
+    assert post_event(cti, cti_token, **body).status_code == 200
