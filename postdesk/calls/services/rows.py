@@ -69,7 +69,7 @@ def _insert_sql(model: type[Model], rows: int, lock_on: str | None, returning: b
 
 
 def insert(objs: Sequence[M], *, lock_on: str | None = None, returning: bool = False) -> list[M]:
-    """Insert the rows of `objs` (one model) in one statement, in their order. With
+    """Insert the rows of `objs` (one model), in their order, in one round trip. With
     `lock_on` (a unique field), a row that exists already is not inserted but locked,
     in the same order (a no-op update of that column). `returning`: each row inserted
     or locked, as stored (in no particular order)."""
@@ -78,40 +78,38 @@ def insert(objs: Sequence[M], *, lock_on: str | None = None, returning: bool = F
     model = type(objs[0])
     fields = _fields(model, None)
     conn = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` costs a lookup per use
-    params = [value for obj in objs for value in _values(obj, fields, add=True, conn=conn)]
+    rows = [_values(obj, fields, add=True, conn=conn) for obj in objs]
     with conn.cursor() as cursor:
+        if lock_on is None and not returning:
+            # one statement of one row, its parameter sets sent together (psycopg's
+            # pipeline): planned once and, in the web's mode, prepared
+            cursor.executemany(_insert_sql(model, 1, None, False), rows)
+            return []
+        params = [value for row in rows for value in row]
         cursor.execute(_insert_sql(model, len(objs), lock_on, returning), params)
         return _instances(model, cursor.fetchall()) if returning else []
 
 
 @cache
-def _write_sql(model: type[Model], rows: int, names: tuple[str, ...]) -> str:
-    fields = _all(model)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    pk = _pk_column(model)
+def _update_sql(model: type[Model], names: tuple[str, ...]) -> str:
     return (
-        f"INSERT INTO {_quote(model._meta.db_table)} "
-        f"({', '.join(_quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)} "
-        f"ON CONFLICT ({pk}) DO UPDATE SET "
-        + ", ".join(
-            f"{c} = excluded.{c}" for c in (_quote(f.column) for f in _fields(model, names))
-        )
+        f"UPDATE {_quote(model._meta.db_table)} SET "
+        + ", ".join(f"{_quote(f.column)} = %s" for f in _fields(model, names))
+        + f" WHERE {_pk_column(model)} = %s"
     )
 
 
 def write(objs: Sequence[Model], names: tuple[str, ...]) -> None:
-    """Write these fields of existing rows (locked by this transaction), all in one
-    statement: an `INSERT … ON CONFLICT (id) DO UPDATE`, whose every row conflicts, is
-    the multi-row UPDATE that both databases share (the INSERT types its values by the
-    table's columns, where an `UPDATE … FROM (VALUES …)` needs casts per database)."""
+    """Write these fields of existing rows (by primary key), in one round trip: one
+    UPDATE whose parameter sets are sent together."""
     if not objs:
         return
     model = type(objs[0])
-    fields = _all(model)
+    fields = _fields(model, names)
     conn = connections[DEFAULT_DB_ALIAS]
-    params = [value for obj in objs for value in _values(obj, fields, add=False, conn=conn)]
+    rows = [[*_values(obj, fields, add=False, conn=conn), obj.pk] for obj in objs]
     with conn.cursor() as cursor:
-        cursor.execute(_write_sql(model, len(objs), names), params)
+        cursor.executemany(_update_sql(model, names), rows)
 
 
 @cache
