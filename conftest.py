@@ -1,14 +1,60 @@
 """Shared test fixtures: the demo organisation, a user of each role, API clients, and the
-browser. The whole suite runs on SQLite and on PostgreSQL (see the Makefile)."""
+browser. The whole suite runs on SQLite (a database file, as `make run` has it) and on
+PostgreSQL (see scripts/test.sh).
+
+A test about one database is marked `@pytest.mark.postgresql` or `@pytest.mark.sqlite`
+and is deselected on the other; it never skips itself for the vendor. In `make test`
+(POSTDESK_REQUIRE_SERVICES=1) every skip is a failure.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from django.test import Client
 
 REQUIRE_SERVICES = os.environ.get("POSTDESK_REQUIRE_SERVICES") == "1"
+VENDORS = ("postgresql", "sqlite")
+
+
+def pytest_configure(config):
+    """POSTDESK_TEST_PREPARE=N: this run's connections are the web application's
+    (PostgreSQL prepares a statement run N times, `core.db.use_prepared_statements`);
+    without it they are what commands and workers use (nothing prepared)."""
+    threshold = os.environ.get("POSTDESK_TEST_PREPARE")
+    if threshold:
+        from postdesk.core.db import use_prepared_statements
+
+        use_prepared_statements(int(threshold))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked for the other database are deselected (not skipped)."""
+    from django.conf import settings
+
+    vendor = "postgresql" if settings.IS_POSTGRES else "sqlite"
+    other = [name for name in VENDORS if name != vendor]
+    dropped = [item for item in items if any(item.get_closest_marker(m) for m in other)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In `make test` a skipped test is a failed one: nothing there may be left untried
+    because of the database, a missing service or the machine."""
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped in a run that allows no skips ({reason}); a test for one database is "
+            "marked @pytest.mark.postgresql or @pytest.mark.sqlite instead"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +63,8 @@ def _fast_and_quiet(settings):
     settings.BACKGROUND_MODE = "sync"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "zh-hans"
+    # each test counts its own rate-limit windows (Redis keeps them across tests)
+    settings.POSTDESK_RATELIMIT_PREFIX = f"test-{uuid.uuid4().hex[:12]}:"
     from postdesk.core.ttlcache import clear_all
 
     clear_all()  # ids are reused after a test's rollback: no cached fact may outlive it
@@ -383,6 +431,295 @@ def celery_worker_factory(django_db_setup, django_db_blocker):
     app.control.purge()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cti_writer_stops_at_the_end(django_db_setup):
+    """A test that posts CTI events outside a transaction starts this process's
+    group-commit writer; its thread's connection must close before the test database
+    is dropped (this fixture ends before `django_db_setup` does)."""
+    yield
+    from postdesk.calls.writer import writer_stop
+
+    writer_stop()
+
+
+# --- outside the machine: an SMS gateway ---------------------------------------------------
+class FakeSmsGateway:
+    """A real local HTTP server that plays an SMS provider (a fake of what lies outside
+    the machine), for the tests and the benchmarks.
+
+    It speaks both adapters of `postdesk.notify.sms.gateways`:
+    - Alibaba Cloud's RPC API at `/` (form POST, Action=SendSms | QuerySendDetails, the
+      HMAC-SHA1 signature checked against `secret`), answering as the provider does;
+    - a generic HTTP gateway at `/send` (JSON or form: phone, text, out_id) answering
+      `{"code": "0", "id": …}`, and `/status/<out_id>` (404 when it never had it).
+
+    Knobs: `script` — a list of behaviours for the next sends, each "ok", "throttle"
+    (temporary), "reject" (permanent), "slow" (accepts, but answers after `slow_seconds`:
+    a client timeout) or "hold" (accepts, then waits until `release()`: a worker killed
+    mid-send); `down()`/`up()` refuse connections. `accepted` lists what it took (one
+    entry per message it would deliver), `requests` counts calls per Action/path.
+    `receipt_body(...)` builds the receipt push a test posts to postdesk.
+    """
+
+    def __init__(self, secret: str = "fake-secret", access_key_id: str = "fake-key") -> None:  # noqa: S107
+        self.port = free_port()
+        self.secret = secret
+        self.access_key_id = access_key_id
+        self.accepted: list[dict] = []
+        self.requests: dict[str, int] = {}
+        self.script: list[str] = []
+        self.slow_seconds = 3.0
+        self._server = None
+        self._held = None
+        self.holding = None
+        self._lock = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def aliyun_config(self, **extra) -> dict:
+        return {
+            "adapter": "aliyun",
+            "endpoint": self.url,
+            "access_key_id": self.access_key_id,
+            "access_key_secret": self.secret,
+            "timeout": 1.0,
+            **extra,
+        }
+
+    def http_config(self, **extra) -> dict:
+        return {
+            "adapter": "http",
+            "url": f"{self.url}send",
+            "method": "POST",
+            "body": "json",
+            "headers": {"X-Api-Key": "k"},
+            "template": {"phone": "{phone}", "text": "{text}", "out_id": "{out_id}"},
+            "success": {"status": 200, "field": "code", "equals": "0"},
+            "biz_id_field": "id",
+            "query_url": f"{self.url}status/{{out_id}}",
+            "timeout": 1.0,
+            **extra,
+        }
+
+    def open(self) -> FakeSmsGateway:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        owner = self
+        self._lock = threading.Lock()
+        self._held = threading.Event()
+        self.holding = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def reply(self, status: int, document) -> None:
+                import json
+
+                body = json.dumps(document, ensure_ascii=False).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timed out): the message was taken all the same
+
+            def do_GET(self) -> None:
+                owner._count(self.path.split("/")[1])
+                if self.path.startswith("/status/"):
+                    out_id = self.path.rsplit("/", 1)[1]
+                    found = [m for m in owner.accepted if m["out_id"] == out_id]
+                    if not found:
+                        return self.reply(404, {"code": "404"})
+                    return self.reply(
+                        200, {"code": "0", "status": "sent", "id": found[0]["biz_id"]}
+                    )
+                self.reply(404, {})
+
+            def do_POST(self) -> None:
+                import json
+                import urllib.parse
+
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                if self.path.startswith("/send"):
+                    owner._count("send")
+                    if "json" in (self.headers.get("Content-Type") or ""):
+                        fields = json.loads(raw)
+                    else:
+                        fields = dict(urllib.parse.parse_qsl(raw))
+                    behaviour = owner._next()
+                    if behaviour == "throttle":
+                        return self.reply(429, {"code": "429"})
+                    if behaviour == "reject":
+                        return self.reply(200, {"code": "40001", "message": "bad number"})
+                    biz = owner._accept(
+                        fields.get("phone", ""),
+                        fields.get("out_id", ""),
+                        fields.get("text", ""),
+                        {},
+                        "",
+                    )
+                    owner._wait(behaviour)
+                    return self.reply(200, {"code": "0", "id": biz})
+                params = dict(urllib.parse.parse_qsl(raw))
+                action = params.get("Action", "")
+                owner._count(action)
+                signature = params.pop("Signature", "")
+                from postdesk.notify.sms.gateways import aliyun_signature
+
+                if (
+                    params.get("AccessKeyId") != owner.access_key_id
+                    or aliyun_signature(params, owner.secret) != signature
+                ):
+                    return self.reply(400, {"Code": "SignatureDoesNotMatch", "Message": "bad"})
+                if action == "SendSms":
+                    behaviour = owner._next()
+                    if behaviour == "throttle":
+                        return self.reply(
+                            200, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发流控"}
+                        )
+                    if behaviour == "reject":
+                        return self.reply(
+                            200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}
+                        )
+                    biz = owner._accept(
+                        params.get("PhoneNumbers", ""),
+                        params.get("OutId", ""),
+                        "",
+                        json.loads(params.get("TemplateParam") or "{}"),
+                        params.get("TemplateCode", ""),
+                    )
+                    owner._wait(behaviour)
+                    return self.reply(
+                        200, {"Code": "OK", "Message": "OK", "BizId": biz, "RequestId": biz}
+                    )
+                if action == "QuerySendDetails":
+                    phone = params.get("PhoneNumber", "")
+                    rows = [
+                        {
+                            "PhoneNum": m["phone"],
+                            "SendStatus": 1,
+                            "ErrCode": "",
+                            "OutId": m["out_id"],
+                            "BizId": m["biz_id"],
+                            "TemplateCode": m["template"],
+                        }
+                        for m in owner.accepted
+                        if m["phone"] == phone
+                    ]
+                    return self.reply(
+                        200,
+                        {
+                            "Code": "OK",
+                            "TotalCount": len(rows),
+                            "SmsSendDetailDTOs": {"SmsSendDetailDTO": rows},
+                        },
+                    )
+                self.reply(400, {"Code": "InvalidAction"})
+
+        class Server(ThreadingHTTPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self._server = Server(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def _count(self, what: str) -> None:
+        with self._lock:
+            self.requests[what] = self.requests.get(what, 0) + 1
+
+    def _next(self) -> str:
+        with self._lock:
+            return self.script.pop(0) if self.script else "ok"
+
+    def _accept(self, phone: str, out_id: str, text: str, params: dict, template: str) -> str:
+        import uuid
+
+        with self._lock:
+            biz = f"biz-{uuid.uuid4().hex[:12]}"
+            self.accepted.append(
+                {
+                    "phone": phone,
+                    "out_id": out_id,
+                    "text": text,
+                    "params": params,
+                    "template": template,
+                    "biz_id": biz,
+                }
+            )
+            return biz
+
+    def _wait(self, behaviour: str) -> None:
+        import time
+
+        if behaviour == "slow":
+            time.sleep(self.slow_seconds)
+        elif behaviour == "hold":
+            self.holding.set()
+            self._held.wait(60)
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.set()
+
+    def sent_to(self, phone: str) -> list[dict]:
+        return [m for m in self.accepted if m["phone"] == phone]
+
+    def receipt_body(
+        self,
+        *,
+        out_id: str = "",
+        biz_id: str = "",
+        phone: str = "",
+        success: bool = True,
+        err_code: str = "DELIVERED",
+        report_time: str = "2026-11-28 10:00:05",
+    ) -> bytes:
+        """One delivery receipt as Alibaba Cloud pushes it (a JSON array)."""
+        import json
+
+        item = {
+            "phone_number": phone,
+            "send_time": "2026-11-28 10:00:00",
+            "report_time": report_time,
+            "success": success,
+            "err_code": err_code,
+            "err_msg": "用户接收成功" if success else "失败",
+            "sms_size": "1",
+            "biz_id": biz_id,
+            "out_id": out_id,
+        }
+        return json.dumps([item], ensure_ascii=False).encode()
+
+    def close(self) -> None:
+        self.release()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    """A local SMS provider (Alibaba Cloud's API) that postdesk's gateway points at, with
+    the pushes' token set to "push-token" and no quiet hours (a test of them sets them)."""
+    from datetime import time
+
+    gateway = FakeSmsGateway().open()
+    settings.SMS_GATEWAY = gateway.aliyun_config()
+    settings.SMS_PUSH_TOKEN = "push-token"
+    settings.SMS_QUIET_HOURS = (time(0), time(0))
+    yield gateway
+    gateway.close()
+
+
 # --- servers a fault test starts itself on spare ports (never the shared ones) -----------
 class RedisServer:
     """`redis-server --port N` of our own: a test may kill it, restart it, or hang it
@@ -449,3 +786,14 @@ def own_redis():
     server = RedisServer().start()
     yield server
     server.kill()
+
+
+@pytest.fixture(autouse=True)
+def _broker_breaker_closed():
+    """The broker's breaker (`core.bounded`) is per process: a test that made the broker
+    fail must not leave the next test's publishes skipped."""
+    from postdesk.core import bounded
+
+    bounded.broker.reset()
+    yield
+    bounded.broker.reset()

@@ -9,6 +9,7 @@ background worker) on a free port and prints creates/s, p50 and p99 at concurren
 
     .venv/bin/python bench/workorders_create.py            # 100,000 orders
     .venv/bin/python bench/workorders_create.py --n 100000 --rounds 2
+    .venv/bin/python bench/workorders_create.py --reuse --n 1000000   # seed kept (workorders_bench)
 """
 
 from __future__ import annotations
@@ -20,45 +21,24 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-import psycopg
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import workorders_bench as wb
 
-DB_NAME = "bench_wo_create"
-
-
-def pg_reset(drop_only: bool = False) -> str:
-    with psycopg.connect(wb.PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    return f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DB_NAME = f"bench_wo_create{wb.TAG}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="orders stored before")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the c=8/c=32 runs")
+    parser.add_argument("--reuse", action="store_true", help="keep the seeded data between runs")
     args = parser.parse_args()
     var_dir = Path(tempfile.mkdtemp(prefix="bench-wo-create-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": pg_reset(),
-        "POSTDESK_VAR_DIR": str(var_dir),
-        "REDIS_URL": "",
-        "BACKGROUND_MODE": "sync",
-        "ACCESS_LOG": "",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "postdesk.settings",
-    }
-    env.pop("TEST_DATABASE_NAME", None)
     print("postdesk work orders — API create speed (2 workers × 4 threads, PostgreSQL)")
     print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), flush=True)
     try:
-        wb.subprocess.run([*wb.CLI, "migrate", "-v", "0"], env=env, check=True)
-        out = wb.run_script(env, wb.SEED.format(n=args.n))
+        env, out = wb.seeded_env("pg", args.n, var_dir, args.reuse, pg_name=DB_NAME)
         token = ""
         for row in out.splitlines():
             if row.startswith("SEEDED"):
@@ -81,7 +61,7 @@ def main() -> None:
             proc.wait(20)
     finally:
         print("load average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), flush=True)
-        pg_reset(drop_only=True)
+        wb.pg_reset(drop_only=True, name=DB_NAME)
 
 
 if __name__ == "__main__":

@@ -25,19 +25,29 @@ def _mount() -> None:
     from postdesk.core.api import router as core_router
     from postdesk.customers.api import router as customers_router
     from postdesk.knowledge.api import router as knowledge_router
+    from postdesk.notices.api import reports_router as notices_reports_router
+    from postdesk.notices.api import router as notices_router
     from postdesk.notify.api import router as notify_router
+    from postdesk.notify.api import sms_router
     from postdesk.org.api import router as org_router
     from postdesk.portal.api import router as portal_router
     from postdesk.reports.api import router as reports_router
+    from postdesk.routing.api import router as routing_router
     from postdesk.tracking.api import reports_router as delivery_reports_router
     from postdesk.tracking.api import router as tracking_router
+    from postdesk.workforce.api import handovers_router
+    from postdesk.workforce.api import reports_router as internal_reports_router
+    from postdesk.workforce.api import router as workforce_router
     from postdesk.workorders.api import router as workorders_router
 
     api.add_router("/", core_router)
     api.add_router("/org/", org_router)
     api.add_router("/customers/", customers_router)
+    api.add_router("/routing/", routing_router)
     api.add_router("/notifications/", notify_router)
+    api.add_router("/sms/", sms_router)
     api.add_router("/workorders/", workorders_router)
+    api.add_router("/notices/", notices_router)
     api.add_router("/cti/", calls_router)
     api.add_router("/tracking/", tracking_router)
     api.add_router("/kb/", knowledge_router)
@@ -45,6 +55,10 @@ def _mount() -> None:
     api.add_router("/reports/", reports_router)
     api.add_router("/reports/", delivery_reports_router)
     api.add_router("/reports/", calls_reports_router)
+    api.add_router("/reports/", notices_reports_router)
+    api.add_router("/workforce/", workforce_router)
+    api.add_router("/internal-reports/", internal_reports_router)
+    api.add_router("/handovers/", handovers_router)
 
 
 _mount()

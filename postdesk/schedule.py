@@ -13,6 +13,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 30.0,
         "options": {"queue": "default"},
     },
+    "core-purge-expired": {
+        "task": "postdesk.core.tasks.core_purge_expired",
+        "schedule": 3600.0,
+        "options": {"queue": "default"},
+    },
     "workorders-deadline-watch": {
         "task": "postdesk.workorders.tasks.work_orders_watch",
         "schedule": 60.0,
@@ -23,6 +28,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 15.0,
         "options": {"queue": "notifications"},
     },
+    "sms-expire-sweep": {
+        "task": "postdesk.notify.tasks.sms_expire_sweep",
+        "schedule": 600.0,
+        "options": {"queue": "notifications"},
+    },
     "calls-sweep-stale": {
         "task": "postdesk.calls.tasks.calls_sweep_stale",
         "schedule": 300.0,
@@ -31,6 +41,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "calls-purge-old": {
         "task": "postdesk.calls.tasks.calls_purge_old",
         "schedule": 3600.0,
+        "options": {"queue": "default"},
+    },
+    "workforce-chase-major-incidents": {
+        "task": "postdesk.workforce.tasks.internal_reports_chase",
+        "schedule": 60.0,
         "options": {"queue": "default"},
     },
 }

@@ -7,8 +7,10 @@ variables; the defaults are safe for the embedded mode.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -64,10 +66,13 @@ INSTALLED_APPS = [
     "postdesk.core",
     "postdesk.org",
     "postdesk.customers",
+    "postdesk.routing",
     "postdesk.notify",
     "postdesk.workorders",
     "postdesk.calls",
+    "postdesk.workforce",
     "postdesk.tracking",
+    "postdesk.notices",
     "postdesk.knowledge",
     "postdesk.reports",
     "postdesk.portal",
@@ -75,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # answers POST /api/v1/cti/events before the rest (a hot path: calls/middleware.py)
+    "postdesk.calls.middleware.CtiEventsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,24 +132,27 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     if _db["NAME"] and _db["NAME"] != ":memory:":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # The test database is a file too (never Django's in-memory default): the suite
+        # runs the mode `make run` runs — writer threads, the pool, the writers' lock.
+        _name = Path(_db["NAME"])
+        _db["TEST"] = {"NAME": str(_name.with_name(f"{_name.stem}-test{_name.suffix}"))}
 else:
     _db.setdefault("OPTIONS", {})
-    # Web processes (`postdesk serve`, postdesk.wsgi) bind parameters on the server and
-    # prepare a statement a connection runs often: PostgreSQL then plans each hot query
-    # once per connection (CONN_MAX_AGE) instead of once per call — it halves the
-    # database's CPU for an intake. Batch commands and workers do not: a long loop whose
-    # tables grow under it must not keep a plan made when they were small.
-    # DB_PREPARE_THRESHOLD=off turns it off (say, behind pgbouncer's transaction mode).
-    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "off")
-    if _prepare != "off":
-        _db["OPTIONS"].setdefault("server_side_binding", True)
-        _db["OPTIONS"].setdefault("prepare_threshold", int(_prepare))
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
-if os.environ.get("TEST_DATABASE_NAME"):
+if os.environ.get("TEST_DATABASE_NAME") and _db["ENGINE"] != "postdesk.core.sqlite":
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# PostgreSQL prepared statements, one setting: the web application (`postdesk.wsgi`,
+# which `postdesk serve` runs) binds parameters on the server and prepares a statement a
+# connection has run this many times — PostgreSQL then plans each hot query once per
+# connection instead of once per call (it halved the database's CPU for an intake).
+# Commands and workers never prepare: a long loop whose tables grow under it must not
+# keep a plan made when they were small. "off" turns it off for the web too (behind
+# pgbouncer's transaction pooling). See `core.db.use_prepared_statements`.
+_prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+DB_PREPARE_THRESHOLD: int | None = None if _prepare == "off" else int(_prepare)
 
 # --- Redis, Celery and the embedded background worker --------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -238,6 +248,9 @@ else:
 # --- postdesk ----------------------------------------------------------------------------------
 # The area code assumed for a landline number given without one (Wenzhou: 0577).
 POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
+# Zammad's generic CTI answers a new outbound call {"action": "dial", "caller_id": …}
+# with this number when set (the number the PBX shows the callee); empty: {}.
+POSTDESK_CTI_OUTBOUND_CALLER_ID = os.environ.get("POSTDESK_CTI_OUTBOUND_CALLER_ID", "")
 POSTDESK_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("POSTDESK_OUTBOX_MAX_ATTEMPTS", "6"))
 POSTDESK_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("POSTDESK_OUTBOX_BACKOFF_SECONDS", "10"))
 # Readiness (/health/ready) fails only for the database, and for what this names
@@ -249,12 +262,44 @@ POSTDESK_METRICS_TOKEN = os.environ.get("POSTDESK_METRICS_TOKEN", "")
 POSTDESK_EMBEDDED_WORKERS = int(os.environ.get("POSTDESK_EMBEDDED_WORKERS", "2"))
 # Addresses of our own reverse proxies: only their X-Forwarded-For hops are believed.
 POSTDESK_TRUSTED_PROXIES = env_list("POSTDESK_TRUSTED_PROXIES", "127.0.0.1,::1")
+# Workforce: where internal reports go (unit codes), their deadlines, the chase interval.
+POSTDESK_MAINTENANCE_UNIT = os.environ.get("POSTDESK_MAINTENANCE_UNIT", "WZ-YW")
+POSTDESK_MARKETING_UNIT = os.environ.get("POSTDESK_MARKETING_UNIT", "WZ-SC")
+POSTDESK_EQUIPMENT_FAULT_HOURS = float(os.environ.get("POSTDESK_EQUIPMENT_FAULT_HOURS", "4"))
+POSTDESK_SALES_LEAD_WORKING_DAYS = int(os.environ.get("POSTDESK_SALES_LEAD_WORKING_DAYS", "2"))
+POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS = float(
+    os.environ.get("POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS", "600")
+)
+
+# --- SMS to customers (notify/sms): the gateway adapter and its settings -----------------
+# SMS_GATEWAY: JSON, e.g. {"adapter": "aliyun", "access_key_id": "…", "access_key_secret":
+# "…", "endpoint": "https://dysmsapi.aliyuncs.com/"} or {"adapter": "http", "url": "…",
+# "template": {…}, "success": {…}}; the embedded default only logs (nothing is sent).
+SMS_GATEWAY = json.loads(os.environ.get("SMS_GATEWAY", "") or '{"adapter": "log"}')
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "中国邮政")
+# The provider's approved template code of each of our templates, JSON {"pickup_confirmed":
+# "SMS_123", …}; a template without one is sent with its own code.
+SMS_TEMPLATE_CODES = json.loads(os.environ.get("SMS_TEMPLATE_CODES", "") or "{}")
+# The token the gateway's pushes (receipts, replies) must carry; empty: pushes refused.
+SMS_PUSH_TOKEN = os.environ.get("SMS_PUSH_TOKEN", "")
+SMS_QUIET_HOURS = tuple(
+    datetime.strptime(part, "%H:%M").time()
+    for part in os.environ.get("SMS_QUIET_HOURS", "21:00-08:00").split("-")
+)
+SMS_LIFETIME_HOURS = float(os.environ.get("SMS_LIFETIME_HOURS", "24"))
+# After a send whose answer was lost (timeout, worker killed), wait this long for the
+# receipt before asking the gateway about the message; never resent blindly.
+SMS_RECEIPT_WAIT_SECONDS = float(os.environ.get("SMS_RECEIPT_WAIT_SECONDS", "120"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # tokens in URLs (Zammad's CTI path) never reach a log: core/logs.py
+    "filters": {"tokens": {"()": "postdesk.core.logs.ScrubTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["tokens"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("postdesk.notify.urls")),
     path("workorders/", include("postdesk.workorders.urls")),
     path("calls/", include("postdesk.calls.urls")),
+    path("workforce/", include("postdesk.workforce.urls")),
     path("tracking/", include("postdesk.tracking.urls")),
     path("kb/", include("postdesk.knowledge.urls")),
     path("reports/", include("postdesk.reports.urls")),

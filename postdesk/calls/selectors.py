@@ -325,20 +325,44 @@ def wallboard(*, user: User) -> Wallboard:
 
 def call_metrics(
     *,
-    user: User | None,
+    user: User,
     start: datetime,
     end: datetime,
     breakdowns: bool = True,
     service_level_seconds: float | None = None,
     short_abandon_seconds: float | None = None,
 ) -> dict[str, Any]:
-    """The fixed call metrics over inbound calls that began in [start, end).
-    `user=None` is the system (the management command): the whole centre."""
-    if user is not None and not is_supervisor(user=user):
+    """The fixed call metrics over the inbound calls in the supervisor's scope that began
+    in [start, end)."""
+    if not is_supervisor(user=user):
         raise PermissionDenied()
+    return _metrics(
+        calls_visible(user=user),
+        start,
+        end,
+        breakdowns=breakdowns,
+        service_level_seconds=service_level_seconds,
+        short_abandon_seconds=short_abandon_seconds,
+    )
+
+
+def call_metrics_centre(*, start: datetime, end: datetime, **options: Any) -> dict[str, Any]:
+    """The same metrics over the whole centre's calls, read by no user: the
+    `call_metrics` command's (never for a request)."""
+    return _metrics(Call.objects.all(), start, end, **options)
+
+
+def _metrics(
+    calls_read: QuerySet[Call],
+    start: datetime,
+    end: datetime,
+    *,
+    breakdowns: bool = True,
+    service_level_seconds: float | None = None,
+    short_abandon_seconds: float | None = None,
+) -> dict[str, Any]:
     rows = (
-        (calls_visible(user=user) if user is not None else Call.objects.all())
-        .filter(direction=Call.Direction.IN, started_at__gte=start, started_at__lt=end)
+        calls_read.filter(direction=Call.Direction.IN, started_at__gte=start, started_at__lt=end)
         .values_list(
             "started_at",
             "answered_at",
@@ -382,9 +406,15 @@ def call_metrics(
     return result
 
 
-def call_metrics_for_days(
-    *, user: User | None, first: date, last: date, **options: Any
-) -> dict[str, Any]:
+def call_metrics_for_days(*, user: User, first: date, last: date, **options: Any) -> dict[str, Any]:
+    """`call_metrics` of the local days first … last (both included)."""
     start, _ = local_day_bounds(first)
     _, end = local_day_bounds(last)
     return call_metrics(user=user, start=start, end=end, **options)
+
+
+def call_metrics_for_days_centre(*, first: date, last: date, **options: Any) -> dict[str, Any]:
+    """`call_metrics_centre` of the local days first … last: the command's."""
+    start, _ = local_day_bounds(first)
+    _, end = local_day_bounds(last)
+    return call_metrics_centre(start=start, end=end, **options)

@@ -3,7 +3,6 @@ team lead's wallboard, and the push stream (thread path; see streams.py)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import cast
 from urllib.parse import urlencode
 
@@ -31,6 +30,7 @@ from postdesk.calls.selectors import (
 )
 from postdesk.calls.services import agent_state_set, call_wrapup
 from postdesk.core.errors import DomainError, PermissionDenied
+from postdesk.core.periods import parse_day
 from postdesk.org.models import User
 from postdesk.workorders.flows import WORK_ORDER_TYPES
 
@@ -171,10 +171,7 @@ def wrapup(request: HttpRequest, call_pk: int) -> HttpResponse:
 @require_GET
 def call_log(request: HttpRequest) -> HttpResponse:
     raw_day = request.GET.get("day", "")
-    try:
-        day = date.fromisoformat(raw_day) if raw_day else today_local()
-    except ValueError:
-        day = today_local()
+    day = parse_day(raw_day, field="day") if raw_day else today_local()
     try:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:

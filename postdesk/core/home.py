@@ -19,4 +19,5 @@ HOME_PANELS: list[HomePanel] = [
     HomePanel("calls:panel", frozenset({AGENT})),
     HomePanel("workorders:panel", frozenset({AGENT, LEAD, DIRECTOR, HANDLER})),
     HomePanel("knowledge:panel", frozenset({AGENT, LEAD})),
+    HomePanel("workforce:handover_panel", frozenset({LEAD})),
 ]

@@ -149,5 +149,7 @@ def month_span(first: Month, last: Month) -> list[Month]:
     current = first
     while current <= last:
         months.append(current)
+        if current == last:  # (the calendar's last month has no following one)
+            break
         current = current.shift(1)
     return months

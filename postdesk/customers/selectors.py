@@ -92,12 +92,13 @@ def customer_card(*, customer: Customer, full: bool) -> CustomerCard:
     )
 
 
-def customers_by_phone(*, raw: str, user: User | None = None) -> list[Customer]:
-    """Every customer with this number (several when a number is shared), by index."""
+def customers_by_phone(*, user: User, raw: str) -> list[Customer]:
+    """Every customer the reader may see with this number (several when a number is
+    shared), by index."""
     number = try_normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
     if number is None:
         return []
-    customers = Customer.objects.all() if user is None else customers_visible(user=user)
+    customers = customers_visible(user=user)
     return list(_with_contacts(customers.filter(phones__number=number).distinct()).order_by("id"))
 
 

@@ -8,6 +8,8 @@ an article is `NotFound`.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,6 @@ from postdesk.knowledge.markdown_io import strip_agent_notes
 from postdesk.knowledge.models import (
     Article,
     ArticleVersion,
-    CallerType,
     Category,
     Phrase,
     PhraseCategory,
@@ -52,8 +53,8 @@ def status_of(article: Article, *, on: dt.date | None = None) -> str:
     )
 
 
-def _is_staff(user: User | None) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
+def _is_staff(user: User) -> bool:
+    return user.is_authenticated and user.is_active
 
 
 def current_q(*, on: dt.date | None = None) -> Q:
@@ -65,19 +66,35 @@ def public_q(*, on: dt.date | None = None) -> Q:
     return Q(visibility=Visibility.PUBLIC) & current_q(on=on)
 
 
-def articles_visible(*, user: User | None) -> QuerySet[Article]:
-    """Staff: every article. The public (None or anonymous): public, current ones."""
+def _visible(staff: bool) -> QuerySet[Article]:
     articles = Article.objects.select_related("category", "successor")
-    if _is_staff(user):
-        return articles
-    return articles.filter(public_q())
+    return articles if staff else articles.filter(public_q())
 
 
-def article_get(*, user: User | None, article_id: int) -> Article:
-    article = articles_visible(user=user).filter(pk=article_id).first()
+def articles_visible(*, user: User) -> QuerySet[Article]:
+    """Active staff: every article; anyone else as the public (`articles_public`)."""
+    return _visible(_is_staff(user))
+
+
+def articles_public() -> QuerySet[Article]:
+    """What the public sees (the portal, no account): public articles in effect today."""
+    return _visible(False)
+
+
+def _get(articles: QuerySet[Article], article_id: int) -> Article:
+    article = articles.filter(pk=article_id).first()
     if article is None:
         raise NotFound()
     return article
+
+
+def article_get(*, user: User, article_id: int) -> Article:
+    return _get(articles_visible(user=user), article_id)
+
+
+def article_get_public(*, article_id: int) -> Article:
+    """One article for the public; NotFound unless it is public and in effect."""
+    return _get(articles_public(), article_id)
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,7 @@ def _category_ids(path: str) -> list[int]:
 
 def articles_search(
     *,
-    user: User | None,
+    user: User,
     query: str,
     category: str = "",
     visibility: str = "",
@@ -131,16 +148,39 @@ def articles_search(
     """Ranked articles for `query`, best first: articles whose title (and tags) hold more
     of the query come first; then current before coming before superseded; then text
     relevance; then the most viewed. Filters: category (with its sub-categories),
-    visibility, currently effective. The public (user None) always gets public, current
-    articles only."""
-    staff = _is_staff(user)
+    visibility, currently effective."""
+    return _search(
+        staff=_is_staff(user),
+        query=query,
+        category=category,
+        visibility=visibility,
+        current_only=current_only,
+        limit=limit,
+    )
+
+
+def articles_search_public(*, query: str, category: str = "", limit: int = 20) -> list[ArticleHit]:
+    """The same ranking for the public: public, current articles only, agents' notes
+    left out of the snippets."""
+    return _search(staff=False, query=query, category=category, limit=limit)
+
+
+def _search(
+    *,
+    staff: bool,
+    query: str,
+    category: str = "",
+    visibility: str = "",
+    current_only: bool = False,
+    limit: int = 20,
+) -> list[ArticleHit]:
     parsed = parse_query(query)
     if parsed.empty:
         return []
     hits = search.search(kind=ARTICLE_KIND, query=parsed, limit=SEARCH_POOL, pool=SEARCH_POOL)
     if not hits:
         return []
-    articles = articles_visible(user=user).filter(pk__in=[h.object_id for h in hits])
+    articles = _visible(staff).filter(pk__in=[h.object_id for h in hits])
     if category:
         articles = articles.filter(category_id__in=_category_ids(category))
     if visibility in Visibility.values and staff:
@@ -185,7 +225,7 @@ def articles_search(
     ]
 
 
-def article_suggestions(*, user: User | None, text: str, limit: int = 5) -> list[ArticleHit]:
+def article_suggestions(*, user: User, text: str, limit: int = 5) -> list[ArticleHit]:
     """Articles for a caller's problem as an agent types it (current ones first)."""
     return articles_search(user=user, query=text[:200], limit=limit)
 
@@ -207,7 +247,7 @@ class Change:
     by: str = ""
 
 
-def changes_this_week(*, user: User | None, days: int = 7, limit: int = 12) -> list[Change]:
+def changes_this_week(*, user: User, days: int = 7, limit: int = 12) -> list[Change]:
     """The notice board: articles created or changed in the last `days` days, and those
     taking effect or ending within `days` days either side of today."""
     now = timezone.now()
@@ -254,20 +294,33 @@ def phrases_by_category() -> list[tuple[str, str, list[Phrase]]]:
     return groups
 
 
-def caller_type_label(code: str) -> str:
-    return str(CallerType(code).label) if code in CallerType.values else code
+_PLACEHOLDER = re.compile(r"\{([^{}\s]{1,8})\}")
+
+
+def phrase_fill(text: str, values: Mapping[str, str]) -> str:
+    """A service phrase with its placeholders ({工号}, {工单号}, {姓氏}, …) filled from
+    `values`; a placeholder without a value stays as it is, for the agent to complete."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or m.group(0), text)
+
+
+def phrases_for(*, values: Mapping[str, str]) -> list[tuple[str, str, list[tuple[Phrase, str]]]]:
+    """The service phrases by category, each with its text filled from `values`."""
+    return [
+        (code, label, [(p, phrase_fill(p.text, values)) for p in items])
+        for code, label, items in phrases_by_category()
+    ]
 
 
 EDITOR_ROLES = frozenset({"admin", "lead"})
 
 
-def can_edit_articles(*, user: User | None) -> bool:
+def can_edit_articles(*, user: User) -> bool:
     """Administrators and team leads keep the knowledge base."""
-    return _is_staff(user) and user is not None and (user.is_superuser or user.role in EDITOR_ROLES)
+    return _is_staff(user) and (user.is_superuser or user.role in EDITOR_ROLES)
 
 
 def articles_browse(
-    *, user: User | None, category: str = "", visibility: str = "", current_only: bool = False
+    *, user: User, category: str = "", visibility: str = "", current_only: bool = False
 ) -> QuerySet[Article]:
     """Articles without a query: newest changes first, with the same filters as search."""
     articles = articles_visible(user=user)

@@ -3,14 +3,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.request import staff_user
 from postdesk.notify.selectors import notifications_recent, notifications_unread_count
 from postdesk.notify.services import notification_mark_read
+from postdesk.notify.sms.services import (
+    sms_push_authenticate,
+    sms_receipts_record,
+    sms_replies_record,
+)
 
 router = Router(auth=STAFF_AUTH, tags=["notifications"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
 
 
 class NotificationOut(Schema):
@@ -44,3 +55,46 @@ def list_notifications(request: HttpRequest) -> dict[str, object]:
 @router.post("/read", summary="Mark notifications read (all when no ids)")
 def mark_read(request: HttpRequest, payload: ReadIn) -> dict[str, int]:
     return {"marked": notification_mark_read(user=staff_user(request), ids=payload.ids)}
+
+
+# --------------------------------------------------------------------------- SMS pushes
+
+sms_router = Router(auth=None, tags=["sms"])
+
+
+class PushOut(Schema):
+    code: int = Field(0, description="0: received (what Alibaba Cloud expects)")
+    msg: str = "成功"
+    received: int
+    new: int
+    changed: int
+
+
+def _push_token(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, raw = header.partition(" ")
+    if scheme.lower() in {"token", "bearer"} and raw.strip():
+        return raw.strip()
+    return request.headers.get("X-Sms-Token", "") or request.GET.get("token", "")
+
+
+@sms_router.post(
+    "/receipts/{provider}",
+    response={200: PushOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Delivery receipts pushed by the SMS gateway (its own token)",
+)
+def sms_receipts(request: HttpRequest, provider: str) -> dict[str, object]:
+    sms_push_authenticate(provider=provider, token=_push_token(request))
+    result = sms_receipts_record(provider=provider, body=request.body)
+    return {"code": 0, "msg": "成功", **result.as_dict()}
+
+
+@sms_router.post(
+    "/inbound/{provider}",
+    response={200: PushOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Customers' SMS replies pushed by the gateway (its own token)",
+)
+def sms_inbound(request: HttpRequest, provider: str) -> dict[str, object]:
+    sms_push_authenticate(provider=provider, token=_push_token(request))
+    result = sms_replies_record(provider=provider, body=request.body)
+    return {"code": 0, "msg": "成功", **result.as_dict()}

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal
 
 from django.conf import settings
@@ -77,6 +78,16 @@ class FunctionChannel(Channel):
         handed_over()
         result = self.handler(message)
         return result if isinstance(result, str) else ""
+
+
+class Postpone(Exception):
+    """Raised by a channel that cannot deliver yet and is not failing: the outbox calls
+    it again at `until` and does not count the attempt (quiet hours; a send whose answer
+    was lost, waiting for the provider's receipt)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
 
 
 _channels: dict[str, Channel] = {}
@@ -206,10 +217,38 @@ class EmailChannel(Channel):
 register_channel("inapp", deliver_in_app)
 register_channel("email", EmailChannel())
 
+
+class SmsChannel(Channel):
+    """SMS through the configured gateway (`notify.sms.services.sms_deliver`). The
+    reference is the message's OutId. The SMS service keeps its own record of a send in
+    progress (`SmsMessage.uncertain`) and, on the next try, waits for the receipt and
+    asks the gateway by OutId before it sends again, so calling it again after a crash is
+    safe: `in_doubt = "resend"` here means "let the SMS service decide"."""
+
+    in_doubt: Literal["resend", "assume_sent"] = "resend"
+
+    def reference(self, message: OutboxMessage) -> str:
+        from postdesk.notify.models import SmsMessage
+
+        sms_id = message.payload.get("sms_id")
+        out_id = SmsMessage.objects.filter(pk=sms_id).values_list("out_id", flat=True).first()
+        return out_id or message.key
+
+    def send(self, message: OutboxMessage, *, ref: str, handed_over: Callable[[], None]) -> str:
+        from postdesk.notify.sms.services import sms_deliver
+
+        handed_over()
+        return sms_deliver(sms_id=int(message.payload["sms_id"]))
+
+
+register_channel("sms", SmsChannel())
+
 __all__ = [
     "Channel",
     "DeliveryInDoubt",
     "EmailChannel",
+    "Postpone",
+    "SmsChannel",
     "get_channel",
     "register_channel",
 ]

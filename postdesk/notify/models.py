@@ -125,3 +125,129 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SmsMessage(models.Model):
+    """One SMS to a customer: recorded by `services.sms_send` with its outbox row, sent
+    by the "sms" channel through the gateway adapter, moved on by receipts. The status
+    only moves forward (`sms/flow.py`)."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("created")
+        SENT = "sent", _("sent")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired")
+
+    key = models.CharField(max_length=200, unique=True)
+    phone = models.CharField(_("phone"), max_length=20)  # canonical (E.164)
+    template = models.CharField(_("template"), max_length=40)
+    params = models.JSONField(default=dict)
+    text = models.TextField(_("text"))
+    urgent = models.BooleanField(_("urgent"), default=False)
+    related_type = models.CharField(max_length=30, blank=True)
+    related_id = models.CharField(max_length=40, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CREATED
+    )
+    provider = models.CharField(_("gateway"), max_length=20, blank=True)
+    out_id = models.CharField(max_length=64, unique=True)  # our reference at the provider
+    biz_id = models.CharField(max_length=64, blank=True)  # the provider's reference
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # Set, and committed, before every call to the gateway; cleared when the call's
+    # outcome is known. Still set on the next try: the last call may have reached the
+    # provider (a timeout, a worker killed mid-send) and is checked before any resend.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    uncertain = models.BooleanField(default=False)
+    err_code = models.CharField(_("error code"), max_length=64, blank=True)
+    err_message = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    not_before = models.DateTimeField(_("held until"), null=True, blank=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS messages")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["phone", "-created_at"], name="sms_phone_created"),
+            models.Index(fields=["related_type", "related_id"], name="sms_related"),
+            models.Index(fields=["biz_id"], name="sms_biz_id"),
+            models.Index(
+                fields=["expires_at"],
+                name="sms_open_expiry",
+                condition=models.Q(status__in=["created", "sent"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} ({self.status})"
+
+
+class SmsReceipt(models.Model):
+    """A delivery receipt as the gateway pushed it; the same report twice is stored once."""
+
+    message = models.ForeignKey(SmsMessage, on_delete=models.CASCADE, related_name="receipts")
+    provider = models.CharField(max_length=20)
+    success = models.BooleanField()
+    err_code = models.CharField(max_length=64, blank=True)
+    err_message = models.CharField(max_length=200, blank=True)
+    biz_id = models.CharField(max_length=64, blank=True)
+    report_time = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "success", "err_code", "report_time"],
+                name="sms_receipt_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {'ok' if self.success else self.err_code}"
+
+
+class SmsReply(models.Model):
+    """An SMS a customer sent us (a reply), matched to the last message we sent to that
+    number and through it to its notice or work order."""
+
+    provider = models.CharField(max_length=20)
+    dedupe_key = models.CharField(max_length=100, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, db_index=True)
+    content = models.TextField(_("content"))
+    intent = models.CharField(max_length=10, default="text")  # text | confirm | opt_out
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    message = models.ForeignKey(
+        SmsMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    related_type = models.CharField(max_length=30, blank=True)
+    related_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS reply")
+        verbose_name_plural = _("SMS replies")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["related_type", "related_id"], name="sms_reply_related")]
+
+    def __str__(self) -> str:
+        return f"{self.related_type} {self.related_id}"
+
+
+class SmsOptOut(models.Model):
+    """A number that asked for no more notices (退订)."""
+
+    phone = models.CharField(_("phone"), max_length=20, unique=True)
+    at = models.DateTimeField(_("since"))
+    source = models.CharField(_("source"), max_length=20, default="reply")
+
+    class Meta:
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-outs")
+
+    def __str__(self) -> str:
+        return self.source

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from postdesk.core import liveness
 from postdesk.core.background import enqueue_on_commit
-from postdesk.notify.channels import Channel, DeliveryInDoubt, get_channel
-from postdesk.notify.models import DeliveryAttempt, Notification, OutboxMessage, SentLog
+from postdesk.core.errors import ValidationFailed
+from postdesk.core.phones import InvalidPhone, normalize_phone
+from postdesk.notify.channels import Channel, DeliveryInDoubt, Postpone, get_channel
+from postdesk.notify.models import (
+    DeliveryAttempt,
+    Notification,
+    OutboxMessage,
+    SentLog,
+    SmsMessage,
+    SmsOptOut,
+)
+from postdesk.notify.sms import rules as sms_rules
 from postdesk.org.models import User
 
 logger = logging.getLogger(__name__)
@@ -25,8 +37,11 @@ logger = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(seconds=120)
 
 
-def outbox_record(*, key: str, channel: str, payload: dict[str, Any]) -> OutboxMessage | None:
-    """Record a message to deliver after the surrounding transaction commits.
+def outbox_record(
+    *, key: str, channel: str, payload: dict[str, Any], not_before: datetime | None = None
+) -> OutboxMessage | None:
+    """Record a message to deliver after the surrounding transaction commits (and not
+    before `not_before`, when given: an SMS held through the quiet hours).
 
     Call it inside the service's own transaction. The same key is recorded once: a second
     call with a key already present returns None and records nothing.
@@ -35,7 +50,11 @@ def outbox_record(*, key: str, channel: str, payload: dict[str, Any]) -> OutboxM
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
             key=key,
-            defaults={"channel": channel, "payload": payload, "next_attempt_at": timezone.now()},
+            defaults={
+                "channel": channel,
+                "payload": payload,
+                "next_attempt_at": not_before or timezone.now(),
+            },
         )
     if not created:
         return None
@@ -195,6 +214,14 @@ def outbox_deliver(*, message_id: int) -> bool:
 
     try:
         receipt = channel.send(message, ref=ref, handed_over=handed_over)
+    except Postpone as later:
+        # Not a failure: the channel asks to be called again then (quiet hours, waiting
+        # for a receipt); the attempt is not counted (nor kept).
+        DeliveryAttempt.objects.filter(pk=attempt.pk).delete()
+        OutboxMessage.objects.filter(
+            pk=message.pk, status=OutboxMessage.Status.PENDING, attempts=attempt.number
+        ).update(next_attempt_at=later.until, attempts=F("attempts") - 1, claimed_by="")
+        return False
     except DeliveryInDoubt as exc:
         logger.warning("outbox message %s: %s", message.key, exc)
         DeliveryAttempt.objects.filter(pk=attempt.pk).update(error=str(exc)[:2000])
@@ -317,3 +344,89 @@ def notification_mark_read(*, user: User, ids: Sequence[int] | None = None) -> i
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())
+
+
+# --------------------------------------------------------------------------- SMS
+
+
+def sms_phone(raw: str) -> str:
+    """The canonical form of a number an SMS can reach (a mainland mobile), or 400."""
+    try:
+        phone = normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
+    except InvalidPhone:
+        raise ValidationFailed(fields={"phone": _("Enter a valid phone number.")}) from None
+    if not (phone.startswith("+861") and len(phone) == 14):
+        raise ValidationFailed(fields={"phone": _("An SMS needs a mobile number.")})
+    return phone
+
+
+def sms_opted_out(*, phone: str) -> bool:
+    return SmsOptOut.objects.filter(phone=phone).exists()
+
+
+def sms_send(
+    *,
+    phone: str,
+    template: str,
+    params: dict[str, Any],
+    key: str,
+    urgent: bool = False,
+    related: tuple[str, str] | None = None,
+    now: datetime | None = None,
+) -> SmsMessage:
+    """Record an SMS to a customer and its outbox row; the "sms" channel sends it after
+    the surrounding transaction commits. The seam other apps call.
+
+    - `template`: a code of `sms/rules.py::TEMPLATES`, `params` its variables (a missing
+      one, an unknown template or a number that is not a mobile is a 400, nothing written);
+    - `key`: the caller's idempotency key — the same key is recorded once, and a second
+      call returns the message recorded first;
+    - not `urgent`: held through the quiet hours (21:00–08:00) until the morning;
+    - a number that opted out (退订) gets nothing: the message is recorded as failed
+      (`opted_out`) without an outbox row, unless the template is one the customer asked
+      for (a one-time code);
+    - `related`: (type, id) of what it is about, e.g. ("notice", number) — replies to it
+      are attached there.
+    """
+    now = now or timezone.now()
+    canonical = sms_phone(phone)
+    try:
+        text = sms_rules.render(template, params)
+    except sms_rules.TemplateError as exc:
+        if exc.field == "template":
+            raise ValidationFailed(fields={"template": _("Unknown message template.")}) from None
+        raise ValidationFailed(
+            fields={f"params.{exc.field}": _("This field is required.")}
+        ) from None
+    existing = SmsMessage.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    quiet = sms_rules.QuietHours(*settings.SMS_QUIET_HOURS)
+    held = None if urgent else sms_rules.quiet_until(timezone.localtime(now), quiet)
+    opted_out = not sms_rules.TEMPLATES[template].ignores_opt_out and sms_opted_out(phone=canonical)
+    lifetime = timedelta(hours=settings.SMS_LIFETIME_HOURS)
+    with transaction.atomic():
+        message = SmsMessage.objects.create(
+            key=key,
+            phone=canonical,
+            template=template,
+            params={
+                k: (v if isinstance(v, int | float | bool) else str(v)) for k, v in params.items()
+            },
+            text=text,
+            urgent=urgent,
+            related_type=related[0] if related else "",
+            related_id=str(related[1])[:40] if related else "",
+            out_id=uuid.uuid4().hex,
+            created_at=now,
+            not_before=held,
+            expires_at=(held or now) + lifetime,
+            status=SmsMessage.Status.FAILED if opted_out else SmsMessage.Status.CREATED,
+            err_code="opted_out" if opted_out else "",
+            finished_at=now if opted_out else None,
+        )
+        if not opted_out:
+            outbox_record(
+                key=f"sms:{key}", channel="sms", payload={"sms_id": message.pk}, not_before=held
+            )
+    return message

@@ -13,3 +13,10 @@ def outbox_deliver_task(message_id: int) -> bool:
 @shared_task(name="postdesk.notify.tasks.outbox_sweep")
 def outbox_sweep() -> int:
     return services.outbox_sweep()
+
+
+@shared_task(name="postdesk.notify.tasks.sms_expire_sweep")
+def sms_expire_sweep() -> int:
+    from postdesk.notify.sms.services import sms_expire_sweep as sweep
+
+    return sweep()

@@ -100,10 +100,3 @@ def unit_by_code(*, code: str) -> Unit | None:
 
 def staff_by_extension(*, extension: str) -> User | None:
     return User.objects.filter(extension=extension, is_active=True).first()
-
-
-def staff_with_role(*, role: str, unit_ids: frozenset[int] | None = None) -> QuerySet[User]:
-    users = User.objects.filter(role=role, is_active=True)
-    if unit_ids is not None:
-        users = users.filter(unit_id__in=unit_ids)
-    return users

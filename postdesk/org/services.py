@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from postdesk.core.errors import Conflict, ValidationFailed
+from postdesk.core.csvimport import ImportReport, read_csv
+from postdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from postdesk.org.models import Role, Unit, UnitChange, UnitType, User
 
 
@@ -134,3 +135,128 @@ def staff_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+UNIT_HEADER = ("code", "name", "type", "parent_code", "phone")
+
+
+def _unit_row_error(values: dict[str, str]) -> str:
+    if not values["code"]:
+        return _("The unit code is empty.")
+    if len(values["code"]) > 20 or any(ch.isspace() for ch in values["code"]):
+        return _("A unit code has at most 20 characters and no spaces.")
+    if not values["name"]:
+        return _("The unit name is empty.")
+    if len(values["name"]) > 100:
+        return _("The unit name is longer than 100 characters.")
+    if values["type"] not in UnitType.values:
+        return _("Unknown unit type “%(type)s” (one of %(types)s).") % {
+            "type": values["type"],
+            "types": ", ".join(UnitType.values),
+        }
+    if len(values["phone"]) > 40:
+        return _("The phone is longer than 40 characters.")
+    if values["parent_code"] == values["code"]:
+        return _("A unit cannot be its own parent.")
+    return ""
+
+
+def units_import(*, data: bytes, actor: User | None = None) -> ImportReport:
+    """Import the org table (`code,name,type,parent_code,phone`): upsert by code.
+
+    Rows may come in any order (a parent after its child). A bad line — unknown type,
+    unknown parent, a loop of parents, a code given twice — is rejected with its line
+    number and reason, and so are the lines below a rejected parent; the good lines are
+    stored, all in one transaction. A second run of the same file changes nothing. A
+    file that cannot be read (wrong header, not text) raises `ValidationFailed`.
+    """
+    if actor is not None and actor.role != Role.ADMIN and not actor.is_superuser:
+        raise PermissionDenied(_("Only administrators import units."))
+    records, encoding = read_csv(data, header=UNIT_HEADER)
+    report = ImportReport(lines=len(records), encoding=encoding)
+    pending: dict[str, tuple[int, dict[str, str]]] = {}
+    rejected: dict[str, int] = {}  # code → line, of lines rejected before the parents
+    for record in records:
+        error = record.error or _unit_row_error(record.values)
+        code = record.values.get("code", "")
+        if not error and code in pending:
+            error = _("The code %(code)s is already on line %(line)d.") % {
+                "code": code,
+                "line": pending[code][0],
+            }
+        if error:
+            report.reject(record.line, error)
+            if code:
+                rejected.setdefault(code, record.line)
+            continue
+        pending[code] = (record.line, record.values)
+    with transaction.atomic():
+        units = {u.code: u for u in Unit.objects.select_for_update()}
+        progress = True
+        while pending and progress:
+            progress = False
+            for code, (line, v) in list(pending.items()):
+                parent_code = v["parent_code"]
+                if parent_code and parent_code in pending:
+                    continue  # its parent first
+                del pending[code]
+                progress = True
+                if parent_code and parent_code not in units:
+                    if parent_code in rejected:
+                        reason = _("Its parent %(code)s (line %(line)d) was rejected.") % {
+                            "code": parent_code,
+                            "line": rejected[parent_code],
+                        }
+                    else:
+                        reason = _("There is no parent unit “%(code)s”.") % {"code": parent_code}
+                    report.reject(line, reason)
+                    rejected.setdefault(code, line)
+                    continue
+                parent = units[parent_code] if parent_code else None
+                try:
+                    with transaction.atomic():
+                        _unit_upsert(units, code, v, parent, actor, report)
+                except ValidationFailed as exc:
+                    report.reject(line, " ".join(str(m) for m in exc.fields.values()))
+                    rejected.setdefault(code, line)
+        for code, (line, _values) in sorted(pending.items(), key=lambda item: item[1][0]):
+            report.reject(line, _("The parents of %(code)s form a loop.") % {"code": code})
+    report.errors.sort()
+    return report
+
+
+def _unit_upsert(
+    units: dict[str, Unit],
+    code: str,
+    v: dict[str, str],
+    parent: Unit | None,
+    actor: User | None,
+    report: ImportReport,
+) -> None:
+    unit = units.get(code)
+    if unit is None:
+        units[code] = unit_create(
+            code=code, name=v["name"], type=v["type"], parent=parent, phone=v["phone"]
+        )
+        report.created += 1
+        return
+    changed = False
+    if (unit.parent_id or None) != (parent.pk if parent else None):
+        unit = unit_move(unit=unit, new_parent=parent, actor=actor)
+        changed = True
+    fields = {"name": v["name"], "type": v["type"], "phone": v["phone"]}
+    updates = [name for name, value in fields.items() if getattr(unit, name) != value]
+    for name in updates:
+        if name == "name":
+            UnitChange.objects.create(
+                unit=unit, actor=actor, field="name", old_value=unit.name, new_value=v["name"]
+            )
+        setattr(unit, name, fields[name])
+    if updates:
+        unit.save(update_fields=[*updates, "updated_at"])
+        changed = True
+    units[code] = unit
+    if changed:
+        report.updated += 1
+    else:
+        report.unchanged += 1

@@ -17,11 +17,11 @@ router = Router(auth=None, tags=["public"])
 
 @router.get("/search", response=list[HitOut], auth=None)
 def search(request: HttpRequest, q: str = "", limit: int = 10) -> list[dict[str, Any]]:
-    hits = selectors.articles_search(user=None, query=q[:200], limit=max(1, min(limit, 50)))
+    hits = selectors.articles_search_public(query=q[:200], limit=max(1, min(limit, 50)))
     return [hit.as_dict() for hit in hits]
 
 
 @router.get("/articles/{article_id}", response=ArticleOut, auth=None)
 def article(request: HttpRequest, article_id: int) -> dict[str, Any]:
-    found = selectors.article_get(user=None, article_id=article_id)
+    found = selectors.article_get_public(article_id=article_id)
     return article_out(found, public=True)

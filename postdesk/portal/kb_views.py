@@ -15,14 +15,14 @@ from postdesk.knowledge.services import article_view_record
 @require_GET
 def kb_search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
-    hits = selectors.articles_search(user=None, query=q, limit=20) if q else []
+    hits = selectors.articles_search_public(query=q, limit=20) if q else []
     return render(request, "portal/kb_search.html", {"q": q, "hits": hits})
 
 
 @require_GET
 def kb_article(request: HttpRequest, article_id: int) -> HttpResponse:
     try:
-        article = selectors.article_get(user=None, article_id=article_id)
+        article = selectors.article_get_public(article_id=article_id)
     except NotFound:
         raise Http404 from None
     article_view_record(article_id=article.pk)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Router
 
 from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.periods import parse_month
 from postdesk.core.request import staff_user
 from postdesk.reports.selectors import month_report
 from postdesk.workorders.selectors import complaint_kpis
@@ -21,9 +22,7 @@ def complaints(request: HttpRequest, month: str = "") -> dict[str, Any]:
     """Complaint reply rate and timely reply rate (target 100%) of the complaints created
     in `month` (YYYY-MM, default this month), by unit, type and sub-type, within the
     reader's scope."""
-    user = staff_user(request)
-    month = month or timezone.localdate().strftime("%Y-%m")
-    return complaint_kpis(user=user, month=month)
+    return complaint_kpis(user=staff_user(request), month=parse_month(month))
 
 
 @router.get("/month", response=dict[str, Any], summary="The month-end report")
@@ -31,6 +30,4 @@ def month(request: HttpRequest, month: str = "") -> dict[str, Any]:
     """The centre's four quality targets (value, target, numerator, denominator, met), the
     month's work orders by type, complaints by unit and, for team leads and directors, the
     month's call figures — the same document the /reports/ page and its Excel show."""
-    user = staff_user(request)
-    month = month or timezone.localdate().strftime("%Y-%m")
-    return month_report(user=user, month=month, as_of=timezone.now())
+    return month_report(user=staff_user(request), month=parse_month(month), as_of=timezone.now())

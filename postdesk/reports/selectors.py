@@ -12,7 +12,7 @@ scope. The four targets (KF/ZDS-02 of the centre's manual):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -21,11 +21,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from postdesk.calls.selectors import call_metrics_for_days, is_supervisor
+from postdesk.core.periods import FIRST_YEAR, Month, month_span
 from postdesk.org.models import User
 from postdesk.tracking.selectors import delivery_kpi
 from postdesk.workorders.flows import terminal_statuses
 from postdesk.workorders.labels import type_label
-from postdesk.workorders.selectors import complaint_kpis, month_bounds, work_orders_visible
+from postdesk.workorders.selectors import complaint_kpis, work_orders_visible
 
 WORK_ORDER_TYPES = (
     "query",
@@ -69,12 +70,11 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def notification_feedback(*, user: User, month: str) -> dict[str, int | float | None]:
+def notification_feedback(*, user: User, month: Month) -> dict[str, int | float | None]:
     """Pickup requests dispatched in the month, and how many the branch fed back on."""
-    start, end = month_bounds(month)
     row = (
         work_orders_visible(user=user)
-        .filter(type="pickup", dispatched_at__gte=start, dispatched_at__lt=end)
+        .filter(type="pickup", dispatched_at__gte=month.start, dispatched_at__lt=month.end)
         .aggregate(
             dispatched=Count("id"),
             fed_back=Count("id", filter=Q(fed_back_at__isnull=False)),
@@ -84,13 +84,12 @@ def notification_feedback(*, user: User, month: str) -> dict[str, int | float | 
     return {"dispatched": dispatched, "fed_back": fed_back, "rate": _rate(fed_back, dispatched)}
 
 
-def work_order_summary(*, user: User, month: str) -> list[dict[str, Any]]:
+def work_order_summary(*, user: User, month: Month) -> list[dict[str, Any]]:
     """Per type: created in the month, closed, still open, overdue among them."""
-    start, end = month_bounds(month)
     closed = list(terminal_statuses())
     rows = (
         work_orders_visible(user=user)
-        .filter(created_at__gte=start, created_at__lt=end)
+        .filter(created_at__gte=month.start, created_at__lt=month.end)
         .values("type")
         .annotate(
             created=Count("id"),
@@ -113,8 +112,8 @@ def work_order_summary(*, user: User, month: str) -> list[dict[str, Any]]:
     ]
 
 
-def quality_targets(*, user: User, month: str, as_of: datetime) -> list[Target]:
-    delivery = delivery_kpi(month=month, as_of=as_of, user=user)["centre"]
+def quality_targets(*, user: User, month: Month, as_of: datetime) -> list[Target]:
+    delivery = delivery_kpi(user=user, month=month, as_of=as_of)["centre"]
     complaints = complaint_kpis(user=user, month=month)
     feedback = notification_feedback(user=user, month=month)
     attempts = int(delivery["attempts"])
@@ -154,11 +153,10 @@ def quality_targets(*, user: User, month: str, as_of: datetime) -> list[Target]:
     ]
 
 
-def month_report(*, user: User, month: str, as_of: datetime) -> dict[str, Any]:
+def month_report(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]:
     """Everything the month-end report shows, as one JSON-ready document."""
-    start, end = month_bounds(month)
     report: dict[str, Any] = {
-        "month": month,
+        "month": str(month),
         "as_of": as_of.isoformat(),
         "targets": [t.as_dict() for t in quality_targets(user=user, month=month, as_of=as_of)],
         "work_orders": work_order_summary(user=user, month=month),
@@ -166,27 +164,21 @@ def month_report(*, user: User, month: str, as_of: datetime) -> dict[str, Any]:
         "calls": None,
     }
     if is_supervisor(user=user):
-        first, last = start.date(), (end - timedelta(days=1)).date()
-        report["calls"] = call_metrics_for_days(user=user, first=first, last=last, breakdowns=False)
+        report["calls"] = call_metrics_for_days(
+            user=user, first=month.first_day, last=month.last_day, breakdowns=False
+        )
     return report
 
 
-def _previous_months(month: str, count: int) -> list[str]:
-    year, mon = (int(part) for part in month.split("-"))
-    months = []
-    for _step in range(count):
-        months.append(f"{year:04d}-{mon:02d}")
-        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
-    return list(reversed(months))
-
-
-def target_trend(*, user: User, month: str, as_of: datetime, months: int = 6) -> dict[str, Any]:
-    """The four targets over the last `months` months, for the trend chart."""
+def target_trend(*, user: User, month: Month, as_of: datetime, months: int = 6) -> dict[str, Any]:
+    """The four targets over the last `months` months (fewer at the calendar's start),
+    for the trend chart."""
     series: dict[str, list[float | None]] = {}
     labels: dict[str, str] = {}
-    names = _previous_months(month, months)
+    first = month.shift(-min(months - 1, (month.year - FIRST_YEAR) * 12 + month.month - 1))
+    names = month_span(first, month)
     for name in names:
         for target in quality_targets(user=user, month=name, as_of=as_of):
             series.setdefault(target.key, []).append(target.value)
             labels[target.key] = str(target.label)
-    return {"months": names, "series": series, "labels": labels}
+    return {"months": [str(m) for m in names], "series": series, "labels": labels}

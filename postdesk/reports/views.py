@@ -5,19 +5,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from postdesk.core.periods import Month, parse_month
 from postdesk.core.request import staff_user
 from postdesk.org.models import Role, User
 from postdesk.reports.excel import month_report_xlsx
 from postdesk.reports.selectors import month_report, target_trend
-from postdesk.workorders.selectors import month_bounds
 
 REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
 
 
-def _month(request: HttpRequest) -> str:
-    month = request.GET.get("month", "") or timezone.localdate().strftime("%Y-%m")
-    start, _end = month_bounds(month)  # the one check of a month (400 with the field)
-    return timezone.localtime(start).strftime("%Y-%m")
+def _month(request: HttpRequest) -> Month:
+    """The page's month: this month when none is given; a bad one is a 400 page."""
+    return parse_month(request.GET.get("month"))
 
 
 def _reader(request: HttpRequest) -> User:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, Literal
 
@@ -15,6 +14,7 @@ from ninja.files import UploadedFile
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from postdesk.core.periods import parse_instant, parse_month
 from postdesk.org.models import Role
 from postdesk.tracking import selectors, services
 from postdesk.tracking.models import Attempt, ImportRun
@@ -34,24 +34,6 @@ def _require(request: HttpRequest, roles: set[str]) -> Any:
     if not (getattr(user, "is_superuser", False) or getattr(user, "role", "") in roles):
         raise PermissionDenied()
     return user
-
-
-def parse_as_of(value: str | None) -> datetime:
-    if not value:
-        return timezone.now()
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValidationFailed(fields={"as_of": _("Enter a valid date and time.")}) from exc
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return parsed
-
-
-def parse_month(value: str | None) -> str:
-    if not value or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise ValidationFailed(fields={"month": _("Give the month as YYYY-MM.")})
-    return value
 
 
 # ------------------------------------------------------------------------- schemas
@@ -311,7 +293,9 @@ def delivery_report(
 ) -> dict[str, Any]:
     """上网率 / 及时率 of a month: centre, offices and office-days (rates are fractions)."""
     user = _require(request, REPORT_ROLES | {Role.AGENT})
-    return selectors.delivery_kpi(month=parse_month(month), as_of=parse_as_of(as_of), user=user)
+    return selectors.delivery_kpi(
+        user=user, month=parse_month(month, default_current=False), as_of=parse_instant(as_of)
+    )
 
 
 class KpiRowOut(Schema):
@@ -337,5 +321,9 @@ def delivery_report_rows(
     with ``short`` set where a rate falls below its target; short rows first."""
     user = _require(request, REPORT_ROLES | {Role.AGENT})
     return selectors.delivery_kpi_rows(
-        month=parse_month(month), as_of=parse_as_of(as_of), by=by, office_code=office, user=user
+        user=user,
+        month=parse_month(month, default_current=False),
+        as_of=parse_instant(as_of),
+        by=by,
+        office_code=office,
     )

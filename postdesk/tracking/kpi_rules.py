@@ -1,7 +1,8 @@
 """Delivery KPIs (上网率 online rate, 及时率 timely rate): the reference rules.
 
-Pure module, no Django, no database: the oracle that the SQL in ``attempts.py`` and
-``selectors.py`` is tested against. The definitions are fixed by the issue:
+Pure module, no Django, no database: the oracle that the SQL in ``refresh.py`` (the
+precomputed ``Attempt`` rows) and ``selectors.py`` (the month's figures) is tested
+against. The definitions are fixed by the issue:
 
 * An *attempt* is each OUT_FOR_DELIVERY event of an item at an office. The first
   result (DELIVERED or DELIVERY_FAILED) of that item at that office after it, and
@@ -167,19 +168,16 @@ def rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def month_bounds(month: str) -> tuple[date, date]:
-    """``"2024-03"`` -> (first day, first day of next month)."""
-    year, mon = (int(p) for p in month.split("-"))
-    start = date(year, mon, 1)
-    end = date(year + (mon == 12), mon % 12 + 1, 1)
-    return start, end
-
-
 def month_report(
-    events: Iterable[Event], *, month: str, as_of: datetime, config: KpiConfig = DEFAULT_CONFIG
+    events: Iterable[Event],
+    *,
+    start: date,
+    end: date,
+    as_of: datetime,
+    config: KpiConfig = DEFAULT_CONFIG,
 ) -> dict[str, object]:
-    """The ``delivery_kpi --json`` document, computed the slow and obvious way."""
-    start, end = month_bounds(month)
+    """The ``delivery_kpi --json`` document of the local days [start, end) (a month: its
+    first day and the next month's), computed the slow and obvious way."""
     centre = Tally()
     offices: dict[str, Tally] = defaultdict(Tally)
     daily: dict[str, Tally] = defaultdict(Tally)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 import pyarrow as pa
@@ -259,10 +259,6 @@ def _sqlite_dt(value: Any) -> str | None:
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
     return str(value)[:-6]  # drop "+00:00"
-
-
-def _parse_utc(text: str) -> Any:
-    return datetime.fromisoformat(text + "+00:00")
 
 
 def _sqlite_items_sql() -> str:

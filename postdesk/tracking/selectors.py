@@ -12,10 +12,11 @@ from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 
 from postdesk.core.errors import NotFound
+from postdesk.core.periods import Month
 from postdesk.org.models import User
 from postdesk.org.selectors import scope_for
-from postdesk.tracking import codes, conf
-from postdesk.tracking.kpi_rules import month_bounds, rate
+from postdesk.tracking import conf
+from postdesk.tracking.kpi_rules import rate
 from postdesk.tracking.models import Attempt, Event, ImportRun, Item, Office
 from postdesk.tracking.waybill import normalize_waybill
 
@@ -25,10 +26,8 @@ if TYPE_CHECKING:
     from postdesk.workorders.models import WorkOrder
 
 
-def offices_in_scope(*, user: User | None) -> set[str] | None:
+def offices_in_scope(*, user: User) -> set[str] | None:
     """Office codes the user may see, or None for all of them."""
-    if user is None:
-        return None
     scope = scope_for(user=user)
     if scope.everything:
         return None
@@ -63,10 +62,22 @@ def _counts(as_of: datetime) -> dict[str, Any]:
     }
 
 
-def delivery_kpi(*, month: str, as_of: datetime, user: User | None = None) -> dict[str, Any]:
-    """The ``delivery_kpi --json`` / ``GET /api/v1/reports/delivery`` document."""
-    start, end = month_bounds(month)
-    offices_allowed = offices_in_scope(user=user)
+def delivery_kpi(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]:
+    """The ``GET /api/v1/reports/delivery`` document: the month's attempts at the offices
+    in the reader's scope."""
+    return _delivery_kpi(offices_in_scope(user=user), month, as_of)
+
+
+def delivery_kpi_centre(*, month: Month, as_of: datetime) -> dict[str, Any]:
+    """The same document for the whole centre, read by no user: the ``delivery_kpi``
+    command's (never for a request)."""
+    return _delivery_kpi(None, month, as_of)
+
+
+def _delivery_kpi(
+    offices_allowed: set[str] | None, month: Month, as_of: datetime
+) -> dict[str, Any]:
+    start, end = month.first_day, month.next_first_day
     # Grouped in the covering index's order (day, office): no sort of the month's rows.
     rows = list(
         _scoped(Attempt.objects.filter(day__gte=start, day__lt=end), offices_allowed)
@@ -88,7 +99,7 @@ def delivery_kpi(*, month: str, as_of: datetime, user: User | None = None) -> di
             agg[i] += triple[i]
             centre[i] += triple[i]
     return {
-        "month": month,
+        "month": str(month),
         "as_of": as_of.isoformat(),
         "centre": {
             "attempts": centre[0],
@@ -129,15 +140,15 @@ def _row(key: str, label: str, a: int, o: int, t: int) -> KpiRow:
 
 def delivery_kpi_rows(
     *,
-    month: str,
+    user: User,
+    month: Month,
     as_of: datetime,
     by: str = "office",
     office_code: str | None = None,
-    user: User | None = None,
 ) -> list[KpiRow]:
     """KPI rows by office, day, operator (courier) or month; offices that fall short
     of a target first, then the lowest timely rate."""
-    start, end = month_bounds(month)
+    start, end = month.first_day, month.next_first_day
     qs = _scoped(Attempt.objects.filter(day__gte=start, day__lt=end), offices_in_scope(user=user))
     if office_code:
         qs = qs.filter(office_code=office_code)
@@ -165,26 +176,21 @@ def delivery_kpi_rows(
             result.append(_row(c, c, r["attempts"], r["online"] or 0, r["timely"] or 0))
     elif by == "centre":
         r = qs.aggregate(**_counts(as_of))
-        return [_row(month, month, r["attempts"] or 0, r["online"] or 0, r["timely"] or 0)]
+        key = str(month)
+        return [_row(key, key, r["attempts"] or 0, r["online"] or 0, r["timely"] or 0)]
     else:
         raise ValueError(f"unknown grouping {by!r}")
     return sorted(result, key=lambda x: (not x.short, x.timely_rate or 0, x.key))
 
 
-def delivery_kpi_months(
-    *, months: list[str], as_of: datetime, user: User | None = None
-) -> list[KpiRow]:
-    return [delivery_kpi_rows(month=m, as_of=as_of, by="centre", user=user)[0] for m in months]
-
-
 def delivery_attempts(
     *,
+    user: User,
     as_of: datetime,
     office_code: str,
     day: date | None = None,
-    month: str | None = None,
+    month: Month | None = None,
     which: str = "all",
-    user: User | None = None,
     limit: int = 500,
 ) -> list[Attempt]:
     """The attempts behind a number: ``which`` = all | not_online | not_timely."""
@@ -192,8 +198,7 @@ def delivery_attempts(
     if day is not None:
         qs = qs.filter(day=day)
     elif month is not None:
-        start, end = month_bounds(month)
-        qs = qs.filter(day__gte=start, day__lt=end)
+        qs = qs.filter(day__gte=month.first_day, day__lt=month.next_first_day)
     if which == "not_online":
         qs = qs.filter(Q(result_recorded_at__isnull=True) | Q(result_recorded_at__gt=as_of))
     elif which == "not_timely":
@@ -206,7 +211,7 @@ def delivery_attempts(
 
 
 def chase_list(
-    *, now: datetime, office_code: str | None = None, user: User | None = None, limit: int = 500
+    *, user: User, now: datetime, office_code: str | None = None, limit: int = 500
 ) -> list[Attempt]:
     """Attempts out for delivery with no result after the cut-off, oldest first."""
     qs = _scoped(
@@ -218,7 +223,7 @@ def chase_list(
 
 
 def stale_items(
-    *, now: datetime, zone: str | None = None, user: User | None = None, limit: int = 500
+    *, user: User, now: datetime, zone: str | None = None, limit: int = 500
 ) -> list[Item]:
     """Items not delivered or returned with no new event for longer than their zone's
     limit (same city 3 days, domestic 7, international 21; configurable). A scoped
@@ -275,7 +280,7 @@ def parcel_get(*, user: User, waybill_no: str, now: datetime) -> ParcelView:
     return view
 
 
-def parcel_view(*, waybill_no: str, now: datetime, user: User | None = None) -> ParcelView | None:
+def parcel_view(*, user: User, waybill_no: str, now: datetime) -> ParcelView | None:
     """The agent's view of one parcel: timeline (newest first), status, where it is,
     chase and late flags. Two indexed reads (the event identity index starts with the
     waybill number). None when unknown, or outside ``user``'s scope."""
@@ -283,7 +288,7 @@ def parcel_view(*, waybill_no: str, now: datetime, user: User | None = None) -> 
     events = list(Event.objects.filter(waybill_no=number).order_by("-event_time", "-id"))
     if not events:
         return None
-    if user is not None and not waybill_visible(events=events, offices=offices_in_scope(user=user)):
+    if not waybill_visible(events=events, offices=offices_in_scope(user=user)):
         return None
     item = Item.objects.filter(waybill_no=number).first()
     attempts = list(Attempt.objects.filter(waybill_no=number).order_by("ofd_time", "result_time"))
@@ -310,7 +315,25 @@ def parcel_view(*, waybill_no: str, now: datetime, user: User | None = None) -> 
     )
 
 
-def items_for_waybills(*, user: User | None, waybills: list[str]) -> list[Item]:
+def waybill_last_unit_code(*, waybill_no: str) -> str:
+    """The code of our unit that last handled the item (its newest event at an office
+    linked to a unit), or "" when tracking does not know. Read for no user: the intake
+    suggests with it where a tracing inquiry goes, and shows no tracking data."""
+    number = normalize_waybill(waybill_no)
+    if not number:
+        return ""
+    codes = list(
+        Event.objects.filter(waybill_no=number)
+        .order_by("-event_time", "-id")
+        .values_list("office_code", flat=True)
+    )
+    units = dict(
+        Office.objects.filter(code__in=codes, unit__isnull=False).values_list("code", "unit__code")
+    )
+    return next((str(units[code]) for code in codes if code in units), "")
+
+
+def items_for_waybills(*, user: User, waybills: list[str]) -> list[Item]:
     """The summaries of these waybills that ``user`` may see, newest news first (the
     screen pop's and the phone view's parcels). Two indexed reads."""
     numbers = sorted({normalize_waybill(w) for w in waybills if w and w.strip()})
@@ -438,7 +461,3 @@ def parcels_by_phone(*, user: User, raw: str, limit: int = 50) -> PhoneParcels |
 
 def import_runs(*, limit: int = 50) -> list[ImportRun]:
     return list(ImportRun.objects.order_by("-created_at", "-id")[:limit])
-
-
-def code_label(code: str) -> str:
-    return codes.code_label_zh(code)

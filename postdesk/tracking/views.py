@@ -3,7 +3,7 @@ drill-down, the chase list, stale items, imports with progress."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods
 
 from postdesk.core.errors import DomainError, NotFound, PermissionDenied
 from postdesk.core.forms import add_domain_error
+from postdesk.core.periods import Month, parse_day, parse_instant, parse_month
 from postdesk.core.request import staff_user
 from postdesk.org.models import Role
 from postdesk.tracking import conf, selectors, services
-from postdesk.tracking.api import parse_as_of
 from postdesk.tracking.models import ImportRun
 from postdesk.tracking.waybill import is_valid_waybill
 
@@ -54,20 +54,13 @@ def _need(request: HttpRequest, roles: set[str]) -> Any:
     return user
 
 
-def _month(request: HttpRequest) -> str:
-    value = request.GET.get("month", "")
-    try:
-        datetime.strptime(value, "%Y-%m")
-    except ValueError:
-        value = timezone.localdate().strftime("%Y-%m")
-    return value
+def _month(request: HttpRequest) -> Month:
+    """The page's month (this month when none is given; a bad one is a 400 page)."""
+    return parse_month(request.GET.get("month"))
 
 
 def _as_of(request: HttpRequest) -> datetime:
-    try:
-        return parse_as_of(request.GET.get("as_of"))
-    except DomainError:
-        return timezone.now()
+    return parse_instant(request.GET.get("as_of"))
 
 
 @login_required
@@ -151,8 +144,8 @@ def kpi(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by", "office")
     if by not in {"office", "day", "operator"}:
         by = "office"
-    rows = selectors.delivery_kpi_rows(month=month, as_of=as_of, by=by, user=user)
-    centre = selectors.delivery_kpi_rows(month=month, as_of=as_of, by="centre", user=user)[0]
+    rows = selectors.delivery_kpi_rows(user=user, month=month, as_of=as_of, by=by)
+    centre = selectors.delivery_kpi_rows(user=user, month=month, as_of=as_of, by="centre")[0]
     return render(
         request,
         "tracking/kpi.html",
@@ -174,7 +167,7 @@ def kpi_office(request: HttpRequest, office_code: str) -> HttpResponse:
     user = _need(request, REPORT_ROLES)
     month, as_of = _month(request), _as_of(request)
     rows = selectors.delivery_kpi_rows(
-        month=month, as_of=as_of, by="day", office_code=office_code, user=user
+        user=user, month=month, as_of=as_of, by="day", office_code=office_code
     )
     cfg = conf.kpi_config()
     return render(
@@ -196,11 +189,7 @@ def kpi_office(request: HttpRequest, office_code: str) -> HttpResponse:
 def attempts(request: HttpRequest, office_code: str) -> HttpResponse:
     user = _need(request, REPORT_ROLES)
     as_of = _as_of(request)
-    day: date | None = None
-    try:
-        day = date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = None
+    day = parse_day(request.GET["day"], field="day") if request.GET.get("day") else None
     which = request.GET.get("which", "all")
     rows = selectors.delivery_attempts(
         as_of=as_of,

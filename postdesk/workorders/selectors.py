@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postdesk.core.errors import NotFound, ValidationFailed
+from postdesk.core.periods import Month, local_midnight
 from postdesk.core.phones import try_normalize_phone
 from postdesk.org.models import Role, Unit, User
 from postdesk.org.selectors import scope_for
@@ -143,10 +144,6 @@ class ListFilters:
         )
 
 
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _filtered(user: User, f: ListFilters, now: datetime) -> QuerySet[WorkOrder]:
     orders = work_orders_visible(user=user)
     if f.type:
@@ -177,9 +174,9 @@ def _filtered(user: User, f: ListFilters, now: datetime) -> QuerySet[WorkOrder]:
         number = try_normalize_phone(f.phone, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
         orders = orders.filter(caller_phone=number or f.phone.strip())
     if f.created_from:
-        orders = orders.filter(created_at__gte=_local_midnight(f.created_from))
+        orders = orders.filter(created_at__gte=local_midnight(f.created_from))
     if f.created_to:
-        orders = orders.filter(created_at__lt=_local_midnight(f.created_to + timedelta(days=1)))
+        orders = orders.filter(created_at__lt=local_midnight(f.created_to + timedelta(days=1)))
     if f.mine:
         orders = orders.filter(owner_id=user.pk)
     if f.q:
@@ -308,11 +305,6 @@ def _page_rows(orders: QuerySet[WorkOrder], start: int, page_size: int) -> list[
     )
 
 
-def work_orders_count(*, user: User, filters: ListFilters) -> int:
-    """The exact number of orders matching `filters` (for reports and exports)."""
-    return _filtered(user, filters, timezone.now()).order_by().count()
-
-
 #: The newest open orders on an identifier that the duplicate check reads before it
 #: applies the reader's scope: more than this many open orders of one type for one caller
 #: or waybill outside the reader's units would hide older ones inside (no centre's day).
@@ -403,19 +395,9 @@ def work_orders_open_for_caller(
 def tracing_unit_for_waybill(*, waybill_no: str) -> str:
     """The code of our unit that last handled the item (newest tracking event at an office
     linked to a unit), or "" when tracking does not know: the agent chooses then."""
-    from postdesk.tracking.models import Office
-    from postdesk.tracking.selectors import parcel_view
+    from postdesk.tracking.selectors import waybill_last_unit_code
 
-    if not waybill_no.strip():
-        return ""
-    view = parcel_view(waybill_no=waybill_no, now=timezone.now())
-    if view is None:
-        return ""
-    codes = [event.office_code for event in view.events]  # newest first
-    units = dict(
-        Office.objects.filter(code__in=codes, unit__isnull=False).values_list("code", "unit__code")
-    )
-    return next((str(units[code]) for code in codes if code in units), "")
+    return waybill_last_unit_code(waybill_no=waybill_no) if waybill_no.strip() else ""
 
 
 def work_orders_inbox(*, user: User, limit: int = 200) -> list[WorkOrder]:
@@ -490,20 +472,7 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """`2026-11` -> the local month as [start, end)."""
-    try:
-        year, mon = (int(p) for p in month.split("-"))
-        if not 1900 <= year <= 9998:  # no report before, and 9999-12 has no month after
-            raise ValueError(year)
-        first = date(year, mon, 1)
-    except (ValueError, TypeError) as exc:
-        raise ValidationFailed(fields={"month": _("Use the form YYYY-MM.")}) from exc
-    following = date(year + (mon == 12), mon % 12 + 1, 1)
-    return _local_midnight(first), _local_midnight(following)
-
-
-def complaint_kpis(*, user: User, month: str) -> dict[str, Any]:
+def complaint_kpis(*, user: User, month: Month) -> dict[str, Any]:
     """Complaint reply rate and timely reply rate for orders created in `month`.
 
     reply rate = complaints created in the month with a recorded reply ÷ complaints
@@ -511,9 +480,8 @@ def complaint_kpis(*, user: User, month: str) -> dict[str, Any]:
     complaints created in the month. Broken down by handling unit, type (complaints and
     suggestions) and complaint sub-type; the headline figures are complaints only.
     """
-    start, end = month_bounds(month)
     orders = work_orders_visible(user=user).filter(
-        type__in=KPI_TYPES, created_at__gte=start, created_at__lt=end
+        type__in=KPI_TYPES, created_at__gte=month.start, created_at__lt=month.end
     )
     replied = Q(replied_at__isnull=False)
     timely = Q(replied_at__isnull=False, reply_due_at__isnull=False) & Q(
@@ -551,7 +519,7 @@ def complaint_kpis(*, user: User, month: str) -> dict[str, Any]:
         [r["handling_unit_id"] for r in unit_rows if r["handling_unit_id"]]
     )
     return {
-        "month": month,
+        "month": str(month),
         **headline,
         "target_reply_rate": 1.0,
         "by_unit": [

@@ -70,6 +70,7 @@ def test_shift_previous_and_span():
         "2026-02",
     ]
     assert month_span(Month(2026, 2), Month(2026, 1)) == []
+    assert month_span(Month(9998, 11), Month(9998, 12)) == [Month(9998, 11), Month(9998, 12)]
 
 
 def test_month_of_an_instant_is_the_local_month():

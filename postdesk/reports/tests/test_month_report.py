@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from postdesk.reports.selectors import month_report, notification_feedback
+from postdesk.core.periods import Month
+from postdesk.reports.selectors import month_report, notification_feedback, target_trend
 from postdesk.workorders.tests.conftest import act, make_order  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
-MONTH = timezone.localdate().strftime("%Y-%m")
+MONTH = Month.current()
 
 
 def _target(report, key):
@@ -89,7 +90,7 @@ def test_four_targets_from_real_records(make_order, act, staff, tmp_path):  # no
 
 
 def test_no_data_is_not_a_rate(staff):
-    report = month_report(user=staff["director1"], month="2020-01", as_of=timezone.now())
+    report = month_report(user=staff["director1"], month=Month(2020, 1), as_of=timezone.now())
     assert all(t["value"] is None and t["met"] is None for t in report["targets"])
 
 
@@ -139,13 +140,14 @@ def test_a_late_result_counts_online_but_not_timely(staff, tmp_path):
             f"EA473124829CN,{result.isoformat()},DELIVERED,WZ-LC01,鹿城支局,{late.isoformat()},张三,,王五,",
         ],
     )
-    month = out.strftime("%Y-%m")
-    report = month_report(user=staff["director1"], month=month, as_of=timezone.now())
+    report = month_report(user=staff["director1"], month=Month.of(out), as_of=timezone.now())
     assert _target(report, "online_rate")["numerator"] == 1
     assert _target(report, "timely_rate")["numerator"] == 0
 
 
-@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "2026-11-05", "十一月", "-1-5"])
+@pytest.mark.parametrize(
+    "month", ["9999-12", "0000-01", "0001-01", "2026-13", "2026-1", "2026-11-05", "十一月", "-1-5"]
+)
 def test_a_month_outside_the_calendar_is_400_naming_the_field_everywhere(
     month, client_for, api_for
 ):
@@ -160,5 +162,16 @@ def test_a_month_outside_the_calendar_is_400_naming_the_field_everywhere(
     assert api.get(f"/api/v1/reports/month?month={month}").json()["fields"].keys() == {"month"}
 
 
-def test_a_month_is_written_back_in_its_plain_form(client_for):
-    assert client_for("director1").get("/reports/?month=2026-1").context["month"] == "2026-01"
+def test_the_page_shows_the_month_asked_for_and_this_month_without_one(client_for):
+    page = client_for("director1")
+    assert str(page.get("/reports/?month=2026-01").context["month"]) == "2026-01"
+    assert page.get("/reports/").context["month"] == Month.current()
+
+
+def test_the_trend_stops_at_the_calendars_first_month(staff, client_for):
+    trend = target_trend(user=staff["director1"], month=Month(1900, 2), as_of=timezone.now())
+    assert trend["months"] == ["1900-01", "1900-02"]
+    trend = target_trend(user=staff["director1"], month=Month(2026, 2), as_of=timezone.now())
+    assert trend["months"] == ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
+    for month in ("1900-01", "9998-12"):  # the calendar's ends are months like any other
+        assert client_for("director1").get(f"/reports/?month={month}").status_code == 200

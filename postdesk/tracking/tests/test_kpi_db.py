@@ -12,9 +12,15 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from postdesk.core.periods import Month
 from postdesk.tracking import kpi_rules
 from postdesk.tracking.models import Attempt, Event
-from postdesk.tracking.selectors import chase_list, delivery_kpi, parcel_view, stale_items
+from postdesk.tracking.selectors import (
+    chase_list,
+    delivery_kpi_centre,
+    parcel_view,
+    stale_items,
+)
 from postdesk.tracking.services import delivery_result_record, tracking_import
 from postdesk.tracking.tests import kpi_fixtures as fx
 
@@ -29,14 +35,19 @@ def load(tmp_path: Path, rows: list[str]) -> None:
     assert run.rejected == 0, list(run.rejections.values())
 
 
-def oracle(month: str, as_of: datetime) -> dict:
+MARCH = Month(2024, 3)
+
+
+def oracle(month: Month, as_of: datetime) -> dict:
     events = [
         kpi_rules.Event(
             e.waybill_no, e.event_code, e.event_time, e.office_code, e.recorded_at, e.operator
         )
         for e in Event.objects.all()
     ]
-    return kpi_rules.month_report(events, month=month, as_of=as_of)
+    return kpi_rules.month_report(
+        events, start=month.first_day, end=month.next_first_day, as_of=as_of
+    )
 
 
 def without_meta(doc: dict) -> dict:
@@ -57,10 +68,10 @@ def without_meta(doc: dict) -> dict:
 )
 def test_each_rule_matches_expected_and_oracle(tmp_path: Path, scenario: str) -> None:
     load(tmp_path, getattr(fx, scenario))
-    doc = delivery_kpi(month="2024-03", as_of=AS_OF)
+    doc = delivery_kpi_centre(month=MARCH, as_of=AS_OF)
     expected = {k: v for k, v in fx.EXPECTED_DAILY.items() if k in doc["daily"]}
     assert doc["daily"] == expected and expected
-    assert without_meta(doc) == oracle("2024-03", AS_OF)
+    assert without_meta(doc) == oracle(MARCH, AS_OF)
 
 
 def test_all_scenarios_and_command_json(tmp_path: Path) -> None:
@@ -83,7 +94,7 @@ def test_import_in_two_parts_gives_the_same_attempts(tmp_path: Path) -> None:
     random.Random(7).shuffle(rows)
     load(tmp_path, rows[: len(rows) // 2])
     load(tmp_path, rows[len(rows) // 2 :])
-    assert without_meta(delivery_kpi(month="2024-03", as_of=AS_OF)) == oracle("2024-03", AS_OF)
+    assert without_meta(delivery_kpi_centre(month=MARCH, as_of=AS_OF)) == oracle(MARCH, AS_OF)
 
 
 def test_generated_month_matches_oracle(tmp_path: Path) -> None:
@@ -100,16 +111,16 @@ def test_generated_month_matches_oracle(tmp_path: Path) -> None:
         datetime(2024, 3, 20, tzinfo=UTC),
         datetime(2024, 5, 1, tzinfo=UTC),
     ):
-        assert without_meta(delivery_kpi(month="2024-03", as_of=as_of)) == oracle("2024-03", as_of)
+        assert without_meta(delivery_kpi_centre(month=MARCH, as_of=as_of)) == oracle(MARCH, as_of)
 
 
 def test_result_entry_leaves_chase_list_and_shows_in_next_report(tmp_path: Path, staff) -> None:
     load(tmp_path, fx.NO_RESULT)
     now = datetime(2024, 3, 11, 21, 0, tzinfo=kpi_rules.SHANGHAI)
-    chased = chase_list(now=now)
+    chased = chase_list(user=staff["agent1"], now=now)
     assert [a.waybill_no for a in chased] == ["9700000000007"]
-    assert chase_list(now=now - timedelta(hours=2)) == []  # before the cut-off
-    before = delivery_kpi(month="2024-03", as_of=now)["daily"]["325000|2024-03-11"]
+    assert chase_list(user=staff["agent1"], now=now - timedelta(hours=2)) == []  # before cut-off
+    before = delivery_kpi_centre(month=MARCH, as_of=now)["daily"]["325000|2024-03-11"]
     assert before == [1, 0, 0]
     agent = staff["agent1"]
     event = delivery_result_record(
@@ -121,9 +132,9 @@ def test_result_entry_leaves_chase_list_and_shows_in_next_report(tmp_path: Path,
         now=now,
     )
     assert event.office_code == "325000" and event.recorded_at == now and event.entered_by == agent
-    assert chase_list(now=now) == []
-    assert delivery_kpi(month="2024-03", as_of=now)["daily"]["325000|2024-03-11"] == [1, 1, 0]
-    view = parcel_view(waybill_no="9700000000007", now=now)
+    assert chase_list(user=staff["agent1"], now=now) == []
+    assert delivery_kpi_centre(month=MARCH, as_of=now)["daily"]["325000|2024-03-11"] == [1, 1, 0]
+    view = parcel_view(user=agent, waybill_no="9700000000007", now=now)
     assert view is not None and view.status_code == "DELIVERY_FAILED" and not view.chase
 
 
@@ -157,7 +168,7 @@ def test_result_entry_validation(tmp_path: Path, staff) -> None:
     assert Attempt.objects.get(waybill_no="9700000000007").result_code == "DELIVERED"
 
 
-def test_stale_items_by_zone(tmp_path: Path) -> None:
+def test_stale_items_by_zone(tmp_path: Path, staff) -> None:
     load(
         tmp_path,
         [
@@ -166,9 +177,13 @@ def test_stale_items_by_zone(tmp_path: Path) -> None:
         ],
     )
     now = datetime(2024, 3, 10, tzinfo=UTC)
-    assert [i.waybill_no for i in stale_items(now=now)] == ["9700000000008"]  # domestic 7 days
+    # domestic: 7 days
+    assert [i.waybill_no for i in stale_items(user=staff["agent1"], now=now)] == ["9700000000008"]
     later = datetime(2024, 3, 25, tzinfo=UTC)
-    assert {i.waybill_no for i in stale_items(now=later)} == {"9700000000008", "RR473124829US"}
+    assert {i.waybill_no for i in stale_items(user=staff["agent1"], now=later)} == {
+        "9700000000008",
+        "RR473124829US",
+    }
 
 
 def expected_items() -> dict[str, tuple]:
@@ -240,4 +255,4 @@ def test_generated_items_and_attempts(tmp_path: Path, monkeypatch, mode: str) ->
     load(tmp_path, extra)
     assert stored_items() == expected_items()
     as_of = datetime(2024, 5, 1, tzinfo=UTC)
-    assert without_meta(delivery_kpi(month="2024-03", as_of=as_of)) == oracle("2024-03", as_of)
+    assert without_meta(delivery_kpi_centre(month=MARCH, as_of=as_of)) == oracle(MARCH, as_of)

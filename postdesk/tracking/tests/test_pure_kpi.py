@@ -4,7 +4,7 @@ real parser. No database."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -41,10 +41,11 @@ def events_of(rows: list[str]) -> list[Event]:
 
 
 AS_OF = datetime.fromisoformat(fx.AS_OF)
+MARCH = {"start": date(2024, 3, 1), "end": date(2024, 4, 1)}
 
 
 def daily(rows: list[str]) -> dict[str, list[int]]:
-    return month_report(events_of(rows), month="2024-03", as_of=AS_OF)["daily"]  # type: ignore[return-value]
+    return month_report(events_of(rows), **MARCH, as_of=AS_OF)["daily"]  # type: ignore[return-value]
 
 
 def test_redelivery_next_day_is_two_attempts_on_two_days() -> None:
@@ -82,9 +83,9 @@ def test_result_only_attempt() -> None:
 def test_result_recorded_after_as_of_is_neither_online_nor_timely() -> None:
     assert daily(fx.RECORDED_AFTER_AS_OF) == {"325100|2024-03-31": [1, 0, 0]}
     later = datetime(2024, 3, 31, 14, 0, tzinfo=kpi_rules.SHANGHAI)
-    assert month_report(events_of(fx.RECORDED_AFTER_AS_OF), month="2024-03", as_of=later)[
-        "daily"
-    ] == {"325100|2024-03-31": [1, 1, 1]}
+    assert month_report(events_of(fx.RECORDED_AFTER_AS_OF), **MARCH, as_of=later)["daily"] == {
+        "325100|2024-03-31": [1, 1, 1]
+    }
 
 
 def test_times_with_utc_offset_use_the_local_day() -> None:
@@ -98,7 +99,7 @@ def test_chinese_code_aliases_and_a_second_result() -> None:
 
 
 def test_all_scenarios_together() -> None:
-    report = month_report(events_of(fx.ALL), month="2024-03", as_of=AS_OF)
+    report = month_report(events_of(fx.ALL), **MARCH, as_of=AS_OF)
     assert report["daily"] == dict(sorted(fx.EXPECTED_DAILY.items()))
     centre = report["centre"]
     assert centre["attempts"] == 10 and centre["online"] == 8 and centre["timely"] == 6  # type: ignore[index]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Q
-
 from postdesk.org.models import Role, User
 from postdesk.org.selectors import scope_for
 from postdesk.workorders import flows
@@ -111,8 +109,3 @@ def directors_for(order: WorkOrder) -> list[User]:
 
 def owner_list(order: WorkOrder) -> list[User]:
     return [order.owner] if order.owner is not None else []
-
-
-def unit_condition(unit_ids: Iterable[int]) -> Q:
-    ids = list(unit_ids)
-    return Q(handling_unit_id__in=ids) | Q(intake_unit_id__in=ids)

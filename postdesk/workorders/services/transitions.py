@@ -23,6 +23,7 @@ from postdesk.core.errors import (
 from postdesk.notify.services import notify_users
 from postdesk.org.models import Unit, User
 from postdesk.workorders import flows, phrases
+from postdesk.workorders.hooks import run_transition_hooks
 from postdesk.workorders.labels import lang
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 from postdesk.workorders.services._common import (
@@ -30,7 +31,6 @@ from postdesk.workorders.services._common import (
     can_see,
     directors_for,
     handlers_of,
-    is_breached,
     is_unit_member,
     leads_for,
     owner_list,
@@ -188,6 +188,14 @@ def _apply(
         unit = _unit_from_payload(payload)
         if action == "transfer" and unit.pk == order.handling_unit_id:
             raise ValidationFailed(fields={"unit": _("The order is already with this unit.")})
+        if (
+            action == "dispatch"
+            and from_status == "dispatched"
+            and unit.pk == order.handling_unit_id
+        ):
+            # a repeated dispatch (a retry, a double click) is not done and notified twice
+            message = _("The order is already dispatched to this unit.")
+            raise Conflict(message, fields={"unit": message}, code="already_dispatched")
         assisting = _assisting_units(payload, unit) if action == "dispatch" else []
         previous = order.handling_unit_id
         order.handling_unit = unit
@@ -354,7 +362,7 @@ def _apply(
     order.updated_at = now
     set_due(order, now)
     order.save()
-    WorkOrderEvent.objects.create(
+    event = WorkOrderEvent.objects.create(
         order=order,
         at=now,
         actor=actor,
@@ -364,6 +372,9 @@ def _apply(
         text=text[:MAX_TEXT],
         unit=event_unit,
         data=data,
+    )
+    run_transition_hooks(
+        order=order, action=action, actor=actor, payload=payload, event=event, now=now
     )
     for users, title, level in notices:
         recipients = [u for u in users if u.pk != actor.pk]
@@ -403,7 +414,3 @@ def work_order_note(*, actor: User, order: WorkOrder, text: str) -> WorkOrderEve
             to_status=order.status,
             text=text[:MAX_TEXT],
         )
-
-
-def is_overdue(order: WorkOrder, now: datetime | None = None) -> bool:
-    return is_breached(order, now or timezone.now())

@@ -9,14 +9,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from postdesk.calls.selectors import call_metrics_for_days
+from postdesk.calls.selectors import call_metrics_for_days_centre
+from postdesk.core.errors import ValidationFailed, command_error
+from postdesk.core.periods import parse_day
 
 
 def _day(raw: str, name: str) -> date:
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise CommandError(f"--{name}: give a date as YYYY-MM-DD") from None
+        return parse_day(raw, field=name)
+    except ValidationFailed as exc:
+        raise command_error(exc) from None
 
 
 def pct(value: float | None) -> str:
@@ -45,8 +47,7 @@ class Command(BaseCommand):
             first, last = _day(options["first"], "from"), _day(options["last"], "to")
         else:
             raise CommandError("give --date, or --from and --to")
-        result = call_metrics_for_days(
-            user=None,
+        result = call_metrics_for_days_centre(
             first=first,
             last=last,
             service_level_seconds=options["sl"],

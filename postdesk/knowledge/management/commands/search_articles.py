@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from postdesk.knowledge.selectors import articles_search
+from postdesk.knowledge.selectors import articles_search, articles_search_public
 from postdesk.org.models import User
 
 
@@ -23,15 +23,20 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # staff view: an internal reader (a system user object that is never saved)
-        reader = None if options["public"] else User(username="cli", is_active=True)
-        hits = articles_search(
-            user=reader,
-            query=options["query"],
-            category=options["category"],
-            current_only=options["current"],
-            limit=max(1, min(options["limit"], 200)),
-        )
+        limit = max(1, min(options["limit"], 200))
+        if options["public"]:
+            hits = articles_search_public(
+                query=options["query"], category=options["category"], limit=limit
+            )
+        else:
+            # staff view: an internal reader (a system user object that is never saved)
+            hits = articles_search(
+                user=User(username="cli", is_active=True),
+                query=options["query"],
+                category=options["category"],
+                current_only=options["current"],
+                limit=limit,
+            )
         rows = [hit.as_dict() for hit in hits]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))

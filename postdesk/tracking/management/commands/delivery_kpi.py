@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
-from postdesk.tracking.selectors import delivery_kpi
+from postdesk.core.errors import ValidationFailed, command_error
+from postdesk.core.periods import parse_instant, parse_month
+from postdesk.tracking.selectors import delivery_kpi_centre
 
 
 class Command(BaseCommand):
@@ -20,17 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", opts["month"]):
-            raise CommandError("--month must be YYYY-MM")
-        as_of = timezone.now()
-        if opts["as_of"]:
-            try:
-                as_of = datetime.fromisoformat(opts["as_of"].replace("Z", "+00:00"))
-            except ValueError as exc:
-                raise CommandError("--as-of must be an ISO 8601 time") from exc
-            if timezone.is_naive(as_of):
-                as_of = timezone.make_aware(as_of, timezone.get_default_timezone())
-        doc = delivery_kpi(month=opts["month"], as_of=as_of)
+        try:
+            month = parse_month(opts["month"], default_current=False)
+            as_of = parse_instant(opts["as_of"])
+        except ValidationFailed as exc:
+            raise command_error(exc) from None
+        doc = delivery_kpi_centre(month=month, as_of=as_of)
         if opts["json"]:
             self.stdout.write(json.dumps(doc, ensure_ascii=False))
             return
@@ -40,7 +34,7 @@ class Command(BaseCommand):
             return "—" if r is None else f"{r:.2%}"
 
         self.stdout.write(
-            f"{opts['month']} as of {as_of:%Y-%m-%d %H:%M}: {c['attempts']} attempts, "
+            f"{month} as of {as_of:%Y-%m-%d %H:%M}: {c['attempts']} attempts, "
             f"online {fmt(c['online_rate'])}, timely {fmt(c['timely_rate'])}"
         )
         for code, v in doc["offices"].items():

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_accesslog_append_only'),
+        ('core', '0004_ratelimit_idempotency'),
     ]
 
     operations = [

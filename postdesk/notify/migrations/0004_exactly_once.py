@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notify', '0002_initial'),
+        ('notify', '0003_sms'),
     ]
 
     operations = [

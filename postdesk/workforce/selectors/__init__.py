@@ -1,0 +1,34 @@
+"""Every read of the workforce app that matters (see each module)."""
+
+from postdesk.workforce.selectors.floor import floor_plan_get, floor_plans, seat_map
+from postdesk.workforce.selectors.reports import (
+    handover_get,
+    handovers_list,
+    handovers_visible,
+    handovers_waiting_for,
+    internal_report_events,
+    internal_report_get,
+    internal_reports_list,
+    internal_reports_visible,
+    sales_leads_month,
+    seats_out_of_order,
+)
+from postdesk.workforce.selectors.staffing import call_history, staffing_requirement
+
+__all__ = [
+    "call_history",
+    "floor_plan_get",
+    "floor_plans",
+    "handover_get",
+    "handovers_list",
+    "handovers_visible",
+    "handovers_waiting_for",
+    "internal_report_events",
+    "internal_report_get",
+    "internal_reports_list",
+    "internal_reports_visible",
+    "sales_leads_month",
+    "seat_map",
+    "seats_out_of_order",
+    "staffing_requirement",
+]
