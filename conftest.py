@@ -4,6 +4,7 @@ browser. The whole suite runs on SQLite and on PostgreSQL (see the Makefile)."""
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from django.test import Client
@@ -17,6 +18,8 @@ def _fast_and_quiet(settings):
     settings.BACKGROUND_MODE = "sync"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "zh-hans"
+    # each test counts its own rate-limit windows (Redis keeps them across tests)
+    settings.POSTDESK_RATELIMIT_PREFIX = f"test-{uuid.uuid4().hex[:12]}:"
     from postdesk.core.ttlcache import clear_all
 
     clear_all()  # ids are reused after a test's rollback: no cached fact may outlive it

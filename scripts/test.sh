@@ -19,6 +19,8 @@ apt_install() {
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v msgfmt >/dev/null || need+=(gettext)
+# Chinese glyphs in Chromium's screenshots (else every character is a box)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 
 export PG_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postdesk}"

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
 
 from postdesk.core.errors import PermissionDenied
 from postdesk.org.models import User
@@ -32,3 +37,25 @@ def staff_user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise PermissionDenied()
     return user
+
+
+View = Callable[..., HttpResponse]
+
+
+def post_or_redirect(target: Callable[..., str]) -> Callable[[View], View]:
+    """A page's POST-only action URL: POST runs the view; GET or HEAD (a reload, a
+    bookmark, the address bar after an error) is redirected to `target(**url_kwargs)`, the
+    page the action belongs to, never a blank 405; any other method is 405."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "POST":
+                return view(request, *args, **kwargs)
+            if request.method in {"GET", "HEAD"}:
+                return redirect(target(*args, **kwargs))
+            return HttpResponseNotAllowed(["POST"])
+
+        return wrapper
+
+    return decorate

@@ -182,6 +182,7 @@ class ForbiddenRule(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ForbiddenKind.choices)
     is_regex = models.BooleanField(_("regular expression"), default=False)
     reason = models.CharField(_("reason"), max_length=300)
+    suggestion = models.CharField(_("service phrase"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -58,6 +58,7 @@ class FindingOut(Schema):
     reason: str
     start: int
     end: int
+    suggestion: str = ""
 
 
 class CheckOut(Schema):

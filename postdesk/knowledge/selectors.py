@@ -8,6 +8,8 @@ an article is `NotFound`.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -290,6 +292,23 @@ def phrases_by_category() -> list[tuple[str, str, list[Phrase]]]:
         if items:
             groups.append((code, str(label), items))
     return groups
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}\s]{1,8})\}")
+
+
+def phrase_fill(text: str, values: Mapping[str, str]) -> str:
+    """A service phrase with its placeholders ({工号}, {工单号}, {姓氏}, …) filled from
+    `values`; a placeholder without a value stays as it is, for the agent to complete."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or m.group(0), text)
+
+
+def phrases_for(*, values: Mapping[str, str]) -> list[tuple[str, str, list[tuple[Phrase, str]]]]:
+    """The service phrases by category, each with its text filled from `values`."""
+    return [
+        (code, label, [(p, phrase_fill(p.text, values)) for p in items])
+        for code, label, items in phrases_by_category()
+    ]
 
 
 EDITOR_ROLES = frozenset({"admin", "lead"})

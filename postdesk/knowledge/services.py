@@ -355,7 +355,11 @@ def phrases_load(*, path: Path | None = None) -> dict[str, int]:
             ForbiddenRule.objects.update_or_create(
                 pattern=pattern,
                 kind=str(item["kind"]),
-                defaults={"is_regex": is_regex, "reason": str(item["reason"])[:300]},
+                defaults={
+                    "is_regex": is_regex,
+                    "reason": str(item["reason"])[:300],
+                    "suggestion": str(item.get("suggestion") or "")[:300],
+                },
             )
             counts["rules"] += 1
     _bundled_rules.cache_clear()
@@ -371,6 +375,7 @@ class Finding:
     reason: str
     start: int
     end: int
+    suggestion: str = ""  # the service phrase to say instead (may be empty)
 
     @property
     def kind_label(self) -> str:
@@ -386,6 +391,7 @@ class Finding:
             "reason": self.reason,
             "start": self.start,
             "end": self.end,
+            "suggestion": self.suggestion,
         }
 
 
@@ -394,13 +400,19 @@ class _Rule:
     pattern: re.Pattern[str]
     kind: str
     reason: str
+    suggestion: str = ""
 
 
 @lru_cache(maxsize=1)
 def _bundled_rules() -> tuple[_Rule, ...]:
     doc = yaml.safe_load((CONTENT_DIR / "phrases.yaml").read_text(encoding="utf-8")) or {}
     return tuple(
-        _Rule(_compile(str(i["pattern"]), bool(i.get("regex"))), str(i["kind"]), str(i["reason"]))
+        _Rule(
+            _compile(str(i["pattern"]), bool(i.get("regex"))),
+            str(i["kind"]),
+            str(i["reason"]),
+            str(i.get("suggestion") or ""),
+        )
         for i in doc.get("forbidden") or []
     )
 
@@ -416,7 +428,11 @@ def _rules() -> tuple[_Rule, ...]:
     rules = []
     for rule in stored:
         try:
-            rules.append(_Rule(_compile(rule.pattern, rule.is_regex), rule.kind, rule.reason))
+            rules.append(
+                _Rule(
+                    _compile(rule.pattern, rule.is_regex), rule.kind, rule.reason, rule.suggestion
+                )
+            )
         except re.error:
             continue
     return tuple(rules)
@@ -434,7 +450,14 @@ def phrase_check(*, text: str) -> list[Finding]:
         for match in rule.pattern.finditer(text):
             if match.end() > match.start():
                 found.append(
-                    Finding(match.group(), rule.kind, rule.reason, match.start(), match.end())
+                    Finding(
+                        match.group(),
+                        rule.kind,
+                        rule.reason,
+                        match.start(),
+                        match.end(),
+                        rule.suggestion,
+                    )
                 )
     kept = [
         f

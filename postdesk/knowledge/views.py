@@ -168,7 +168,7 @@ def phrases(request: HttpRequest) -> HttpResponse:
         request,
         "knowledge/phrases.html",
         {
-            "groups": selectors.phrases_by_category(),
+            "groups": selectors.phrases_for(values={"工号": staff_user(request).agent_no}),
             "agent_no": staff_user(request).agent_no,
         },
     )

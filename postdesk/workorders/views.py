@@ -13,17 +13,22 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from postdesk.core.errors import DomainError, NotFound, ValidationFailed
 from postdesk.core.forms import add_domain_error
 from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
-from postdesk.core.request import client_ip, staff_user
+from postdesk.core.request import client_ip, post_or_redirect, staff_user
 from postdesk.customers.selectors import can_view_full
 from postdesk.org.models import Role, User
 from postdesk.workorders import flows, labels, selectors
-from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, unit_choices
+from postdesk.workorders.action_forms import (
+    Failure,
+    action_forms,
+    failure_remember,
+    failure_take,
+)
+from postdesk.workorders.forms import ListFilterForm, WorkOrderForm
 from postdesk.workorders.models import Attachment, WorkOrder
 from postdesk.workorders.services import (
     attachment_add,
@@ -181,97 +186,29 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _action_forms(user: User, order: WorkOrder) -> list[dict[str, Any]]:
-    """One small form per allowed action, its fields from the state machine."""
-    forms = []
-    units = None
-    field_labels = _field_labels()
-    for action in selectors.work_order_allowed_actions(user=user, order=order):
-        hint = flows.hint_field(order.type, action)
-        fields = list(flows.required_fields(order.type, action))
-        for name in ("text", "reason"):
-            cond = flows.required_fields(
-                order.type, action, "dissatisfied"
-            ) + flows.required_fields(order.type, action, "failed")
-            if name in cond and name not in fields:
-                fields.append(name)
-        if action in {"reply", "answer", "feedback", "follow_up"} and "text" not in fields:
-            fields.append("text")
-        if action == "decide_appeal" and "ruling" not in fields:
-            fields.append("ruling")
-        spec = []
-        for name in fields:
-            choices = [
-                (c, zh if labels.lang() == "zh" else en)
-                for c, zh, en in flows.choices_for(order.type, action, name)
-            ]
-            if name == "unit":
-                units = units or unit_choices()
-                choices = units
-            spec.append(
-                {
-                    "name": name,
-                    "choices": choices,
-                    "required": name in flows.required_fields(order.type, action),
-                    "label": field_labels.get(name, name),
-                }
-            )
-        forms.append(
-            {
-                "action": action,
-                "label": labels.action_label(action, order.type),
-                "fields": spec,
-                "hint": hint,
-                "assisting": action == "dispatch",
-                "danger": action in {"cancel", "return"},
-                "primary": False,
-            }
-        )
-    # Open the step that moves the order forward; the others stay folded.
-    for wanted in PRIMARY_ORDER:
-        found = next((f for f in forms if f["action"] == wanted), None)
-        if found is not None:
-            found["primary"] = True
-            break
-    return forms
-
-
-PRIMARY_ORDER = (
-    "accept",
-    "feedback",
-    "reply",
-    "follow_up",
-    "answer",
-    "dispatch",
-    "fulfil",
-    "close",
-    "decide_appeal",
-    "set_ruling",
-)
-
-
-def _field_labels() -> dict[str, str]:
-    return {
-        "unit": _("Unit"),
-        "text": _("Text"),
-        "reason": _("Reason"),
-        "ruling": _("Responsibility ruling"),
-        "satisfaction": _("Satisfaction"),
-        "result": _("Result"),
-        "waybill": _("Waybill number"),
-        "decision": _("Decision"),
-    }
+def _to_order(number: str, **_kwargs: Any) -> str:
+    return reverse("workorders:detail", args=[number])
 
 
 @login_required
 def work_order_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = staff_user(request)
     order = selectors.work_order_get(user=user, number=number)
-    return _render_detail(request, user, order)
+    return _render_detail(request, user, order, failure=failure_take(request, number=number))
+
+
+def _refused(
+    request: HttpRequest, order: WorkOrder, action: str, exc: DomainError, values: dict[str, Any]
+) -> HttpResponse:
+    """Post/redirect/get for a refused action: the order page shows the refusal beside the
+    form, with what the user wrote, once."""
+    failure_remember(request, number=order.number, action=action, error=exc, values=values)
+    anchor = "note" if action == "note" else f"act-{action}"
+    return redirect(f"{reverse('workorders:detail', args=[order.number])}#{anchor}")
 
 
 @login_required
-@require_POST
+@post_or_redirect(_to_order)
 def work_order_caller_view(request: HttpRequest, number: str) -> HttpResponse:
     """Show the caller's phone and name in full (logged); refused to other roles."""
     user = staff_user(request)
@@ -285,12 +222,11 @@ def _render_detail(
     user: User,
     order: WorkOrder,
     *,
-    error: DomainError | None = None,
-    failed_action: str = "",
-    status: int = 200,
+    failure: Failure | None = None,
     caller: Caller | None = None,
 ) -> HttpResponse:
     now = timezone.now()
+    actions = action_forms(user, order, failure)
     events = selectors.work_order_events(order=order)
     timeline = [
         {
@@ -318,22 +254,22 @@ def _render_detail(
             and can_view_full(user=user),
             "assisting": getattr(order, "_assisting", []),
             "timeline": timeline,
-            "actions": _action_forms(user, order),
+            "actions": actions,
             "attachments": list(order.attachments.all()),
             "linked": list(order.linked.only("number", "type", "status", "title")),
-            "error": error,
-            "failed_action": failed_action,
+            "failure": failure,
+            "failure_elsewhere": failure is not None
+            and failure.action not in {a["action"] for a in actions},
             "ruling": labels.choice_label(order.ruling) if order.ruling else "",
             "ruling_state": labels.choice_label(order.ruling_state),
             "satisfaction": labels.choice_label(order.satisfaction) if order.satisfaction else "",
             "can_note": user.role != Role.ADMIN and not user.is_superuser,
         },
-        status=status,
     )
 
 
 @login_required
-@require_POST
+@post_or_redirect(_to_order)
 def work_order_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     user = staff_user(request)
     order = selectors.work_order_get(user=user, number=number)
@@ -361,10 +297,9 @@ def work_order_action(request: HttpRequest, number: str, action: str) -> HttpRes
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
-        order = selectors.work_order_get(user=user, number=number)
-        return _render_detail(
-            request, user, order, error=exc, failed_action=action, status=exc.status
-        )
+        values = dict(payload)
+        values["assisting_units"] = request.POST.get("assisting_units", "")
+        return _refused(request, order, action, exc, values)
     upload = request.FILES.get("file")
     if upload is not None:
         try:
@@ -386,7 +321,7 @@ def work_order_action(request: HttpRequest, number: str, action: str) -> HttpRes
 
 
 @login_required
-@require_POST
+@post_or_redirect(_to_order)
 def work_order_note_view(request: HttpRequest, number: str) -> HttpResponse:
     user = staff_user(request)
     order = selectors.work_order_get(user=user, number=number)
@@ -404,9 +339,7 @@ def work_order_note_view(request: HttpRequest, number: str) -> HttpResponse:
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
-        return _render_detail(
-            request, user, order, error=exc, failed_action="note", status=exc.status
-        )
+        return _refused(request, order, "note", exc, {"text": text})
     return redirect("workorders:detail", number=order.number)
 
 

@@ -90,12 +90,18 @@ def test_order_page_and_actions(client_for, org, make_order):
     r = agent.post(f"/workorders/{order.number}/act/dispatch/", {"unit": "WZ-LC01", "version": "1"})
     assert r.status_code == 302
     r = agent.post(f"/workorders/{order.number}/act/dispatch/", {"unit": "WZ-LC01", "version": "1"})
-    assert r.status_code == 409  # stale form
+    # a stale form: post/redirect/get to the order, which says why, once
+    assert r.status_code == 302 and r["Location"] == f"/workorders/{order.number}/#act-dispatch"
+    shown = agent.get(r["Location"]).content.decode()
+    assert 'data-testid="action-error"' in shown and "刷新" in shown
+    assert 'data-testid="action-error"' not in agent.get(r["Location"]).content.decode()
     branch = client_for("branch1")
     assert branch.get("/workorders/inbox/").content.decode().count(order.number) >= 1
     assert branch.post(f"/workorders/{order.number}/act/accept/").status_code == 302
-    r = branch.post(f"/workorders/{order.number}/act/feedback/", {"text": "已核查"})
-    assert r.status_code == 400 and 'data-testid="action-error"' in r.content.decode()
+    r = branch.post(f"/workorders/{order.number}/act/feedback/", {"text": "已核查"}, follow=True)
+    page = r.content.decode()
+    assert r.redirect_chain[-1] == (f"/workorders/{order.number}/#act-feedback", 302)
+    assert 'data-testid="feedback-ruling-error"' in page and "已核查</textarea>" in page
     upload = SimpleUploadedFile("照片.png", PNG, content_type="image/png")
     r = branch.post(
         f"/workorders/{order.number}/act/feedback/",

@@ -1,15 +1,40 @@
 // postdesk: small helpers shared by every page (no framework).
-document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-copy]");
-  if (!button) return;
-  const target = document.querySelector(button.dataset.copyTarget || "");
-  const text = button.dataset.copy;
-  if (target && "value" in target) {
-    const start = target.selectionStart ?? target.value.length;
-    target.value = target.value.slice(0, start) + text + target.value.slice(target.selectionEnd ?? start);
+(function () {
+  // Put a text into a box: replace `replace` when the box holds it, else insert at the caret.
+  function putText(target, text, replace) {
+    const value = target.value;
+    let start = target.selectionStart ?? value.length;
+    let end = target.selectionEnd ?? start;
+    const found = replace ? value.indexOf(replace) : -1;
+    if (found >= 0) {
+      start = found;
+      end = found + replace.length;
+    }
+    target.value = value.slice(0, start) + text + value.slice(end);
     target.dispatchEvent(new Event("input", { bubbles: true }));
     target.focus();
-  } else if (navigator.clipboard) {
-    navigator.clipboard.writeText(text).catch(() => {});
+    target.setSelectionRange(start + text.length, start + text.length);
   }
-});
+  window.postdesk = Object.assign(window.postdesk || {}, { putText: putText });
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const target = document.querySelector(button.dataset.copyTarget || "");
+    const text = button.dataset.copy;
+    if (target && "value" in target) {
+      putText(target, text, button.dataset.replace || "");
+    } else if (navigator.clipboard) {
+      navigator.clipboard.writeText(text).catch(() => {});
+    }
+  });
+
+  // The collapsing main navigation (narrow screens): one button opens and closes it.
+  document.addEventListener("click", (event) => {
+    const toggle = event.target.closest("[data-nav-toggle]");
+    if (!toggle) return;
+    const header = toggle.closest("header");
+    const open = header.classList.toggle("nav-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();
