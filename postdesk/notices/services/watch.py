@@ -53,11 +53,15 @@ def notice_alert(*, notice_id: int, stage: int, now: datetime | None = None) -> 
             title = _("Notice %(number)s (%(kind)s) missed its deadline (%(due)s)") % values
             people += leads_for(notice)
         NoticeEvent.objects.create(
-            notice=notice, at=now, actor=None,
+            notice=notice,
+            at=now,
+            actor=None,
             action="warning" if stage == AlertStage.WARNED else "escalation",
-            from_status=notice.status, to_status=notice.status, unit=notice.unit,
+            from_status=notice.status,
+            to_status=notice.status,
+            unit=notice.unit,
             data={"due_at": notice.leg_due_at.isoformat()},
-        )  # fmt: skip
+        )
         notify_users(
             users={u.pk: u for u in people}.values(),
             key=f"notice-alert:{notice.pk}:{notice.leg_due_at.isoformat()}:{stage}",

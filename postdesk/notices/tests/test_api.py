@@ -275,6 +275,7 @@ def test_the_watch_warns_the_unit_then_escalates_to_the_team_lead(
     smtp_server.open()
     number = issue(api("agent1")).json()["number"]
     notice = Notice.objects.get(number=number)
+
     def notices_watch(now):
         return committed(watch, now=now)
 
@@ -288,7 +289,10 @@ def test_the_watch_warns_the_unit_then_escalates_to_the_team_lead(
     assert warned.count() == 1
     assert Notification.objects.filter(user=staff["lead1"], level="error").exists()
     assert [e.action for e in NoticeEvent.objects.filter(notice=notice)] == [
-        "issue", "warning", "escalation"]  # fmt: skip
+        "issue",
+        "warning",
+        "escalation",
+    ]
     outbox_sweep()  # the e-mails through the real (local) SMTP relay
     bodies = " ".join(m.decode("utf-8", "replace") for m in smtp_server.messages)
     assert "lead1@demo.postdesk.local" in bodies and "branch1@demo.postdesk.local" in bodies

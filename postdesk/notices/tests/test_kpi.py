@@ -49,22 +49,58 @@ EXPECTED = {
     "rate": 0.5,
     "timely_rate": 0.375,
     "by_unit": [
-        {"unit": "A", "issued": 4, "fed_back": 3, "fed_back_in_time": 2, "rate": 0.75,
-         "timely_rate": 0.5},
-        {"unit": "B", "issued": 4, "fed_back": 1, "fed_back_in_time": 1, "rate": 0.25,
-         "timely_rate": 0.25},
+        {
+            "unit": "A",
+            "issued": 4,
+            "fed_back": 3,
+            "fed_back_in_time": 2,
+            "rate": 0.75,
+            "timely_rate": 0.5,
+        },
+        {
+            "unit": "B",
+            "issued": 4,
+            "fed_back": 1,
+            "fed_back_in_time": 1,
+            "rate": 0.25,
+            "timely_rate": 0.25,
+        },
     ],
     "by_kind": [
-        {"kind": "hold", "issued": 2, "fed_back": 0, "fed_back_in_time": 0, "rate": 0.0,
-         "timely_rate": 0.0},
-        {"kind": "intercept", "issued": 1, "fed_back": 1, "fed_back_in_time": 1, "rate": 1.0,
-         "timely_rate": 1.0},
-        {"kind": "pickup", "issued": 3, "fed_back": 2, "fed_back_in_time": 1,
-         "rate": 2 / 3, "timely_rate": 1 / 3},
-        {"kind": "redelivery", "issued": 2, "fed_back": 1, "fed_back_in_time": 1, "rate": 0.5,
-         "timely_rate": 0.5},
+        {
+            "kind": "hold",
+            "issued": 2,
+            "fed_back": 0,
+            "fed_back_in_time": 0,
+            "rate": 0.0,
+            "timely_rate": 0.0,
+        },
+        {
+            "kind": "intercept",
+            "issued": 1,
+            "fed_back": 1,
+            "fed_back_in_time": 1,
+            "rate": 1.0,
+            "timely_rate": 1.0,
+        },
+        {
+            "kind": "pickup",
+            "issued": 3,
+            "fed_back": 2,
+            "fed_back_in_time": 1,
+            "rate": 2 / 3,
+            "timely_rate": 1 / 3,
+        },
+        {
+            "kind": "redelivery",
+            "issued": 2,
+            "fed_back": 1,
+            "fed_back_in_time": 1,
+            "rate": 0.5,
+            "timely_rate": 0.5,
+        },
     ],
-}  # fmt: skip
+}
 
 
 def facts(rows):
@@ -72,8 +108,9 @@ def facts(rows):
 
 
 def test_the_reference_on_the_hand_computed_month():
-    got = notice_kpi_reference(facts(HAND), month="2026-11", start=NOV.start, end=NOV.end,
-                               as_of=AS_OF)  # fmt: skip
+    got = notice_kpi_reference(
+        facts(HAND), month="2026-11", start=NOV.start, end=NOV.end, as_of=AS_OF
+    )
     assert got == EXPECTED
 
 
@@ -93,11 +130,19 @@ def store(rows, org, units):
     for index, (number, kind, unit, issued, due, fed, cancelled) in enumerate(rows):
         u = org[units[unit]]
         Notice.objects.create(
-            number=f"T{index:06d}{number[:10]}", kind=kind, unit=u, issued_unit=u,
+            number=f"T{index:06d}{number[:10]}",
+            kind=kind,
+            unit=u,
+            issued_unit=u,
             status="cancelled" if cancelled else ("fed_back" if fed else "issued"),
-            issued_at=issued, due_at=due, leg_due_at=due, first_feedback_at=fed,
-            fed_back_at=fed, result="done" if fed else "", cancelled_at=cancelled,
-        )  # fmt: skip
+            issued_at=issued,
+            due_at=due,
+            leg_due_at=due,
+            first_feedback_at=fed,
+            fed_back_at=fed,
+            result="done" if fed else "",
+            cancelled_at=cancelled,
+        )
 
 
 UNITS = {"A": "WZ-LC01", "B": "WZ-LW01"}
@@ -129,14 +174,21 @@ def test_the_sql_selector_equals_the_reference_on_random_months(org, staff):
         issued = NOV.start + timedelta(minutes=rng.randint(-3000, 46000))
         due = issued + timedelta(hours=rng.choice([1, 4, 24, 30]))
         fed = issued + timedelta(hours=rng.uniform(0, 40)) if rng.random() < 0.8 else None
-        cancelled = (issued + timedelta(hours=rng.uniform(0, 40))
-                     if fed is None and rng.random() < 0.3 else None)  # fmt: skip
+        cancelled = (
+            issued + timedelta(hours=rng.uniform(0, 40))
+            if fed is None and rng.random() < 0.3
+            else None
+        )
         rows.append((f"r{n}", rng.choice(kinds), rng.choice("AB"), issued, due, fed, cancelled))
     store(rows, org, UNITS)
-    for as_of in (NOV.start + timedelta(days=10), NOV.end - timedelta(hours=3),
-                  NOV.end + timedelta(days=5)):  # fmt: skip
-        expected = notice_kpi_reference(facts(rows), month="2026-11", start=NOV.start,
-                                        end=NOV.end, as_of=as_of)  # fmt: skip
+    for as_of in (
+        NOV.start + timedelta(days=10),
+        NOV.end - timedelta(hours=3),
+        NOV.end + timedelta(days=5),
+    ):
+        expected = notice_kpi_reference(
+            facts(rows), month="2026-11", start=NOV.start, end=NOV.end, as_of=as_of
+        )
         got = notice_kpi(user=staff["admin"], month=NOV, as_of=as_of)
         assert got == coded(expected)
 
@@ -145,8 +197,9 @@ def test_the_sql_selector_equals_the_reference_on_random_months(org, staff):
 def test_the_command_prints_the_same(org, staff):
     store(HAND, org, UNITS)
     out = StringIO()
-    call_command("notice_kpi", "--month", "2026-11", "--as-of", AS_OF.isoformat(), "--json",
-                 stdout=out)  # fmt: skip
+    call_command(
+        "notice_kpi", "--month", "2026-11", "--as-of", AS_OF.isoformat(), "--json", stdout=out
+    )
     printed = json.loads(out.getvalue())
     assert printed.pop("as_of") == AS_OF.isoformat()
     assert printed == coded(EXPECTED)

@@ -17,12 +17,17 @@ pytestmark = pytest.mark.django_db
 def pickup(staff):
     def make():
         order = work_order_create(
-            actor=staff["agent1"], type="pickup", title="上门揽收",
-            description="两箱文件", caller_phone="13812345678", caller_name="李四",
+            actor=staff["agent1"],
+            type="pickup",
+            title="上门揽收",
+            description="两箱文件",
+            caller_phone="13812345678",
+            caller_name="李四",
             details={"address": "鹿城区五马街88号", "window": "明天上午"},
-        )  # fmt: skip
-        return work_order_act(actor=staff["agent1"], order=order, action="dispatch",
-                              payload={"unit": "WZ-LC01"})  # fmt: skip
+        )
+        return work_order_act(
+            actor=staff["agent1"], order=order, action="dispatch", payload={"unit": "WZ-LC01"}
+        )
 
     return make
 
@@ -42,10 +47,18 @@ def test_the_branchs_feedback_on_the_order_is_the_notices(pickup, staff, committ
     notice = Notice.objects.get(work_order=order)
     assert notice.status == "acknowledged"
     assert SmsMessage.objects.filter(template="pickup_confirmed", related_id=notice.number).exists()
-    work_order_act(actor=staff["branch1"], order=order, action="feedback",
-                   payload={"result": "failed", "reason": "customer_absent", "text": "无人"})  # fmt: skip
+    work_order_act(
+        actor=staff["branch1"],
+        order=order,
+        action="feedback",
+        payload={"result": "failed", "reason": "customer_absent", "text": "无人"},
+    )
     notice.refresh_from_db()
-    assert (notice.status, notice.result, notice.reason) == ("fed_back", "failed", "customer_absent")
+    assert (notice.status, notice.result, notice.reason) == (
+        "fed_back",
+        "failed",
+        "customer_absent",
+    )
     feedback = NoticeEvent.objects.get(notice=notice, action="feedback")
     event = WorkOrderEvent.objects.get(order=order, action="feedback")
     assert feedback.data["work_order_event"] == event.pk  # the one record it came from
@@ -56,8 +69,9 @@ def test_the_branchs_feedback_on_the_order_is_the_notices(pickup, staff, committ
 def test_feedback_on_the_notice_is_the_orders_feedback(pickup, api):
     order = pickup()
     number = Notice.objects.get(work_order=order).number
-    r = api("branch1").post(f"/api/v1/notices/{number}/feedback/",
-                            {"result": "done", "text": "已揽收"})  # fmt: skip
+    r = api("branch1").post(
+        f"/api/v1/notices/{number}/feedback/", {"result": "done", "text": "已揽收"}
+    )
     assert r.status_code == 200 and r.json()["status"] == "fed_back"
     order.refresh_from_db()
     assert order.status == "fed_back" and order.fed_back_at is not None
@@ -69,12 +83,12 @@ def test_feedback_on_the_notice_is_the_orders_feedback(pickup, api):
     assert again.status_code == 409
 
 
-def test_wrong_unit_returns_the_order_and_a_new_dispatch_routes_the_same_notice(pickup, api,
-                                                                                staff):  # fmt: skip
+def test_wrong_unit_returns_the_order_and_a_new_dispatch_routes_the_same_notice(pickup, api, staff):
     order = pickup()
     notice = Notice.objects.get(work_order=order)
-    r = api("branch1").post(f"/api/v1/notices/{notice.number}/feedback/",
-                            {"result": "wrong_unit", "text": "不属本局"})  # fmt: skip
+    r = api("branch1").post(
+        f"/api/v1/notices/{notice.number}/feedback/", {"result": "wrong_unit", "text": "不属本局"}
+    )
     assert r.status_code == 200 and r.json()["status"] == "rerouting"
     order.refresh_from_db()
     assert order.status == "returned"
@@ -98,6 +112,7 @@ def test_an_agent_cannot_feed_back_a_pickup_for_the_branch(pickup, api):
 
 def test_cancelling_the_order_cancels_the_notice(pickup, staff):
     order = pickup()
-    work_order_act(actor=staff["agent1"], order=order, action="cancel",
-                   payload={"reason": "客户取消"})  # fmt: skip
+    work_order_act(
+        actor=staff["agent1"], order=order, action="cancel", payload={"reason": "客户取消"}
+    )
     assert Notice.objects.get(work_order=order).status == "cancelled"
