@@ -59,6 +59,7 @@ def grant_for(user: Any, *, wallboard: bool) -> Grant | None:
         "hello",
         {
             "type": "hello",
+            "seq": 0,
             "worker": os.getpid(),
             "call": call.pk if call else None,
             "state": state.state if state else "logged_out",
@@ -259,12 +260,6 @@ class PushThreadWorker(_load_worker_base()):  # type: ignore[misc]
     def init_process(self) -> None:
         self.push_server = AsyncPushServer(conf.push_max_streams())
         super().init_process()
-
-    def load_wsgi(self) -> None:
-        super().load_wsgi()
-        from postdesk.calls.fastpath import cti_fast_path
-
-        self.wsgi = cti_fast_path(self.wsgi)  # type: ignore[has-type]
 
     def handle_request(self, req: Any, conn: Any) -> Any:
         if req.path != STREAM_PATH or req.method != "GET" or self.push_server is None:

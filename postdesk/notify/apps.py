@@ -5,3 +5,9 @@ class NotifyConfig(AppConfig):
     name = "postdesk.notify"
     label = "notify"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from postdesk.core.health import register_deep_check
+        from postdesk.notify.health import outbox_backlog
+
+        register_deep_check("outbox", outbox_backlog)

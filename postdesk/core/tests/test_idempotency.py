@@ -138,8 +138,6 @@ def test_concurrent_twins_make_one_order(staff):
     """Two requests with one key at the same moment: one order; both answer it."""
     from postdesk.core.services import api_token_create
 
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("threads need a shared database file; the PostgreSQL run covers it")
     token = api_token_create(user=staff["agent1"])
     answers = []
     barrier = threading.Barrier(4)
