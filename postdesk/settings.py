@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "postdesk.core.metrics.RequestMetricsMiddleware",  # counts and times every request
     "django.middleware.security.SecurityMiddleware",
     # answers POST /api/v1/cti/events before the rest (a hot path: calls/middleware.py)
     "postdesk.calls.middleware.CtiEventsMiddleware",

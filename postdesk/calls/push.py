@@ -49,6 +49,7 @@ from django.db import transaction
 
 from postdesk.calls import conf
 from postdesk.core.bounded import Breaker, redis_client
+from postdesk.core.metrics import PUSH_LOST, PUSH_PUBLISH
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +215,7 @@ class RedisTransport:
     def _lose(self, count: int) -> None:
         """Messages were lost: a resync is owed, sent with the next publish or, if none
         comes, by a timer once the breaker lets us try again."""
+        PUSH_LOST.inc(count)
         with self._lock:
             self.lost += count
             self._owe_resync = True
@@ -365,6 +367,7 @@ class Publisher:
             room = self.max_pending - len(self._pending)
             if room < len(payloads):
                 self.dropped += len(payloads) - max(room, 0)
+                PUSH_LOST.inc(len(payloads) - max(room, 0))
                 if self.dropped % 1000 < len(payloads):
                     logger.warning(
                         "push: %d messages dropped (the transport is slow)", self.dropped
@@ -387,8 +390,10 @@ class Publisher:
                     batch.append(RESYNC_ALL)  # after the backlog: "you missed some"
                     self._owe_resync = False
                 self._busy = True
+            started = time.perf_counter()
             try:
                 transport().publish(batch)
+                PUSH_PUBLISH.observe(time.perf_counter() - started)
             except Exception:  # the transports log their own failures; never die
                 logger.warning("push: publishing failed", exc_info=True)
             with self._cond:

@@ -65,12 +65,18 @@ def enqueue(task: TaskLike, *args: Any, **kwargs: Any) -> None:
         from postdesk.core.bounded import broker
 
         if not broker.allow():
+            from postdesk.core.metrics import BROKER_SKIPPED
+
+            BROKER_SKIPPED.inc()
             logger.info("broker unavailable: %s left for the sweep", task.name)
             return
         try:
             task.apply_async(args=args, kwargs=kwargs)
         except Exception:  # broker down or hung: the periodic sweep will pick the work up
             broker.failed()
+            from postdesk.core.metrics import BROKER_SKIPPED
+
+            BROKER_SKIPPED.inc()
             logger.warning("could not publish %s; left for the sweep", task.name, exc_info=True)
         else:
             broker.succeeded()

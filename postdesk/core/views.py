@@ -101,3 +101,15 @@ def health_deep(request: HttpRequest) -> JsonResponse:
         return not_operator()
     report = health_checks.deep()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (`core.metrics`): the metrics token or an administrator."""
+    if not operator_allowed(request):
+        return not_operator()
+    from postdesk.core.metrics import exposition
+
+    body, content_type = exposition()
+    return HttpResponse(body, content_type=content_type)

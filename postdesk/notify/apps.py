@@ -8,6 +8,8 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from postdesk.core.health import register_deep_check
-        from postdesk.notify.health import outbox_backlog
+        from postdesk.core.metrics import register_state
+        from postdesk.notify.health import outbox_backlog, outbox_metrics
 
         register_deep_check("outbox", outbox_backlog)
+        register_state("outbox", outbox_metrics)
