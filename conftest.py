@@ -1,14 +1,60 @@
 """Shared test fixtures: the demo organisation, a user of each role, API clients, and the
-browser. The whole suite runs on SQLite and on PostgreSQL (see the Makefile)."""
+browser. The whole suite runs on SQLite (a database file, as `make run` has it) and on
+PostgreSQL (see scripts/test.sh).
+
+A test about one database is marked `@pytest.mark.postgresql` or `@pytest.mark.sqlite`
+and is deselected on the other; it never skips itself for the vendor. In `make test`
+(POSTDESK_REQUIRE_SERVICES=1) every skip is a failure.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from django.test import Client
 
 REQUIRE_SERVICES = os.environ.get("POSTDESK_REQUIRE_SERVICES") == "1"
+VENDORS = ("postgresql", "sqlite")
+
+
+def pytest_configure(config):
+    """POSTDESK_TEST_PREPARE=N: this run's connections are the web application's
+    (PostgreSQL prepares a statement run N times, `core.db.use_prepared_statements`);
+    without it they are what commands and workers use (nothing prepared)."""
+    threshold = os.environ.get("POSTDESK_TEST_PREPARE")
+    if threshold:
+        from postdesk.core.db import use_prepared_statements
+
+        use_prepared_statements(int(threshold))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked for the other database are deselected (not skipped)."""
+    from django.conf import settings
+
+    vendor = "postgresql" if settings.IS_POSTGRES else "sqlite"
+    other = [name for name in VENDORS if name != vendor]
+    dropped = [item for item in items if any(item.get_closest_marker(m) for m in other)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In `make test` a skipped test is a failed one: nothing there may be left untried
+    because of the database, a missing service or the machine."""
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped in a run that allows no skips ({reason}); a test for one database is "
+            "marked @pytest.mark.postgresql or @pytest.mark.sqlite instead"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +63,8 @@ def _fast_and_quiet(settings):
     settings.BACKGROUND_MODE = "sync"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "zh-hans"
+    # each test counts its own rate-limit windows (Redis keeps them across tests)
+    settings.POSTDESK_RATELIMIT_PREFIX = f"test-{uuid.uuid4().hex[:12]}:"
     from postdesk.core.ttlcache import clear_all
 
     clear_all()  # ids are reused after a test's rollback: no cached fact may outlive it
@@ -364,6 +412,17 @@ def celery_worker_factory(django_db_setup, django_db_blocker):
     for worker in workers:
         worker.stop()
     app.control.purge()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cti_writer_stops_at_the_end(django_db_setup):
+    """A test that posts CTI events outside a transaction starts this process's
+    group-commit writer; its thread's connection must close before the test database
+    is dropped (this fixture ends before `django_db_setup` does)."""
+    yield
+    from postdesk.calls.writer import writer_stop
+
+    writer_stop()
 
 
 # --- outside the machine: an SMS gateway ---------------------------------------------------

@@ -8,6 +8,11 @@ idempotent: a job that runs twice, or late, must do no harm.
 from __future__ import annotations
 
 BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "core-purge-expired": {
+        "task": "postdesk.core.tasks.core_purge_expired",
+        "schedule": 3600.0,
+        "options": {"queue": "default"},
+    },
     "workorders-deadline-watch": {
         "task": "postdesk.workorders.tasks.work_orders_watch",
         "schedule": 60.0,

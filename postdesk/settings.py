@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # answers POST /api/v1/cti/events before the rest (a hot path: calls/middleware.py)
+    "postdesk.calls.middleware.CtiEventsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,24 +132,27 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     if _db["NAME"] and _db["NAME"] != ":memory:":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # The test database is a file too (never Django's in-memory default): the suite
+        # runs the mode `make run` runs — writer threads, the pool, the writers' lock.
+        _name = Path(_db["NAME"])
+        _db["TEST"] = {"NAME": str(_name.with_name(f"{_name.stem}-test{_name.suffix}"))}
 else:
     _db.setdefault("OPTIONS", {})
-    # Web processes (`postdesk serve`, postdesk.wsgi) bind parameters on the server and
-    # prepare a statement a connection runs often: PostgreSQL then plans each hot query
-    # once per connection (CONN_MAX_AGE) instead of once per call — it halves the
-    # database's CPU for an intake. Batch commands and workers do not: a long loop whose
-    # tables grow under it must not keep a plan made when they were small.
-    # DB_PREPARE_THRESHOLD=off turns it off (say, behind pgbouncer's transaction mode).
-    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "off")
-    if _prepare != "off":
-        _db["OPTIONS"].setdefault("server_side_binding", True)
-        _db["OPTIONS"].setdefault("prepare_threshold", int(_prepare))
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
-if os.environ.get("TEST_DATABASE_NAME"):
+if os.environ.get("TEST_DATABASE_NAME") and _db["ENGINE"] != "postdesk.core.sqlite":
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# PostgreSQL prepared statements, one setting: the web application (`postdesk.wsgi`,
+# which `postdesk serve` runs) binds parameters on the server and prepares a statement a
+# connection has run this many times — PostgreSQL then plans each hot query once per
+# connection instead of once per call (it halved the database's CPU for an intake).
+# Commands and workers never prepare: a long loop whose tables grow under it must not
+# keep a plan made when they were small. "off" turns it off for the web too (behind
+# pgbouncer's transaction pooling). See `core.db.use_prepared_statements`.
+_prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+DB_PREPARE_THRESHOLD: int | None = None if _prepare == "off" else int(_prepare)
 
 # --- Redis, Celery and the embedded background worker --------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -228,6 +233,9 @@ else:
 # --- postdesk ----------------------------------------------------------------------------------
 # The area code assumed for a landline number given without one (Wenzhou: 0577).
 POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
+# Zammad's generic CTI answers a new outbound call {"action": "dial", "caller_id": …}
+# with this number when set (the number the PBX shows the callee); empty: {}.
+POSTDESK_CTI_OUTBOUND_CALLER_ID = os.environ.get("POSTDESK_CTI_OUTBOUND_CALLER_ID", "")
 POSTDESK_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("POSTDESK_OUTBOX_MAX_ATTEMPTS", "6"))
 POSTDESK_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("POSTDESK_OUTBOX_BACKOFF_SECONDS", "10"))
 # Threads of the in-process pool in the embedded mode.
@@ -267,7 +275,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # tokens in URLs (Zammad's CTI path) never reach a log: core/logs.py
+    "filters": {"tokens": {"()": "postdesk.core.logs.ScrubTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["tokens"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

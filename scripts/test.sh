@@ -82,8 +82,12 @@ step "tests on SQLite"
 DATABASE_URL="sqlite:///$(pwd)/var/test-unused.sqlite3" $PYTEST -m "not browser and not services"
 
 step "tests on PostgreSQL with Redis and real Celery workers"
-# as the web processes run it: statements bound on the server, prepared after two runs
-DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" DB_PREPARE_THRESHOLD=2 $PYTEST -m "not browser"
+# as commands and workers connect (nothing prepared); the served tests run the web's mode
+DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" $PYTEST -m "not browser"
+
+step "the database-heavy tests again, connected as the web application (prepared statements)"
+DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" POSTDESK_TEST_PREPARE=2 $PYTEST \
+  -m "not browser and not services" postdesk/knowledge postdesk/calls postdesk/workorders
 
 step "browser tests (Chromium via Playwright)"
 DJANGO_ALLOW_ASYNC_UNSAFE=1 DATABASE_URL="$PG_URL" REDIS_URL="" $PYTEST -m browser

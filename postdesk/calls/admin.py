@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from postdesk.calls.models import AgentState, Call, CallQueue, CtiToken, WrapupCode
-from postdesk.calls.services import cti_token_revoke
+from postdesk.calls.models import (
+    AgentState,
+    BlockedNumber,
+    Call,
+    CallQueue,
+    CtiToken,
+    WrapupCode,
+)
+from postdesk.calls.services import cti_token_revoke, extension_cache_clear
+from postdesk.core.phones import try_normalize_phone
 
 
 @admin.register(CtiToken)
@@ -58,3 +67,41 @@ class AgentStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(CallQueue)
 class CallQueueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "unit")
+
+
+class BlockedNumberForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = BlockedNumber
+        fields = ("number", "note")
+
+    def clean_number(self) -> str:
+        from django.conf import settings
+
+        raw = str(self.cleaned_data["number"]).strip()
+        number = try_normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
+        if not number:
+            raise forms.ValidationError(_("Enter a phone number."))
+        return number
+
+
+@admin.register(BlockedNumber)
+class BlockedNumberAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Callers whose new inbound calls Zammad's CTI push rejects as busy."""
+
+    form = BlockedNumberForm
+    list_display = ("number", "note", "created_at")
+    search_fields = ("number", "note")
+
+    def save_model(
+        self, request: HttpRequest, obj: BlockedNumber, form: object, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        extension_cache_clear()  # this process at once; the others within 30 s
+
+    def delete_model(self, request: HttpRequest, obj: BlockedNumber) -> None:
+        super().delete_model(request, obj)
+        extension_cache_clear()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BlockedNumber]) -> None:
+        super().delete_queryset(request, queryset)
+        extension_cache_clear()

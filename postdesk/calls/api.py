@@ -4,21 +4,33 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any, cast
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 from ninja.security import APIKeyHeader
 
-from postdesk.calls.events import EventInvalid, parse_cti_json, parse_zammad
+from postdesk.calls.events import (
+    CtiEvent,
+    EventInvalid,
+    parse_cti_json,
+    parse_zammad,
+    zammad_form,
+)
 from postdesk.calls.selectors import call_metrics, call_metrics_for_days
-from postdesk.calls.services import IngestResult, cti_event_ingest, cti_token_authenticate
+from postdesk.calls.services import (
+    cti_token_authenticate,
+    number_is_blocked,
+    zammad_event_resolve,
+)
+from postdesk.calls.writer import cti_event_store
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import AuthenticationFailed, ValidationFailed
 from postdesk.core.periods import parse_day
+from postdesk.core.request import client_ip
 from postdesk.org.models import User
 
 MAX_BODY = 64 * 1024
@@ -34,9 +46,10 @@ class CtiTokenAuth(APIKeyHeader):
         if not key:
             return None
         scheme, _sep, raw = key.partition(" ")
+        ip = client_ip(request) or "unknown"
         if scheme.lower() not in {"token", "bearer"} or not raw.strip():
-            return None
-        return cti_token_authenticate(raw=raw.strip())
+            return cti_token_authenticate(raw="", ip=ip)  # counts as a wrong token
+        return cti_token_authenticate(raw=raw.strip(), ip=ip)
 
 
 cti_auth = CtiTokenAuth()
@@ -75,6 +88,10 @@ def _invalid(exc: EventInvalid) -> ValidationFailed:
         "needs a UTC offset": _("The time needs its UTC offset, e.g. +08:00."),
         "must be a JSON object": _("The body must be a JSON object."),
         "must be an http(s) URL": _("Enter an http(s) address."),
+        "control characters": _("Control characters are not allowed."),
+        "not a phone number": _("Enter a phone number: digits, or “anonymous”."),
+        "out of range": _("Give a time between the years 1900 and 9998."),
+        "too many": _("Too many values."),
     }
     return ValidationFailed(fields={exc.field: messages.get(exc.message, exc.message)})
 
@@ -89,16 +106,22 @@ def _invalid(exc: EventInvalid) -> ValidationFailed:
 )
 def cti_events(request: HttpRequest) -> dict[str, Any]:
     """Idempotent: the same (call_id, event, timestamp) twice is stored once and answered
-    200 both times (`"status": "duplicate"` the second time)."""
+    200 both times (`"status": "duplicate"` the second time). Under every server this
+    operation is answered by `calls.middleware.CtiEventsMiddleware` with the same code."""
     return cti_event_receive(request.body)
 
 
-def cti_event_receive(
-    raw: bytes, ingest: Callable[..., IngestResult] = cti_event_ingest
-) -> dict[str, Any]:
-    """Parse, then store one CTI event (shared by this view and the fast path of
-    `postdesk serve`, `fastpath.py`, which stores through its process's group-commit
-    writer); raises DomainError for bad input (its messages translated when shown)."""
+def cti_event_answer(request: HttpRequest) -> dict[str, Any]:
+    """`POST /api/v1/cti/events` for `CtiEventsMiddleware`: the token, then
+    `cti_event_receive`; raises DomainError (401, 400) as the API view would."""
+    if cti_auth.authenticate(request, request.headers.get("Authorization")) is None:
+        raise AuthenticationFailed()
+    return cti_event_receive(request.body)
+
+
+def cti_event_receive(raw: bytes) -> dict[str, Any]:
+    """Parse, then store one CTI event through the process's group-commit writer;
+    raises DomainError for bad input (its messages translated when shown)."""
     if len(raw) > MAX_BODY:
         raise ValidationFailed(fields={"body": _("The body is too large.")})
     try:
@@ -109,22 +132,60 @@ def cti_event_receive(
         event = parse_cti_json(body)
     except EventInvalid as exc:
         raise _invalid(exc) from None
-    result = ingest(event=event)
+    result = cti_event_store(event=event)
     return {"status": "stored" if result.created else "duplicate", "call_id": event.call_id}
 
 
-@router.post("/zammad/{token}", auth=None, summary="Zammad generic CTI push (form-encoded)")
-def cti_zammad(request: HttpRequest, token: str) -> dict[str, Any]:
-    """Zammad's generic CTI format, so a PBX script written for it works unchanged."""
-    if cti_token_authenticate(raw=token) is None:
+def _zammad_form(request: HttpRequest) -> dict[str, list[str]]:
+    if request.content_type == "application/json":
+        if len(request.body) > MAX_BODY:
+            raise ValidationFailed(fields={"body": _("The body is too large.")})
+        try:
+            return zammad_form(json.loads(request.body or b"null"))
+        except (ValueError, UnicodeDecodeError):
+            raise ValidationFailed(fields={"body": _("The body is not valid JSON.")}) from None
+    return {key: request.POST.getlist(key) for key in request.POST}
+
+
+def cti_zammad_receive(request: HttpRequest, token: str) -> dict[str, Any]:
+    if cti_token_authenticate(raw=token, ip=client_ip(request) or "unknown") is None:
         raise AuthenticationFailed()
-    form = {key: request.POST.getlist(key) for key in request.POST}
     try:
-        event = parse_zammad(form, received_at=timezone.now())
+        event = parse_zammad(_zammad_form(request), received_at=timezone.now())
     except EventInvalid as exc:
         raise _invalid(exc) from None
-    cti_event_ingest(event=event)
+    cti_event_store(event=zammad_event_resolve(event))
+    return zammad_reply(event)
+
+
+def zammad_reply(event: CtiEvent) -> dict[str, Any]:
+    """What Zammad's generic CTI answers a PBX: for a new inbound call from a number on
+    the block list `{"action": "reject", "reason": "busy"}` (the PBX hangs up; the call
+    is logged as any other); for a new outbound call, when POSTDESK_CTI_OUTBOUND_CALLER_ID
+    is set, `{"action": "dial", "caller_id": <it>, "number": <to>}` (the PBX dials out
+    showing the centre's number); else `{}`."""
+    if event.event != "newCall":
+        return {}
+    if event.direction == "in" and number_is_blocked(event.from_number):
+        return {"action": "reject", "reason": "busy"}
+    caller_id = str(getattr(settings, "POSTDESK_CTI_OUTBOUND_CALLER_ID", "") or "")
+    if event.direction == "out" and caller_id and event.to_number:
+        return {"action": "dial", "caller_id": caller_id, "number": event.to_number}
     return {}
+
+
+@router.post("/zammad/{token}", auth=None, summary="Zammad generic CTI push")
+def cti_zammad(request: HttpRequest, token: str) -> dict[str, Any]:
+    """Zammad's generic CTI format (form-encoded or JSON), so a PBX script written for
+    it works unchanged."""
+    return cti_zammad_receive(request, token)
+
+
+@router.post("/{token}", auth=None, summary="Zammad generic CTI push (Zammad's own path)")
+def cti_zammad_own_path(request: HttpRequest, token: str) -> dict[str, Any]:
+    """The same as `/api/v1/cti/zammad/{token}`, at the path Zammad itself answers, which
+    is the only one a published Zammad client knows."""
+    return cti_zammad_receive(request, token)
 
 
 @reports_router.get("/calls", summary="Call metrics of a day or a period")

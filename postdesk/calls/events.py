@@ -1,17 +1,23 @@
-"""CTI events as typed records, and the call record built from them (pure: no Django).
+"""CTI events as typed records, and the call record built from them (pure: no database).
 
 Outside input is parsed first into a :class:`CtiEvent` (a malformed body raises
-:class:`EventInvalid` naming the field), then stored idempotently by the service. A
-call's facts are a pure function of its set of events (:func:`build_call`): the order
-in which the events arrived never matters, only their timestamps.
+:class:`EventInvalid` naming the field), then stored idempotently by the service. Every
+check an event can fail is made here, before it reaches a group-commit batch: a
+timestamp off the calendar `core.periods` accepts, a number that is no phone number,
+control characters, over-long or too many values. A call's facts are a pure function of
+its set of events (:func:`build_call`): the order in which the events arrived never
+matters, only their timestamps.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
+
+from postdesk.core.periods import FIRST_YEAR, LAST_YEAR
 
 EVENTS: Final = ("newCall", "answer", "hangup", "wrapup", "hold", "unhold")
 DIRECTIONS: Final = ("in", "out")
@@ -21,6 +27,14 @@ MAX_QUEUE = 50
 MAX_EXTENSION = 20
 MAX_CAUSE = 40
 MAX_URL = 500
+MAX_USERS = 20  # Zammad's user[]: names of the users whose phones ring
+MAX_USER = 150  # as long as a login may be
+# A number as a PBX sends it: digits, with an optional leading "+" and single hyphens or
+# spaces between groups ("0577-88123456"); "anonymous" for a withheld caller (Zammad's
+# word for it).
+ANONYMOUS: Final = "anonymous"
+_NUMBER = re.compile(r"\+?[0-9]+(?:[ -][0-9]+)*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class EventInvalid(ValueError):
@@ -76,15 +90,35 @@ def _text(body: Mapping[str, Any], name: str, limit: int, *, required: bool = Fa
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise EventInvalid(name, "must be a string")
-    text = str(value).strip()
+    return _checked(name, str(value), limit, required=required)
+
+
+def _checked(name: str, raw: str, limit: int, *, required: bool = False) -> str:
+    text = raw.strip()
     if required and not text:
         raise EventInvalid(name, "required")
     if len(text) > limit:
         raise EventInvalid(name, "too long")
+    if _CONTROL.search(text):
+        raise EventInvalid(name, "control characters")
+    return text
+
+
+def parse_number(name: str, text: str) -> str:
+    """A caller's or callee's number (already checked as text): digits with an optional
+    leading "+" and hyphens or spaces between groups, or "anonymous"; empty stays empty."""
+    if not text:
+        return ""
+    if text.lower() == ANONYMOUS:
+        return ANONYMOUS
+    if not _NUMBER.fullmatch(text):
+        raise EventInvalid(name, "not a phone number")
     return text
 
 
 def parse_timestamp(raw: Any, name: str = "timestamp") -> datetime:
+    """An ISO 8601 instant with its UTC offset, within the calendar that `core.periods`
+    accepts (years 1900 to 9998: its UTC value exists and every local day around it)."""
     if not isinstance(raw, str) or not raw.strip():
         raise EventInvalid(name, "required")
     try:
@@ -93,6 +127,12 @@ def parse_timestamp(raw: Any, name: str = "timestamp") -> datetime:
         raise EventInvalid(name, "not an ISO 8601 date and time") from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise EventInvalid(name, "needs a UTC offset")
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise EventInvalid(name, "out of range") from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise EventInvalid(name, "out of range")
     return value
 
 
@@ -108,8 +148,8 @@ def parse_cti_json(body: Any) -> CtiEvent:
     direction = _text(body, "direction", 3, required=event == "newCall")
     if direction and direction not in DIRECTIONS:
         raise EventInvalid("direction", "must be in or out")
-    from_number = _text(body, "from", MAX_NUMBER, required=event == "newCall")
-    to_number = _text(body, "to", MAX_NUMBER, required=event == "newCall")
+    from_number = parse_number("from", _text(body, "from", MAX_NUMBER, required=event == "newCall"))
+    to_number = parse_number("to", _text(body, "to", MAX_NUMBER, required=event == "newCall"))
     agent = _text(
         body,
         "agent",
@@ -133,60 +173,58 @@ def parse_cti_json(body: Any) -> CtiEvent:
     )
 
 
+def zammad_form(body: Any) -> dict[str, list[str]]:
+    """Zammad's JSON body as the form it stands for: each value a list of strings (its
+    `user` may be one name or a list of names)."""
+    if not isinstance(body, Mapping):
+        raise EventInvalid("body", "must be a JSON object")
+    form: dict[str, list[str]] = {}
+    for key, value in body.items():
+        values = value if isinstance(value, list) else [value]
+        if len(values) > MAX_USERS:
+            raise EventInvalid(str(key), "too many")
+        for item in values:
+            if isinstance(item, bool) or not isinstance(item, str | int):
+                raise EventInvalid(str(key), "must be a string")
+        form[str(key)] = [str(item) for item in values if item is not None]
+    return form
+
+
 def parse_zammad(form: Mapping[str, Sequence[str]], *, received_at: datetime) -> CtiEvent:
-    """Zammad's generic CTI push (form-encoded): newCall, answer and hangup with from, to,
-    direction, callId, user[], answeringNumber, cause. It carries no timestamp: the time
-    of receipt stands in."""
+    """Zammad's generic CTI push (form-encoded, or JSON through `zammad_form`): newCall,
+    answer and hangup with from, to, direction, callId, user[], answeringNumber, cause.
+    It carries no timestamp: the time of receipt stands in. `answeringNumber` and the
+    `user` names are kept as given (an extension, a login, a phone number or a name):
+    the service looks them up (`services.zammad_event_resolve`)."""
 
-    def one(name: str) -> str:
+    def one(name: str, limit: int, *, required: bool = False) -> str:
         values = form.get(name) or ()
-        return values[0].strip() if values else ""
+        return _checked(name, values[0] if values else "", limit, required=required)
 
-    event = one("event")
-    if not event:
-        raise EventInvalid("event", "required")
+    event = one("event", 10, required=True)
     if event not in ("newCall", "answer", "hangup"):
         raise EventInvalid("event", "unknown event")
-    call_id = one("callId")
-    if not call_id:
-        raise EventInvalid("callId", "required")
-    if len(call_id) > MAX_ID:
-        raise EventInvalid("callId", "too long")
-    direction = one("direction")
+    call_id = one("callId", MAX_ID, required=True)
+    direction = one("direction", 3, required=event == "newCall")
     if direction and direction not in DIRECTIONS:
         raise EventInvalid("direction", "must be in or out")
-    if event == "newCall" and not direction:
-        raise EventInvalid("direction", "required")
-    values = {
-        "from": one("from"),
-        "to": one("to"),
-        "answeringNumber": one("answeringNumber"),
-        "cause": one("cause"),
-        "queue": one("queue"),
-    }
-    for name, limit in (
-        ("from", MAX_NUMBER),
-        ("to", MAX_NUMBER),
-        ("answeringNumber", MAX_EXTENSION),
-        ("cause", MAX_CAUSE),
-        ("queue", MAX_QUEUE),
-    ):
-        if len(values[name]) > limit:
-            raise EventInvalid(name, "too long")
-    if event == "newCall" and not values["from"]:
-        raise EventInvalid("from", "required")
-    users = tuple(u.strip() for u in [*form.get("user[]", ()), *form.get("user", ())] if u.strip())
+    from_number = parse_number("from", one("from", MAX_NUMBER, required=event == "newCall"))
+    to_number = parse_number("to", one("to", MAX_NUMBER))
+    names = [*form.get("user[]", ()), *form.get("user", ())]
+    if len(names) > MAX_USERS:
+        raise EventInvalid("user", "too many")
+    users = tuple(text for text in (_checked("user", u, MAX_USER) for u in names) if text)
     return CtiEvent(
         event=event,
         call_id=call_id,
         timestamp=received_at,
         direction=direction,
-        from_number=values["from"],
-        to_number=values["to"],
-        queue=values["queue"],
-        agent=values["answeringNumber"],
-        cause=values["cause"],
-        users=users[:20],
+        from_number=from_number,
+        to_number=to_number,
+        queue=one("queue", MAX_QUEUE),
+        agent=one("answeringNumber", MAX_USER),
+        cause=one("cause", MAX_CAUSE),
+        users=users,
         source="zammad",
     )
 
@@ -208,6 +246,23 @@ class StoredEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Leg:
+    """One agent's part of a call: from its answer to the next agent's answer (a
+    transfer) or the hangup."""
+
+    extension: str
+    answered_at: datetime
+    ended_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "extension": self.extension,
+            "answered_at": self.answered_at.isoformat(),
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class CallFacts:
     direction: str
     from_number: str
@@ -226,6 +281,25 @@ class CallFacts:
     wait_seconds: float | None
     talk_seconds: float | None
     acw_seconds: float | None
+    legs: tuple[Leg, ...] = ()
+
+
+def _legs(answers: Sequence[StoredEvent], ended_at: datetime | None) -> tuple[Leg, ...]:
+    """A second answer from another extension is a transfer: the call moves to it, and
+    the earlier agent's leg ends there. Answers from the same extension are one leg."""
+    starts: list[tuple[str, datetime]] = []
+    for answer in answers:  # in time order
+        extension = str(answer.data.get("agent") or "")
+        if extension and (not starts or starts[-1][0] != extension):
+            starts.append((extension, answer.timestamp))
+    return tuple(
+        Leg(
+            extension=extension,
+            answered_at=at,
+            ended_at=starts[i + 1][1] if i + 1 < len(starts) else ended_at,
+        )
+        for i, (extension, at) in enumerate(starts)
+    )
 
 
 def _seconds(delta: timedelta) -> float:
@@ -258,12 +332,15 @@ def build_call(events: Sequence[StoredEvent], *, short_abandon_seconds: float) -
     wrapup_at = wrapups[-1].timestamp if wrapups else None
     direction = _first(new_calls, "direction") or _first(ordered, "direction") or "in"
     header = new_calls or ordered
+    legs = _legs(answers, ended_at)
     agent_extension = (
-        _first(answers, "agent")
+        (legs[-1].extension if legs else "")  # the last to answer has the call
         or (_first(new_calls, "agent") if direction == "out" else "")
         or _first(wrapups + by_kind["hold"] + by_kind["unhold"] + hangups, "agent")
     )
-    ringing = _first(new_calls, "agent") if direction == "in" else ""
+    # the phone that rings last: a queue that rings one agent after another sends a
+    # newCall naming each (the first may name none: the call entered the queue)
+    ringing = _first(reversed(new_calls), "agent") if direction == "in" else ""
 
     hold = 0.0
     hold_start: datetime | None = None
@@ -317,4 +394,5 @@ def build_call(events: Sequence[StoredEvent], *, short_abandon_seconds: float) -
         wait_seconds=wait,
         talk_seconds=talk,
         acw_seconds=acw,
+        legs=legs,
     )

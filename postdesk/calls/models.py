@@ -95,6 +95,9 @@ class Call(models.Model):
         verbose_name=_("unit"),
     )
     events_count = models.PositiveIntegerField(default=0)
+    # Who had the call, in order: a second answer from another extension is a transfer
+    # ([{"extension", "answered_at", "ended_at"}], rebuilt with the call).
+    legs = models.JSONField(default=list, blank=True)
     # The call's events (event, timestamp, data, source), kept beside the row so one
     # locked read gives everything needed to rebuild the call; CallEvent is the log.
     event_log = models.JSONField(default=list)
@@ -138,6 +141,24 @@ class CallQueue(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class BlockedNumber(models.Model):
+    """A caller the centre refuses (nuisance, abuse): Zammad's CTI push is answered
+    `{"action": "reject", "reason": "busy"}` for a new inbound call from it, and the
+    PBX hangs up. Kept by administrators; the number is stored in canonical form."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked number")
+        verbose_name_plural = _("blocked numbers")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class CallEvent(models.Model):

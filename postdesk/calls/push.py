@@ -1,6 +1,7 @@
 """Real-time push across web processes: the screen pop and the wallboard.
 
-A service publishes after its transaction commits (`publish_on_commit`). Every web
+A service publishes after its transaction commits (`publish_on_commit`), through the
+process's `Publisher`: a thread that sends, so nobody waits for the transport. Every web
 process keeps one `Hub`: one listener thread that receives every published message and
 hands it to the push connections this process holds (agents' workbenches, wallboards).
 
@@ -237,18 +238,92 @@ def _send_tick() -> None:
     with _tick_lock:
         _tick_last = time.monotonic()
         _tick_timer = None
-    transport().publish([encode("wallboard", {"type": "tick", "k": "t", "sent": time.time()})])
+    publisher().put([encode("wallboard", {"type": "tick", "k": "t", "sent": time.time()})])
+
+
+class Publisher:
+    """Sends this process's messages from a thread of its own, so that no request, no
+    transaction and no CTI writer ever waits for the transport: a slow or hung Redis
+    holds only this thread. What waits meanwhile is bounded (`MAX_PENDING` messages);
+    beyond that new messages are dropped and counted — push is best effort, and a
+    client that missed one resynchronises when it reconnects."""
+
+    MAX_PENDING = 10_000
+    MAX_BATCH = 500  # messages sent in one go (one Redis pipeline)
+
+    def __init__(self, max_pending: int = MAX_PENDING) -> None:
+        self.max_pending = max_pending
+        self._pending: list[bytes] = []
+        self._cond = threading.Condition()
+        self._pid = 0
+        self._busy = False
+        self.sent = 0
+        self.dropped = 0
+
+    def put(self, payloads: list[bytes]) -> None:
+        with self._cond:
+            if self._pid != os.getpid():  # first use, or a forked child: a thread of its own
+                self._pid = os.getpid()
+                self._pending = []
+                self._busy = False
+                threading.Thread(target=self._run, name="postdesk-push", daemon=True).start()
+            room = self.max_pending - len(self._pending)
+            if room < len(payloads):
+                self.dropped += len(payloads) - max(room, 0)
+                if self.dropped % 1000 < len(payloads):
+                    logger.warning(
+                        "push: %d messages dropped (the transport is slow)", self.dropped
+                    )
+                payloads = payloads[: max(room, 0)]
+            self._pending.extend(payloads)
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._busy = False
+                    self._cond.notify_all()
+                    self._cond.wait()
+                batch = self._pending[: self.MAX_BATCH]
+                del self._pending[: self.MAX_BATCH]
+                self._busy = True
+            try:
+                transport().publish(batch)
+            except Exception:  # the transports log their own failures; never die
+                logger.warning("push: publishing failed", exc_info=True)
+            with self._cond:
+                self.sent += len(batch)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything put so far has been handed to the transport."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._pending or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+
+_publisher = Publisher()
+
+
+def publisher() -> Publisher:
+    return _publisher
 
 
 def publish(messages: Iterable[tuple[str, dict[str, Any]]]) -> None:
-    """Send messages now (never inside a transaction: use `publish_on_commit`)."""
+    """Hand messages to this process's publisher (never inside a transaction: use
+    `publish_on_commit`); returns at once."""
     payloads = [
         encode(topic, {**data, "sent": time.time()})
         for topic, data in messages
         if topic != "wallboard" or data.get("type") != "tick" or _tick_due()
     ]
     if payloads:
-        transport().publish(payloads)
+        publisher().put(payloads)
 
 
 def publish_on_commit(messages: list[tuple[str, dict[str, Any]]]) -> None:

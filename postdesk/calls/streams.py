@@ -260,12 +260,6 @@ class PushThreadWorker(_load_worker_base()):  # type: ignore[misc]
         self.push_server = AsyncPushServer(conf.push_max_streams())
         super().init_process()
 
-    def load_wsgi(self) -> None:
-        super().load_wsgi()
-        from postdesk.calls.fastpath import cti_fast_path
-
-        self.wsgi = cti_fast_path(self.wsgi)  # type: ignore[has-type]
-
     def handle_request(self, req: Any, conn: Any) -> Any:
         if req.path != STREAM_PATH or req.method != "GET" or self.push_server is None:
             return super().handle_request(req, conn)

@@ -1,4 +1,4 @@
-"""Group commit of CTI events inside one web process (`postdesk serve`'s fast path).
+"""Group commit of CTI events inside one web process.
 
 A PBX posts many small events at once, and each transaction's cost is mostly fixed: the
 round trips, the statements' planning, the WAL flush at COMMIT. So the request threads
@@ -11,8 +11,10 @@ load and a lone event is written at once (no timer).
 
 Every guarantee of the endpoint holds per event: a request is answered 200 only after
 the COMMIT holding its event returned; a batch is stored whole or not at all; and if a
-batch fails (a broken connection, a deadlock, one event the database refuses), each of
-its events is retried alone, so one bad event fails only its own request.
+batch fails for any reason (a broken connection, a deadlock, one event the database or
+the rebuild refuses), each of its events is retried alone, so one bad event fails only
+its own request. Events are checked before they are handed over (`events.py`), so a bad
+one rarely gets this far.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 
 from postdesk.calls import conf
 from postdesk.calls.events import CtiEvent
-from postdesk.calls.services import IngestResult, cti_events_ingest
+from postdesk.calls.services import IngestResult, cti_event_ingest, cti_events_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +69,9 @@ class IngestWriter:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._pid = 0
-        self.batches = 0
-        self.events = 0
+        self.batches = 0  # committed
+        self.events = 0  # stored (or found stored already)
+        self.retried_batches = 0  # failed as a whole, then retried an event at a time
 
     def submit(self, event: CtiEvent, *, timeout: float = ANSWER_TIMEOUT) -> IngestResult:
         """Store one event through the writer; returns once it is committed (or raises
@@ -84,6 +87,13 @@ class IngestWriter:
             raise waiter.error
         assert waiter.result is not None
         return waiter.result
+
+    def threads_started(self) -> bool:
+        return len(self._threads) >= self.threads and self._pid == os.getpid()
+
+    def waiting(self) -> int:
+        """Events handed over and not yet taken into a batch."""
+        return self._queue.qsize()
 
     def _ensure_threads(self) -> None:
         with self._lock:
@@ -132,25 +142,35 @@ class IngestWriter:
     def _write(self, batch: list[tuple[CtiEvent, _Waiter]]) -> None:
         try:
             results = cti_events_ingest(events=[event for event, _ in batch])
-        except (DatabaseError, InterfaceError, OperationalError) as exc:
-            connection.close()  # whatever state it was left in: the retry connects afresh
+        except Exception as exc:
+            # Whatever failed (a broken connection, a deadlock, one event the database or
+            # the rebuild refuses), it must not fail another request's event: each event
+            # is retried alone, so only the culprit's own request gets the error.
+            _forget_connection_if_broken(exc)
             if len(batch) > 1:
-                logger.warning("CTI batch of %d failed (%s); each event alone", len(batch), exc)
+                self.retried_batches += 1
+                logger.warning("CTI batch of %d failed (%r); each event alone", len(batch), exc)
             for event, waiter in batch:
                 try:
                     waiter.ok(cti_events_ingest(events=[event])[0])
                 except Exception as single:
-                    connection.close()
+                    _forget_connection_if_broken(single)
                     waiter.fail(single)
-            return
-        except Exception as exc:
-            for _event, waiter in batch:
-                waiter.fail(exc)
+                else:
+                    self.batches += 1
+                    self.events += 1
             return
         self.batches += 1
         self.events += len(batch)
         for (_event, waiter), result in zip(batch, results, strict=True):
             waiter.ok(result)
+
+
+def _forget_connection_if_broken(exc: BaseException) -> None:
+    """After a database error the retry connects afresh, whatever state the connection
+    was left in (`transaction.atomic()` has rolled back already)."""
+    if isinstance(exc, DatabaseError | InterfaceError | OperationalError):
+        connection.close()
 
 
 _writer: IngestWriter | None = None
@@ -168,8 +188,22 @@ def writer() -> IngestWriter:
         return _writer
 
 
-def ingest_grouped(*, event: CtiEvent) -> IngestResult:
+def writer_stop() -> None:
+    """Stop this process's writer, if it runs (its connection closed)."""
+    global _writer
+    with _writer_lock:
+        if _writer is not None:
+            _writer.stop()
+        _writer = None
+
+
+def cti_event_store(*, event: CtiEvent) -> IngestResult:
+    """Store one event through this process's group-commit writer. Inside a transaction
+    (a caller's, or a test's) the event joins that transaction instead: a writer thread
+    could neither see its rows nor wait for its end."""
+    if connection.in_atomic_block:
+        return cti_event_ingest(event=event)
     return writer().submit(event)
 
 
-__all__ = ["IngestWriter", "ingest_grouped", "writer"]
+__all__ = ["IngestWriter", "cti_event_store", "writer", "writer_stop"]

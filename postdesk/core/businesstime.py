@@ -78,6 +78,7 @@ __all__ = [
     "is_working_time",
     "next_working_moment",
     "official_calendar_covers",
+    "official_day_status",
     "working_periods_on",
 ]
 
@@ -188,6 +189,12 @@ def _official_status(day: date) -> Literal["workday", "holiday", "weekend", "unk
     if on_holiday and holiday_name is not None:
         return "holiday"
     return "weekend"
+
+
+def official_day_status(day: date) -> Literal["workday", "holiday", "weekend", "unknown"]:
+    """What the official calendar says of ``day``: a working day (a 调休 weekend day
+    included), a public holiday, an ordinary weekend day, or unknown (an uncovered year)."""
+    return _official_status(day)
 
 
 def official_calendar_covers(day: date) -> bool:

@@ -27,12 +27,18 @@ class DomainError(Exception):
         *,
         fields: Mapping[str, str | Promise] | None = None,
         code: str | None = None,
+        retry_after: int | None = None,
     ) -> None:
         self.message = message if message is not None else self.default_message
+        self.retry_after = max(1, int(retry_after)) if retry_after is not None else None
         self.fields = dict(fields or {})
         if code is not None:
             self.code = code  # type: ignore[misc]
         super().__init__(str(self.message))
+
+    def headers(self) -> dict[str, str]:
+        """Extra response headers: Retry-After when the caller should come back later."""
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +95,37 @@ class UnsupportedMedia(DomainError):
     status = 415
     code = "unsupported_media_type"
     default_message = _("This kind of file is not accepted.")
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    code = "method_not_allowed"
+    default_message = _("This method is not allowed here.")
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same Idempotency-Key was sent with another request (`core.idempotency`)."""
+
+    status = 422
+    code = "idempotency_key_reused"
+    default_message = _(
+        "This Idempotency-Key was already used for another request. Use a new key for a "
+        "new request."
+    )
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+    default_message = _("Too many requests. Wait a moment and try again.")
+
+
+class ServiceUnavailable(DomainError):
+    """The database or the broker does not answer: try again shortly."""
+
+    status = 503
+    code = "service_unavailable"
+    default_message = _("The service is briefly unavailable. Try again in a moment.")
 
 
 def command_error(exc: DomainError) -> Exception:

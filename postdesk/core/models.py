@@ -70,3 +70,45 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.what} {self.subject_label}"
+
+
+class RateCounter(models.Model):
+    """One fixed window of `core.ratelimit` in the embedded mode (Redis keeps them in
+    production): the hits counted for a bucket until `window_end` (Unix seconds)."""
+
+    bucket = models.CharField(max_length=200)
+    window_end = models.BigIntegerField()
+    hits = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "window_end"], name="core_ratecounter_uniq")
+        ]
+        indexes = [models.Index(fields=["window_end"], name="core_ratecounter_end")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} until {self.window_end}: {self.hits}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an `Idempotency-Key` (`core.idempotency`).
+
+    Written in the same transaction as the request's own writes: either both are there or
+    neither is. `fingerprint` is the SHA-256 of the method, path and body; a retry with the
+    same key and fingerprint gets `status` and `body` again, another body is refused.
+    """
+
+    principal = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="core_idempotency_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal} {self.key} → {self.status}"

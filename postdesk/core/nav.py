@@ -44,6 +44,7 @@ NAV: list[NavItem] = [
         "kb",
     ),
     NavItem("calls:wallboard", _("Wallboard"), frozenset({LEAD, DIRECTOR}), "wallboard"),
+    NavItem("workforce:staffing", _("Staffing"), frozenset({LEAD, DIRECTOR, ADMIN}), "staffing"),
     NavItem("workforce:floor", _("Seat map"), frozenset({LEAD, DIRECTOR, ADMIN}), "floor"),
     NavItem("workforce:handovers", _("Shift handovers"), frozenset({LEAD, AGENT}), "handovers"),
     NavItem(

@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema, Status
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import ValidationFailed
+from postdesk.core.idempotency import idempotent
 from postdesk.core.request import client_ip, staff_user
 from postdesk.customers.models import Customer
 from postdesk.customers.selectors import (
@@ -96,6 +97,7 @@ def get_customer_full(request: HttpRequest, customer_id: int) -> dict[str, objec
 
 
 @router.post("/", response={201: CustomerOut}, summary="Create a customer")
+@idempotent
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, object]]:
     unit = None
     if payload.unit:

@@ -39,6 +39,16 @@ class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
         *UserAdmin.fieldsets,  # type: ignore[misc]
         (
             "postdesk",
-            {"fields": ("role", "unit", "display_name", "agent_no", "extension", "language")},
+            {
+                "fields": (
+                    "role",
+                    "unit",
+                    "display_name",
+                    "agent_no",
+                    "extension",
+                    "phone",
+                    "language",
+                )
+            },
         ),
     )

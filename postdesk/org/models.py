@@ -89,6 +89,9 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     agent_no = models.CharField(_("agent number"), max_length=20, blank=True)
     extension = models.CharField(_("extension"), max_length=20, blank=True)
+    # The user's direct phone (a mobile or a DID): how a PBX may name who answered
+    # (Zammad's answeringNumber); matched in canonical form.
+    phone = models.CharField(_("direct phone"), max_length=40, blank=True)
     language = models.CharField(
         _("language"),
         max_length=10,

@@ -6,6 +6,7 @@ from postdesk.workforce import views
 
 app_name = "workforce"
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("staffing/", views.staffing_page, name="staffing"),
     path("floor/", views.floor_page, name="floor"),
     path("floor/panel/", views.floor_panel, name="floor_panel"),
     path("handovers/", views.handover_list, name="handovers"),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from postdesk.core.errors import DomainError
+from postdesk.core.errors import DomainError, ValidationFailed
+from postdesk.core.periods import parse_instant
 from postdesk.core.request import staff_user
 from postdesk.org.models import Role, User
 from postdesk.workforce import report_flows, selectors
@@ -15,6 +19,7 @@ from postdesk.workforce.models import HandoverItem, InternalReport, Seat, Shift
 from postdesk.workforce.services import (
     ItemInput,
     ReportInput,
+    forecast_override_set,
     handover_acknowledge,
     handover_comment,
     handover_create,
@@ -25,6 +30,7 @@ from postdesk.workforce.services import (
 from postdesk.workforce.services.handovers import can_acknowledge
 from postdesk.workforce.services.internal_reports import PRODUCTS, can_act
 from postdesk.workforce.services.seats import can_edit_floor
+from postdesk.workforce.staffing import REASONS
 
 
 def _errors(exc: DomainError) -> dict[str, object]:
@@ -261,4 +267,85 @@ def floor_panel(request: HttpRequest) -> HttpResponse:
     plan = selectors.floor_plan_get(user=user, plan_id=_plan_id(request))
     return render(
         request, "workforce/_floor.html", {"map": selectors.seat_map(user=user, plan=plan)}
+    )
+
+
+# ------------------------------------------------------------------ staffing forecast
+
+
+def _float(raw: str | None, default: float, name: str, errors: dict[str, str]) -> float:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        errors[name] = str(REASONS["not_a_number"])
+        return default
+    if not math.isfinite(value):
+        errors[name] = str(REASONS["not_a_number"])
+        return default
+    return value
+
+
+@login_required
+def staffing_page(request: HttpRequest) -> HttpResponse:
+    """The forecast of the next 14 days, its MAPE, and the agents each half hour needs."""
+    user = staff_user(request)
+    errors: dict[str, str] = {}
+    params = request.POST if request.method == "POST" else request.GET
+    target_sl = _float(params.get("target_sl"), 0.8, "target_sl", errors)
+    target_seconds = _float(params.get("target_seconds"), 20, "target_seconds", errors)
+    shrinkage = _float(params.get("shrinkage"), 0.3, "shrinkage", errors)
+    status = 200
+    if request.method == "POST" and not errors and user.unit is not None:
+        try:
+            start = parse_instant(request.POST.get("start", ""), field="start", default_now=False)
+            raw = request.POST.get("calls", "").strip()
+            calls = _float(raw, 0, "calls", errors) if raw else None
+            if not errors:
+                forecast_override_set(actor=user, unit=user.unit, start=start, calls=calls)
+        except DomainError as exc:
+            errors.update({k: str(v) for k, v in exc.fields.items()})
+    if errors:
+        status = 400
+        target_sl, target_seconds, shrinkage = 0.8, 20.0, 0.3
+    try:
+        requirement = selectors.staffing_requirement(
+            user=user, target_sl=target_sl, target_seconds=target_seconds, shrinkage=shrinkage
+        )
+    except ValidationFailed as exc:
+        errors.update({k: str(v) for k, v in exc.fields.items()})
+        status = 400
+        requirement = selectors.staffing_requirement(user=user)
+    days = requirement.by_day()
+    chosen = params.get("day", "")
+    day_rows = next((rows for d, rows in days.items() if d.isoformat() == chosen), None)
+    if day_rows is None:
+        day_rows = next(iter(days.values()))
+    chart = {
+        "labels": [timezone.localtime(r.start).strftime("%m-%d %H:%M") for r in requirement.rows],
+        "calls": [round(r.calls, 1) for r in requirement.rows],
+        "agents": [r.staffing.agents for r in requirement.rows],
+        "scheduled": [r.staffing.scheduled for r in requirement.rows],
+    }
+    return render(
+        request,
+        "workforce/staffing.html",
+        {
+            "req": requirement,
+            "days": [
+                {
+                    "day": d,
+                    "calls": sum(r.calls for r in rows),
+                    "peak": max(r.staffing.scheduled for r in rows),
+                }
+                for d, rows in days.items()
+            ],
+            "day_rows": day_rows,
+            "chosen": day_rows[0].day,
+            "chart": chart,
+            "field_errors": errors,
+            "can_override": user.unit is not None,
+        },
+        status=status,
     )

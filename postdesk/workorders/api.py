@@ -14,6 +14,7 @@ from pydantic import Field
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import ValidationFailed
+from postdesk.core.idempotency import idempotent
 from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
 from postdesk.core.request import client_ip, staff_user
@@ -133,6 +134,7 @@ def _detail(
 
 
 @router.post("/", response={201: dict[str, Any]}, summary="Open a work order")
+@idempotent
 def create(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
     user = staff_user(request)
     parent = selectors.work_order_get(user=user, number=payload.parent) if payload.parent else None
@@ -249,6 +251,7 @@ def caller(request: HttpRequest, number: str) -> dict[str, Any]:
 
 
 @router.post("/{number}/actions/{action}/", response=dict[str, Any], summary="Perform an action")
+@idempotent
 def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
     import json
 

@@ -17,12 +17,16 @@ from postdesk.calls.services.housekeeping import (
     calls_sweep_stale,
 )
 from postdesk.calls.services.ingest import IngestResult, cti_event_ingest, cti_events_ingest
+from postdesk.calls.services.lookups import (
+    extension_cache_clear,
+    number_is_blocked,
+    zammad_event_resolve,
+)
 from postdesk.calls.services.states import MANUAL_STATES, agent_state_set
 from postdesk.calls.services.tokens import (
     cti_token_authenticate,
     cti_token_create,
     cti_token_revoke,
-    extension_cache_clear,
 )
 
 __all__ = [
@@ -43,5 +47,7 @@ __all__ = [
     "cti_token_create",
     "cti_token_revoke",
     "extension_cache_clear",
+    "number_is_blocked",
     "wrapup_codes_ensure",
+    "zammad_event_resolve",
 ]

@@ -15,7 +15,7 @@ from postdesk.calls.models import (
 )
 from postdesk.calls.push import publish_on_commit
 from postdesk.calls.services.ingest import cti_event_ingest
-from postdesk.calls.services.states import _move, _state_row
+from postdesk.calls.services.states import agent_state_move, agent_states_lock
 from postdesk.core.errors import InvalidTransition, NotFound, ValidationFailed
 from postdesk.org.models import User
 
@@ -49,9 +49,9 @@ def call_wrapup(*, actor: User, call: Call, code: str, note: str = "", finish: b
             )
             cti_event_ingest(event=event)
         elif finish and locked.agent_id == actor.pk:
-            state = _state_row(actor.pk, timezone.now())
+            state = agent_states_lock({actor.pk: timezone.now()})[actor.pk]
             if state.state == S.AFTER_CALL and state.call_id == locked.pk:
-                _move(state, S.READY, "", timezone.now(), None)
+                agent_state_move(state, S.READY, "", timezone.now(), None)
                 publish_on_commit([(f"agent:{actor.pk}", {"type": "state", "state": S.READY})])
     locked.refresh_from_db()
     return locked

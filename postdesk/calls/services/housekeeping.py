@@ -25,7 +25,7 @@ from postdesk.calls.events import SWEEP_SOURCE, CtiEvent
 from postdesk.calls.models import AgentState, AgentStatePeriod, Call, CallEvent
 from postdesk.calls.push import publish_on_commit
 from postdesk.calls.services.ingest import cti_event_ingest
-from postdesk.calls.services.states import _move, _state_row
+from postdesk.calls.services.states import agent_state_move, agent_states_lock
 
 S = AgentState.State
 SWEEP_CAUSE = "no_hangup"
@@ -74,7 +74,7 @@ def calls_sweep_stale(
 
 def _agent_release(*, user_id: int, cutoff: datetime) -> bool:
     with transaction.atomic():
-        state = _state_row(user_id, cutoff)
+        state = agent_states_lock({user_id: cutoff})[user_id]
         if state.state not in (S.ON_CALL, S.AFTER_CALL) or state.since >= cutoff:
             return False  # it moved meanwhile
         at = state.since
@@ -84,7 +84,7 @@ def _agent_release(*, user_id: int, cutoff: datetime) -> bool:
                 return False  # the call is still open: the call sweep closes it first
             if ended is not None and ended > at:
                 at = ended
-        _move(state, S.LOGGED_OUT, "", at, None)
+        agent_state_move(state, S.LOGGED_OUT, "", at, None)
         publish_on_commit(
             [
                 (f"agent:{user_id}", {"type": "state", "state": S.LOGGED_OUT}),

@@ -2,72 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postdesk.calls.events import CtiEvent
-from postdesk.calls.models import (
-    AgentState,
-    Call,
-)
+from postdesk.calls.models import AgentState, AgentStatePeriod
 from postdesk.calls.push import publish_on_commit
+from postdesk.calls.services import rows
 from postdesk.core.errors import InvalidTransition, ValidationFailed
 from postdesk.org.models import User
 
 S = AgentState.State
 
 
-def _execute(sql: str, params: list[Any]) -> None:
-    """Raw SQL on the hot path (both databases); aware datetimes adapted as Django does."""
-    ops = connection.ops
-    values = [ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-
-
 # ---------------------------------------------------------------------- agent states
 
 
-def _db_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+def agent_states_lock(first_at: Mapping[int, datetime]) -> dict[int, AgentState]:
+    """The state rows of these agents (user id -> when the first move is), locked for
+    the transaction in user-id order; an agent without one gets it, logged out since
+    that moment."""
+    ids = sorted(first_at)
+    states = {s.user_id: s for s in rows.select(AgentState, where_in="user", values=ids, lock=True)}
+    missing = [user_id for user_id in ids if user_id not in states]
+    if missing:
+        rows.insert(
+            [
+                AgentState(user_id=user_id, state=S.LOGGED_OUT, reason="", since=first_at[user_id])
+                for user_id in missing
+            ],
+            lock_on="user",
+        )
+        found = rows.select(AgentState, where_in="user", values=missing, lock=True)
+        states.update({state.user_id: state for state in found})
+    return states
 
 
-def _state_row(user_id: int, at: datetime) -> AgentState:
-    """The agent's state row, created if missing, locked for the transaction."""
-    sql = "SELECT id, state, reason, since, call_id FROM calls_agentstate WHERE user_id = %s"
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
-        row = cursor.fetchone()
-        if row is None:
-            _execute(
-                "INSERT INTO calls_agentstate (user_id, state, reason, since) "
-                "VALUES (%s, %s, '', %s) ON CONFLICT (user_id) DO NOTHING",
-                [user_id, S.LOGGED_OUT, at],
-            )
-            cursor.execute(sql, [user_id])
-            row = cursor.fetchone()
-    return AgentState(
-        id=row[0],
-        user_id=user_id,
-        state=row[1],
-        reason=row[2],
-        since=_db_datetime(row[3]),
-        call_id=row[4],
-    )
+def agent_states_save(states: Sequence[AgentState], periods: Sequence[AgentStatePeriod]) -> None:
+    """Write moved (locked) state rows and the periods their moves closed."""
+    rows.insert(periods)
+    rows.write(states, ("state", "reason", "since", "call"))
 
 
-# A closed period: (user_id, state, reason, started_at, ended_at, seconds).
-Period = tuple[int, str, str, datetime, datetime, float]
 FOLLOWED_EVENTS = frozenset({"answer", "hangup", "wrapup", "newCall"})
 
 
@@ -84,6 +65,8 @@ class CallSnapshot:
     outcome: str
     ended_at: datetime | None
     wrapup_at: datetime | None
+    # agents who had the call before it was transferred to `agent_id`
+    earlier_agent_ids: tuple[int, ...] = ()
 
 
 def _shift(
@@ -92,7 +75,7 @@ def _shift(
     reason: str,
     at: datetime,
     call_pk: int | None,
-    periods: list[Period],
+    periods: list[AgentStatePeriod],
 ) -> None:
     """Move the state in memory; the closed period (if it lasted) goes to `periods`."""
     at = max(at, state.since)
@@ -100,13 +83,13 @@ def _shift(
     if changed and at > state.since:
         # a period of no length (a move at the very moment of the last) is not kept
         periods.append(
-            (
-                state.user_id,
-                state.state,
-                state.reason,
-                state.since,
-                at,
-                round((at - state.since).total_seconds(), 3),
+            AgentStatePeriod(
+                user_id=state.user_id,
+                state=state.state,
+                reason=state.reason,
+                started_at=state.since,
+                ended_at=at,
+                seconds=round((at - state.since).total_seconds(), 3),
             )
         )
     if changed:
@@ -116,29 +99,17 @@ def _shift(
     state.call_id = call_pk
 
 
-def _write_state(state: AgentState, periods: list[Period]) -> None:
-    for period in periods:
-        _execute(
-            "INSERT INTO calls_agentstateperiod (user_id, state, reason, started_at, ended_at, "
-            "seconds) VALUES (%s, %s, %s, %s, %s, %s)",
-            list(period),
-        )
-    _execute(
-        "UPDATE calls_agentstate SET state = %s, reason = %s, since = %s, call_id = %s "
-        "WHERE id = %s",
-        [state.state, state.reason, state.since, state.call_id, state.pk],
-    )
+def agent_state_move(
+    state: AgentState, new: str, reason: str, at: datetime, call_pk: int | None
+) -> None:
+    """Move a locked state row and write it (with the period it closed)."""
+    periods: list[AgentStatePeriod] = []
+    _shift(state, new, reason, at, call_pk, periods)
+    agent_states_save([state], periods)
 
 
-def _move(state: AgentState, new: str, reason: str, at: datetime, call: Call | None) -> None:
-    """Move a locked state row and write it (with its closed period)."""
-    periods: list[Period] = []
-    _shift(state, new, reason, at, call.pk if call is not None else None, periods)
-    _write_state(state, periods)
-
-
-def _follow(
-    state: AgentState, *, call: CallSnapshot, event: CtiEvent, periods: list[Period]
+def agent_state_follow(
+    state: AgentState, *, call: CallSnapshot, event: CtiEvent, periods: list[AgentStatePeriod]
 ) -> str | None:
     """The telephone moves the agent (in memory; the caller writes): answer puts the agent
     on the call, hangup into after-call work, wrapup back to ready. An event older than
@@ -164,6 +135,19 @@ def _follow(
     return state.state
 
 
+def agent_state_hand_over(
+    state: AgentState, *, call: CallSnapshot, event: CtiEvent, periods: list[AgentStatePeriod]
+) -> str | None:
+    """A transfer (another extension answered the call): the agent who had it goes into
+    after-call work at that moment, if the telephone still shows it on this call."""
+    if event.event != "answer" or state.call_id != call.pk or state.state != S.ON_CALL:
+        return None
+    if event.timestamp < state.since:
+        return None
+    _shift(state, S.AFTER_CALL, "", event.timestamp, call.pk, periods)
+    return state.state
+
+
 MANUAL_STATES = (S.READY, S.NOT_READY, S.LOGGED_OUT)
 
 
@@ -179,10 +163,10 @@ def agent_state_set(*, user: User, state: str, reason: str = "") -> AgentState:
         reason = ""
     now = timezone.now()
     with transaction.atomic():
-        row = _state_row(user.pk, now)
+        row = agent_states_lock({user.pk: now})[user.pk]
         if row.state == S.ON_CALL:
             raise InvalidTransition(_("You are on a call; the state changes when it ends."))
-        _move(row, state, reason, now, None)
+        agent_state_move(row, state, reason, now, None)
         publish_on_commit(
             [
                 (f"agent:{user.pk}", {"type": "state", "state": state}),

@@ -1,4 +1,4 @@
-"""CTI integration tokens and the extension → user cache of the ingestion path."""
+"""CTI integration tokens (only their SHA-256 is kept)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,17 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from postdesk.calls.models import (
-    CallQueue,
-    CtiToken,
-)
-from postdesk.core.errors import ValidationFailed
+from postdesk.calls.models import CtiToken
+from postdesk.core import ratelimit
+from postdesk.core.errors import RateLimited, ValidationFailed
 from postdesk.core.ttlcache import TTLCache
-from postdesk.org.models import User
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 TOKEN_CACHE_SECONDS = 10.0
-EXTENSION_CACHE_SECONDS = 30.0
 
 # --------------------------------------------------------------------------- tokens
 
@@ -49,18 +46,36 @@ def cti_token_revoke(*, token_id: int) -> bool:
     return bool(revoked)
 
 
-def cti_token_authenticate(*, raw: str) -> int | None:
+def _fail_limits() -> tuple[int, int]:
+    return (
+        int(getattr(settings, "POSTDESK_CTI_TOKEN_FAIL_LIMIT", 20)),
+        int(getattr(settings, "POSTDESK_CTI_TOKEN_FAIL_WINDOW", 300)),
+    )
+
+
+def cti_token_authenticate(*, raw: str, ip: str | None = None) -> int | None:
     """The id of the live token `raw`, or None. Answers from a short in-process cache
     (a revoked token stops working within TOKEN_CACHE_SECONDS everywhere, at once in
-    the process that revoked it)."""
+    the process that revoked it). With the caller's address, wrong tokens are throttled
+    per address (`core.ratelimit`): after POSTDESK_CTI_TOKEN_FAIL_LIMIT of them within
+    POSTDESK_CTI_TOKEN_FAIL_WINDOW seconds, no token from there is looked up until the
+    window ends (RateLimited: 429 with Retry-After). A token already known to this
+    process costs the limiter nothing (the hot path)."""
     if not raw or len(raw) > 200:
+        _failed(ip)
         return None
     key = _hash(raw)
     found, token_id = _token_cache.get(key)
     if found and token_id is not None:
         return token_id
+    limit, window = _fail_limits()
+    if ip is not None:
+        decision = ratelimit.peek(f"cti-token-fail:{ip}", limit=limit, window_seconds=window)
+        if not decision.allowed:
+            raise RateLimited(retry_after=decision.retry_after)
     token = CtiToken.objects.filter(key_hash=key, revoked_at__isnull=True).first()
     if token is None:
+        _failed(ip)
         return None
     wall = timezone.now()
     if token.last_used_at is None or wall - token.last_used_at > TOKEN_TOUCH_INTERVAL:
@@ -69,55 +84,9 @@ def cti_token_authenticate(*, raw: str) -> int | None:
     return token.pk
 
 
-# ---------------------------------------------------------------------- extensions
-
-_ext_cache: TTLCache[str, int | None] = TTLCache(EXTENSION_CACHE_SECONDS, max_size=5000)
-
-
-def _user_id_for_extension(extension: str) -> int | None:
-    if not extension:
-        return None
-    found, cached = _ext_cache.get(extension)
-    if found:
-        return cached
-    user_id = (
-        User.objects.filter(extension=extension, is_active=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    _ext_cache.put(extension, user_id)
-    return user_id
-
-
-def _user_id_for_names(names: tuple[str, ...]) -> int | None:
-    """Zammad's user[]: a user name or display name of ours (the first that matches)."""
-    for name in names:
-        user_id = (
-            User.objects.filter(is_active=True, username=name).values_list("pk", flat=True).first()
-            or User.objects.filter(is_active=True, display_name=name)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if user_id:
-            return user_id
-    return None
-
-
-_queue_cache: TTLCache[str, int | None] = TTLCache(EXTENSION_CACHE_SECONDS)
-
-
-def _unit_id_for_queue(queue: str) -> int | None:
-    """The unit answering a queue (`CallQueue`), from a short in-process cache."""
-    if not queue:
-        return None
-    found, cached = _queue_cache.get(queue)
-    if found:
-        return cached
-    unit_id = CallQueue.objects.filter(code=queue).values_list("unit_id", flat=True).first()
-    _queue_cache.put(queue, unit_id)
-    return unit_id
-
-
-def extension_cache_clear() -> None:
-    _ext_cache.clear()
-    _queue_cache.clear()
+def _failed(ip: str | None) -> None:
+    if ip is not None:
+        limit, window = _fail_limits()
+        decision = ratelimit.hit(f"cti-token-fail:{ip}", limit=limit, window_seconds=window)
+        if not decision.allowed:
+            raise RateLimited(retry_after=decision.retry_after)

@@ -14,7 +14,8 @@ def ts(seconds: float, base: datetime = T0) -> str:
     return (base + timedelta(seconds=seconds)).isoformat()
 
 
-def post_event(client: Client, token: str, **body):
+def post_event(client: Client, token: str, meta: dict | None = None, **body):
+    """POST one event; `meta`: extra WSGI environ (REMOTE_ADDR, HTTP_… headers)."""
     if "from_" in body:
         body["from"] = body.pop("from_")
     return client.post(
@@ -22,6 +23,7 @@ def post_event(client: Client, token: str, **body):
         data=json.dumps(body),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Token {token}",
+        **(meta or {}),
     )
 
 

@@ -187,3 +187,32 @@ def test_the_wallboard_updates_live(page, login, live_server, cti_token):
     )
     assert page.inner_text("[data-testid=answered]") == "1"
     assert page.inner_text("[data-testid=state-on_call]").strip().endswith("1")
+
+
+@pytest.mark.parametrize("form", ["to", "agent", "queue"])
+def test_a_ringing_call_pops_whichever_way_the_pbx_names_the_extension(
+    page, login, live_server, cti_token, form
+):
+    """Issue 20 (1): `to: "8001"` (inbound straight to the extension), `agent: "8001"`,
+    or the queue ringing the agent (a further newCall naming it) — the caller pops on
+    agent1's page while it rings (`to` used to nudge the page, whose fetch got 404)."""
+    login("agent1")
+    page.goto("/calls/")
+    page.wait_for_selector("[data-push-state=live]")
+    now = timezone.now()
+    call = {
+        "event": "newCall",
+        "call_id": f"ring-{form}",
+        "timestamp": now.isoformat(),
+        "direction": "in",
+        "from": "13957712399",
+        "to": "8001" if form == "to" else "11185",
+    }
+    if form == "agent":
+        call["agent"] = "8001"
+    assert _post(live_server.url, cti_token, call) == 200
+    if form == "queue":
+        ring = {**call, "timestamp": (now + timedelta(seconds=2)).isoformat(), "agent": "8001"}
+        assert _post(live_server.url, cti_token, ring) == 200
+    page.locator(f"[data-testid=pop-body][data-call-id=ring-{form}]").wait_for()
+    assert page.locator("[data-testid=caller-number]").inner_text() == "13957712399"

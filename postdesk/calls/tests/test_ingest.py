@@ -215,6 +215,49 @@ def test_an_unknown_extension_is_kept_and_the_call_counts(cti, cti_token, org):
         ({"event": "answer", "call_id": "m", "timestamp": ts(0)}, "agent"),
         ({"event": "hangup", "call_id": ["m"], "timestamp": ts(0)}, "call_id"),
         ({"event": "hangup", "call_id": "m" * 101, "timestamp": ts(0)}, "call_id"),
+        # off the calendar: an OverflowError (500) and a poisoned batch before (issue 11)
+        (
+            {"event": "hangup", "call_id": "m", "timestamp": "0001-01-01T00:00:00+08:00"},
+            "timestamp",
+        ),
+        (
+            {"event": "hangup", "call_id": "m", "timestamp": "9999-12-31T23:00:00-08:00"},
+            "timestamp",
+        ),
+        (
+            {"event": "hangup", "call_id": "m", "timestamp": "9999-06-01T00:00:00+00:00"},
+            "timestamp",
+        ),
+        (
+            {"event": "hangup", "call_id": "m", "timestamp": "1899-12-31T23:00:00+00:00"},
+            "timestamp",
+        ),
+        (
+            {
+                "event": "newCall",
+                "call_id": "m",
+                "timestamp": ts(0),
+                "direction": "in",
+                "from": "abc",
+                "to": "11185",
+            },
+            "from",
+        ),
+        (
+            {
+                "event": "newCall",
+                "call_id": "m",
+                "timestamp": ts(0),
+                "direction": "in",
+                "from": "13812345678",
+                "to": "11185; drop",
+            },
+            "to",
+        ),
+        ({"event": "hangup", "call_id": "m\x00n", "timestamp": ts(0)}, "call_id"),
+        ({"event": "hangup", "call_id": "m", "timestamp": ts(0), "cause": "bu\r\nsy"}, "cause"),
+        ({"event": "hangup", "call_id": "m", "timestamp": ts(0), "queue": "q\x1b[31m"}, "queue"),
+        ({"event": "answer", "call_id": "m", "timestamp": ts(0), "agent": "80\x0001"}, "agent"),
     ],
 )
 def test_a_malformed_body_gets_400_naming_the_field(cti, cti_token, org, body, field):
@@ -305,3 +348,109 @@ def test_cti_token_command(capsys, db):
     assert cti_token_authenticate(raw=raw.strip()) is not None
     call_command("cti_token", "--list")
     assert "asterisk-1" in capsys.readouterr().out
+
+
+def test_a_withheld_number_and_a_number_with_hyphens_are_numbers(cti, cti_token, org):
+    for call_id, caller in (("w-1", "anonymous"), ("w-2", "0577-88123456"), ("w-3", "+86 577")):
+        response = post_event(
+            cti,
+            cti_token,
+            event="newCall",
+            call_id=call_id,
+            timestamp=ts(0),
+            direction="in",
+            from_=caller,
+            to="11185",
+        )
+        assert response.status_code == 200, response.content
+    assert Call.objects.get(call_id="w-1").from_number == "anonymous"
+
+
+def test_the_middleware_answers_what_the_api_view_answers(cti_token, org, settings):
+    """`CtiEventsMiddleware` and the API view (the middleware taken out) give the same
+    statuses and bodies; which one answered shows in the headers only the rest of the
+    middleware adds (X-Frame-Options)."""
+    from django.test import Client
+
+    good = dict(
+        event="newCall",
+        call_id="mw-1",
+        timestamp=ts(0),
+        direction="in",
+        from_="13812345678",
+        to="11185",
+    )
+    cases = [
+        ({}, good),
+        ({}, good),  # the duplicate
+        ({}, {**good, "direction": "up"}),
+        ({}, {**good, "timestamp": "0001-01-01T00:00:00+08:00"}),
+        ({"HTTP_ACCEPT_LANGUAGE": "en"}, {**good, "from_": "abc"}),
+    ]
+
+    def answers(client):
+        out = []
+        for headers, body in cases:
+            body = {("from" if k == "from_" else k): v for k, v in body.items()}
+            response = client.post(
+                "/api/v1/cti/events",
+                data=json.dumps(body),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {cti_token}",
+                **headers,
+            )
+            out.append((response.status_code, response.json(), "X-Frame-Options" in response))
+        forged = Client().post("/api/v1/cti/events", data="{}", content_type="application/json",
+                               HTTP_AUTHORIZATION="Token forged")  # fmt: skip
+        out.append((forged.status_code, forged.json()["code"], "X-Frame-Options" in forged))
+        return out
+
+    fast = answers(Client())
+    CallEvent.objects.all().delete()
+    Call.objects.all().delete()
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "CtiEventsMiddleware" not in m]
+    plain = answers(Client())
+    assert [a[:2] for a in fast] == [a[:2] for a in plain]
+    assert [a[1] for a in fast][:2] == [
+        {"status": "stored", "call_id": "mw-1"},
+        {"status": "duplicate", "call_id": "mw-1"},
+    ]
+    assert not any(a[2] for a in fast) and all(a[2] for a in plain)
+
+
+def test_wrong_cti_tokens_are_throttled_per_address(cti, cti_token, org, settings):
+    """Issue 11: after the limit of wrong tokens from one address, 429 with Retry-After
+    (JSON endpoint and Zammad's path alike), and no token from there is looked up until
+    the window ends; a token this process knows already is not slowed down."""
+    settings.POSTDESK_CTI_TOKEN_FAIL_LIMIT = 3
+    settings.POSTDESK_CTI_TOKEN_FAIL_WINDOW = 600
+    body = dict(event="hangup", call_id="rl-1", timestamp=ts(0))
+    assert post_event(cti, cti_token, **body).status_code == 200  # known to this process now
+    for _ in range(2):
+        assert post_event(cti, "wrong", **body).status_code == 401
+    zammad = {"event": "hangup", "callId": "rl-1", "direction": "in"}
+    assert cti.post("/api/v1/cti/also-wrong", data=zammad).status_code == 401
+    refused = post_event(cti, "wrong", **body)
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    assert 0 < int(refused["Retry-After"]) <= 600
+    refused = cti.post("/api/v1/cti/zammad/wrong", data=zammad)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    # a real token this process has not seen yet is not even looked up meanwhile
+    from postdesk.calls.services import cti_token_create
+
+    fresh = cti_token_create(name="other pbx")[1]
+    assert post_event(cti, fresh, **body).status_code == 429
+    assert post_event(cti, cti_token, **body).status_code == 200
+    # another address is not concerned
+    other = post_event(cti, fresh, meta={"REMOTE_ADDR": "10.1.2.3"}, **body)
+    assert other.status_code == 200, other.content
+
+
+def test_the_events_endpoint_keeps_the_host_check(cti, cti_token, org):
+    """The short way through the middleware still checks the Host (the fast path of
+    `postdesk serve` skipped it)."""
+    body = dict(event="hangup", call_id="host-1", timestamp=ts(0))
+    response = post_event(cti, cti_token, meta={"HTTP_HOST": "evil.example"}, **body)
+    assert response.status_code == 400
+    assert not CallEvent.objects.filter(call_key="host-1").exists()
+    assert post_event(cti, cti_token, **body).status_code == 200

@@ -1,8 +1,10 @@
 """End to end across processes: `postdesk serve` with two gunicorn workers; the CTI POST
 and the agent's push connections land on different processes.
 
-The server runs on its own SQLite file. Without REDIS_URL (the embedded mode) the push
-crosses processes through Unix sockets; with REDIS_URL (the PostgreSQL run) through Redis.
+The server runs on a database of its own, of the suite's kind (a SQLite file, or a
+PostgreSQL database beside the test database). Without REDIS_URL (the embedded mode) the
+push crosses processes through Unix sockets; with REDIS_URL (the PostgreSQL run) through
+Redis.
 """
 
 from __future__ import annotations
@@ -37,12 +39,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _database_for_the_server(tmp: Path):
+    """The server's own database, of the suite's kind: a SQLite file, or a fresh
+    PostgreSQL database beside the test database (dropped at the end)."""
+    from django.conf import settings
+
+    if not settings.IS_POSTGRES:
+        return f"sqlite:///{tmp}/db.sqlite3", None
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    name = f"{db.get('TEST', {}).get('NAME') or 'test_' + db['NAME']}_served"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    user, password = db["USER"] or "postgres", db["PASSWORD"] or None
+    admin = {"host": host, "port": port, "user": user, "password": password}
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    secret = f":{password}" if password else ""
+    return f"postgres://{user}{secret}@{host}:{port}/{name}", drop
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp: Path = tmp_path_factory.mktemp("serve")
+    database_url, drop = _database_for_the_server(tmp)
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
+        "DATABASE_URL": database_url,
         "POSTDESK_VAR_DIR": str(tmp),
         "DJANGO_SETTINGS_MODULE": "postdesk.settings",
         "ACCESS_LOG": "",
@@ -95,6 +124,8 @@ def server(tmp_path_factory):
     yield {"base": base, "port": port, "token": token, "env": env, "cli": cli}
     proc.terminate()
     proc.wait(timeout=20)
+    if drop is not None:
+        drop()
 
 
 def _session_cookie(base: str, username: str) -> str:
@@ -306,8 +337,8 @@ def _post_raw(server, body: bytes, token: str, language: str = "zh-hans"):
 
 
 def test_the_served_endpoint_keeps_the_contract(server):
-    """Under `postdesk serve` the events endpoint is answered by the fast path: the same
-    statuses and error bodies as the API view."""
+    """Under `postdesk serve` (group commit, `CtiEventsMiddleware`): the statuses and
+    error bodies of the API's contract."""
     body = {
         "event": "newCall",
         "call_id": "fp-1",
@@ -331,3 +362,69 @@ def test_the_served_endpoint_keeps_the_contract(server):
     assert error["fields"] == {"direction": "只能是“in”或“out”。"}
     status, error = _post_raw(server, b"{oops", server["token"], language="en")
     assert status == 400 and error["fields"] == {"body": "The body is not valid JSON."}
+
+
+def _count(server, sql: str) -> int:
+    script = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        f"    c.execute({sql!r})\n"
+        "    print(c.fetchone()[0])"
+    )
+    out = subprocess.run(
+        [*server["cli"], "shell", "-c", script],
+        env=server["env"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    return int(out.strip().splitlines()[-1])
+
+
+def test_bad_events_posted_with_good_ones_fail_alone(server):
+    """Issue 11: 40 valid and 5 bad events (year 1 or 9999) posted at once, four times
+    over. Every bad one is refused with 400 naming its timestamp before it reaches a
+    group-commit batch; every valid one is answered 200 and stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bad_times = [
+        "0001-01-01T00:00:00+08:00",
+        "9999-12-31T23:59:59-08:00",
+        "0001-01-01T07:00:00+08:00",
+        "9999-12-31T20:00:00+00:00",
+        "9999-12-31T23:59:59+14:00",
+    ]
+    bodies = []
+    for round_ in range(4):
+        for i in range(40):
+            bodies.append(
+                {
+                    "event": "newCall",
+                    "call_id": f"pb-{round_}-{i}",
+                    "timestamp": f"2025-03-05T09:{i:02d}:00+08:00",
+                    "direction": "in",
+                    "from": "13812345678",
+                    "to": "11185",
+                }
+            )
+        for i, at in enumerate(bad_times):
+            bodies.append({"event": "newCall", "call_id": f"pb-bad-{round_}-{i}", "timestamp": at,
+                           "direction": "in", "from": "13812345678", "to": "11185"})  # fmt: skip
+
+    def post(body):
+        return body, _post_raw(server, json.dumps(body).encode(), server["token"])
+
+    for round_ in range(4):
+        batch = [
+            b for b in bodies if b["call_id"].startswith((f"pb-{round_}-", f"pb-bad-{round_}-"))
+        ]
+        with ThreadPoolExecutor(max_workers=len(batch)) as pool:
+            answers = list(pool.map(post, batch))
+        for body, (status, reply) in answers:
+            if body["call_id"].startswith("pb-bad-"):
+                assert status == 400 and "timestamp" in reply["fields"], (body, reply)
+            else:
+                assert (status, reply) == (200, {"status": "stored", "call_id": body["call_id"]})
+    assert _count(server, "SELECT count(*) FROM calls_call WHERE call_id LIKE 'pb-%'") == 160
+    assert _count(server, "SELECT count(*) FROM calls_call WHERE call_id LIKE 'pb-bad-%'") == 0

@@ -232,3 +232,151 @@ def test_the_thread_stream_starts_with_a_snapshot(any_push, client_for, staff, c
     assert client_for("agent1").get("/calls/stream/").status_code == 200
     anonymous = __import__("django.test", fromlist=["Client"]).Client()
     assert anonymous.get("/calls/stream/").status_code == 401
+
+
+class HungRedis:
+    """A Redis that accepts connections, reads what it is sent and never answers (a
+    stopped server): a fake of what lies outside the machine."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.received = b""
+        self.got_command = threading.Event()
+        self.conns: list = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _read(self, conn) -> None:
+        while True:
+            try:
+                data = conn.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.received += data
+            self.got_command.set()  # the client's handshake or its PUBLISH: never answered
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.conns:
+            conn.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hung_redis_never_holds_the_cti_writer(settings, org):
+    """Issue 12: screen pops leave the writer's commit path. With Redis hung, every
+    event is committed and answered while the publisher is stuck sending the first pop."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from postdesk.calls.events import CtiEvent
+    from postdesk.calls.models import Call
+    from postdesk.calls.writer import IngestWriter
+
+    hung = HungRedis()
+    settings.REDIS_URL = f"redis://127.0.0.1:{hung.port}/0"
+    push.reset()
+    writer = IngestWriter(threads=1)
+    at = datetime(2025, 3, 4, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    def ringing(i: int) -> CtiEvent:
+        return CtiEvent(event="newCall", call_id=f"hr-{i}", timestamp=at, direction="in",
+                        from_number="13800000001", to_number="11185", agent="8001")  # fmt: skip
+
+    try:
+        assert writer.submit(ringing(0)).created
+        assert hung.got_command.wait(10)  # the publisher is now waiting for an answer
+        for i in range(1, 6):
+            assert writer.submit(ringing(i), timeout=30).created
+        assert Call.objects.filter(call_id__startswith="hr-").count() == 6
+        # all six were answered while the first pop was still unanswered by Redis
+        assert not push.publisher().flush(timeout=0)
+    finally:
+        writer.stop()
+        hung.close()
+        push.publisher().flush(timeout=10)
+        settings.REDIS_URL = ""
+        push.reset()
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["to_extension", "agent", "queue_rings_agent", "zammad_user"],
+)
+@pytest.mark.django_db
+def test_ringing_pops_for_the_phone_that_rings(form, cti, cti_token, client_for, staff):
+    """Issue 20 (1): a ringing call pops at the extension that rings, whichever way the
+    PBX names it, and the pop's fetch finds the call (it answered 404 for `to`)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+
+    def at(seconds: int) -> str:
+        return (now + timedelta(seconds=seconds)).isoformat()
+
+    base = dict(event="newCall", call_id=f"r-{form}", timestamp=at(-30),
+                direction="in", from_="13812345678", to="11185")  # fmt: skip
+    if form == "to_extension":
+        posted = [post_event(cti, cti_token, **{**base, "to": "8001"})]
+    elif form == "agent":
+        posted = [post_event(cti, cti_token, **base, agent="8001")]
+    elif form == "queue_rings_agent":
+        posted = [
+            post_event(cti, cti_token, **base, queue="11185"),
+            post_event(
+                cti,
+                cti_token,
+                **{**base, "timestamp": at(-25)},
+                queue="11185",
+                agent="8002",
+            ),
+            post_event(
+                cti,
+                cti_token,
+                **{**base, "timestamp": at(-5)},
+                queue="11185",
+                agent="8001",
+            ),
+        ]
+    else:
+        posted = [
+            cti.post(
+                f"/api/v1/cti/{cti_token}",
+                data={
+                    "event": "newCall",
+                    "from": "13812345678",
+                    "to": "11185",
+                    "direction": "in",
+                    "callId": f"r-{form}",
+                    "user[]": ["王晓燕"],
+                },
+            )
+        ]
+    assert all(r.status_code == 200 for r in posted), [r.content for r in posted]
+    from postdesk.calls.models import Call
+    from postdesk.calls.selectors import agent_active_call
+
+    call = Call.objects.get(call_id=f"r-{form}")
+    assert call.ringing_extension == "8001" and call.agent_id is None
+    assert agent_active_call(user=staff["agent1"]) == call
+    assert client_for("agent1").get(f"/calls/pop/{call.pk}/").status_code == 200
+    assert client_for("agent2").get(f"/calls/pop/{call.pk}/").status_code == 404

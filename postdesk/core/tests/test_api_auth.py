@@ -157,3 +157,36 @@ def test_each_request_gets_its_own_user_object(staff):
     assert first is not None and second is not None and first is not second
     first.display_name = "changed in one request"
     assert second.display_name != first.display_name
+
+
+@pytest.mark.parametrize("path", ["/api/v1/notifications/read", "/api/v1/workorders/"])
+def test_anonymous_writes_are_401_not_403(org, path):
+    """A POST without a session or token is not authenticated (401); CSRF only matters to
+    a signed-in session."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(path, "{}", content_type="application/json")
+    assert response.status_code == 401
+    assert response.json() == NOT_AUTHENTICATED
+    bad_token = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION="Token pd_wrong")
+    response = bad_token.post("/api/v1/workorders/", "{}", content_type="application/json")
+    assert response.status_code == 401
+    assert response.json() == NOT_AUTHENTICATED
+
+
+def test_wrong_tokens_are_throttled_per_address(staff, settings):
+    settings.POSTDESK_API_TOKEN_FAIL_LIMIT = 3
+    settings.POSTDESK_API_TOKEN_FAIL_WINDOW = 600
+    good = api_token_create(user=staff["agent1"])
+    attacker = Client(HTTP_AUTHORIZATION="Token pd_guess", REMOTE_ADDR="10.9.8.7")
+    assert [attacker.get("/api/v1/me").status_code for _ in range(3)] == [401, 401, 401]
+    refused = attacker.get("/api/v1/me")
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert 1 <= int(refused["Retry-After"]) <= 600
+    # from that address even a good token waits until the window ends (no lookups meanwhile)
+    same_address = Client(HTTP_AUTHORIZATION=f"Token {good}", REMOTE_ADDR="10.9.8.7")
+    assert same_address.get("/api/v1/me").status_code == 429
+    # another address is not affected, nor are requests without a token
+    other = Client(HTTP_AUTHORIZATION=f"Token {good}", REMOTE_ADDR="10.9.8.8")
+    assert other.get("/api/v1/me").status_code == 200
+    assert Client(REMOTE_ADDR="10.9.8.7").get("/api/v1/me").status_code == 401

@@ -37,6 +37,10 @@ EXPECTED_STATUS = {
     "InvalidTransition": (409, "invalid_transition"),
     "PayloadTooLarge": (413, "too_large"),
     "UnsupportedMedia": (415, "unsupported_media_type"),
+    "MethodNotAllowed": (405, "method_not_allowed"),
+    "IdempotencyKeyReused": (422, "idempotency_key_reused"),
+    "RateLimited": (429, "rate_limited"),
+    "ServiceUnavailable": (503, "service_unavailable"),
 }
 
 # A small API of its own with the real error handlers: one route raises any error class.

@@ -61,3 +61,41 @@ def test_seed_demo_twice_adds_nothing_and_is_big_enough():
         "8001",
         "8002",
     }
+
+
+@pytest.mark.postgresql
+def test_the_web_application_prepares_statements_and_commands_do_not():
+    """One setting (DB_PREPARE_THRESHOLD): the WSGI application connects with prepared
+    statements; a command (and so a worker) does not, whatever ran before it."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    url = "postgres://{}@{}:{}/{}".format(
+        db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
+    )
+    probe = (
+        "from django.db import connection; connection.ensure_connection(); "
+        "binding = type(connection.cursor().cursor).__name__; "
+        "print(f'{binding}:{connection.connection.prepare_threshold}')"
+    )
+    env = {**os.environ, "DATABASE_URL": url, "DB_PREPARE_THRESHOLD": "7"}
+    env.pop("POSTDESK_TEST_PREPARE", None)
+    web = subprocess.run(
+        [sys.executable, "-c", f"import postdesk.wsgi; {probe}"],
+        env=env, check=True, capture_output=True, text=True, timeout=120,
+    ).stdout.split()[-1]  # fmt: skip
+    command = subprocess.run(
+        [sys.executable, "-m", "postdesk.cli", "shell", "-c", probe],
+        env=env, check=True, capture_output=True, text=True, timeout=120,
+    ).stdout.split()[-1]  # fmt: skip
+    off = subprocess.run(
+        [sys.executable, "-c", f"import postdesk.wsgi; {probe}"],
+        env={**env, "DB_PREPARE_THRESHOLD": "off"}, check=True, capture_output=True,
+        text=True, timeout=120,
+    ).stdout.split()[-1]  # fmt: skip
+    assert web == "ServerBindingCursor:7"
+    assert command.startswith("Cursor:") and off.startswith("Cursor:")  # client-side binding

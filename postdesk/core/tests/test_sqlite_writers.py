@@ -4,16 +4,13 @@ the first commits (or rolls back), never while it is still writing."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import connection
 
 from postdesk.core.sqlite.base import DatabaseWrapper
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the flock queue is the SQLite backend's"
-)
+pytestmark = pytest.mark.sqlite  # the flock queue is the SQLite backend's
 
 
 @pytest.fixture(autouse=True)
@@ -38,34 +35,88 @@ def _end(wrapper: DatabaseWrapper, commit: bool = True) -> None:
     wrapper.set_autocommit(True)
 
 
-@pytest.mark.parametrize("commit", [True, False])
-def test_a_second_writer_waits_for_the_first_then_goes_at_once(tmp_path, commit):
-    first = _wrapper(tmp_path / "w.sqlite3")
+def _impatient(path) -> DatabaseWrapper:
+    """A connection whose SQLite busy handler gives up at once: if it gets in while
+    another writer holds the lock, only the writers' queue can have let it in."""
+    options = {**connection.settings_dict["OPTIONS"], "timeout": 0}
+    settings_dict = {**connection.settings_dict, "NAME": str(path), "TEST": {}, "OPTIONS": options}
+    wrapper = DatabaseWrapper(settings_dict, alias="writers_test_impatient")
+    wrapper.ensure_connection()
+    return wrapper
+
+
+def _second_writer_after_the_first(path, commit: bool, write) -> list[str]:
+    """The first writer holds a transaction; `write(second)` runs on another thread
+    with an impatient connection. Returns the order of what happened."""
+    first = _wrapper(path)
     first.cursor().execute("CREATE TABLE t (n integer)")
     _begin(first)
     first.cursor().execute("INSERT INTO t VALUES (1)")
-    began: list[float] = []
+    order: list[str] = []
+    errors: list[BaseException] = []
+    ready = threading.Event()
 
-    def write() -> None:
-        second = _wrapper(tmp_path / "w.sqlite3")  # a connection belongs to its thread
-        _begin(second)  # queues on the lock file, not in SQLite's busy handler
-        began.append(time.monotonic())
-        second.cursor().execute("INSERT INTO t VALUES (2)")
-        _end(second)
-        second.close()
+    def run() -> None:
+        second = _impatient(path)  # a connection belongs to its thread
+        ready.set()
+        try:
+            write(second)
+            order.append("second wrote")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            second.close()
 
-    thread = threading.Thread(target=write)
+    thread = threading.Thread(target=run)
     thread.start()
-    time.sleep(0.24)  # SQLite's own busy handler would next look at 328 ms
-    assert not began, "the second writer started while the first held the lock"
-    ended = time.monotonic()
+    assert ready.wait(10)
+    thread.join(0.3)  # a chance to go wrong; nothing here is timed
+    assert thread.is_alive() and not order and not errors, "it did not wait for the first"
+    order.append("first ends")
     _end(first, commit)
-    thread.join(5)
-    assert began and began[0] - ended < 0.05  # woken at once, not after a busy-handler nap
+    thread.join(10)
+    assert not errors, errors  # "database is locked": it was not queued behind the first
     rows = sorted(r[0] for r in first.cursor().execute("SELECT n FROM t").fetchall())
-    assert rows == ([1, 2] if commit else [2])
     first.close()
     assert not first._writer_locked and first._writer_fd is None
+    return [*order, f"rows {rows}"]
+
+
+@pytest.mark.parametrize("commit", [True, False])
+def test_a_second_transaction_waits_for_the_first_then_goes(tmp_path, commit):
+    def write(second: DatabaseWrapper) -> None:
+        _begin(second)  # queues on the lock file, not in SQLite's busy handler
+        second.cursor().execute("INSERT INTO t VALUES (2)")
+        _end(second)
+
+    order = _second_writer_after_the_first(tmp_path / "w.sqlite3", commit, write)
+    assert order == ["first ends", "second wrote", f"rows {[1, 2] if commit else [2]}"]
+
+
+@pytest.mark.parametrize("commit", [True, False])
+def test_an_autocommit_write_waits_for_the_writer_too(tmp_path, commit):
+    """`.update()`, `.delete()` or a single-table `save()` outside a transaction is a
+    transaction of its own: it queues on the writers' lock as well."""
+
+    def write(second: DatabaseWrapper) -> None:
+        assert second.get_autocommit()
+        second.cursor().execute("INSERT INTO t VALUES (2)")
+        second.cursor().execute("UPDATE t SET n = n + 10 WHERE n = 2")
+
+    order = _second_writer_after_the_first(tmp_path / "a.sqlite3", commit, write)
+    assert order == ["first ends", "second wrote", f"rows {[1, 12] if commit else [12]}"]
+
+
+def test_only_writes_take_the_lock():
+    from postdesk.core.sqlite.base import _writes
+
+    for sql in ("INSERT INTO t VALUES (1)", " update t set n=1", "DELETE FROM t",
+                "REPLACE INTO t VALUES (1)", "CREATE TABLE x (n int)",
+                "WITH a AS (SELECT 1) INSERT INTO t SELECT * FROM a"):  # fmt: skip
+        assert _writes(sql), sql
+    reads = ("SELECT 1", "PRAGMA foreign_keys", "BEGIN IMMEDIATE", "WITH a AS (SELECT 1) SELECT 1")
+    for sql in reads:
+        assert not _writes(sql), sql
 
 
 def test_readers_take_no_lock(tmp_path):

@@ -168,14 +168,12 @@ def test_search_reindex_command_rebuilds_articles_with_workers(kb):
         call_command("search_reindex", "--kind", "nope")
 
 
+@pytest.mark.postgresql  # SQLite has no plan cache to steer
 @pytest.mark.django_db(transaction=True)
 def test_a_bulk_batch_plans_each_statement_for_its_values_then_the_connection_resumes():
     from django.db import connection, transaction
 
     from postdesk.knowledge.search import backends
-
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no plan cache to steer")
 
     def mode() -> str:
         with connection.cursor() as cursor:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 KIND = "testdoc"
 OTHER = "otherdoc"
-pg_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
+pg_only = pytest.mark.postgresql
 
 
 def _index(total: int = 60) -> dict[str, set[int]]:

@@ -13,8 +13,10 @@ from postdesk.workforce.selectors.reports import (
     sales_leads_month,
     seats_out_of_order,
 )
+from postdesk.workforce.selectors.staffing import call_history, staffing_requirement
 
 __all__ = [
+    "call_history",
     "floor_plan_get",
     "floor_plans",
     "handover_get",
@@ -28,4 +30,5 @@ __all__ = [
     "sales_leads_month",
     "seat_map",
     "seats_out_of_order",
+    "staffing_requirement",
 ]

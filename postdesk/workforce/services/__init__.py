@@ -1,5 +1,6 @@
 """Every write of the workforce app (see each module)."""
 
+from postdesk.workforce.services.forecasts import forecast_override_set
 from postdesk.workforce.services.handovers import (
     ItemInput,
     handover_acknowledge,
@@ -17,6 +18,7 @@ from postdesk.workforce.services.seats import seat_place, seat_remove
 __all__ = [
     "ItemInput",
     "ReportInput",
+    "forecast_override_set",
     "handover_acknowledge",
     "handover_comment",
     "handover_create",

@@ -188,6 +188,14 @@ def _apply(
         unit = _unit_from_payload(payload)
         if action == "transfer" and unit.pk == order.handling_unit_id:
             raise ValidationFailed(fields={"unit": _("The order is already with this unit.")})
+        if (
+            action == "dispatch"
+            and from_status == "dispatched"
+            and unit.pk == order.handling_unit_id
+        ):
+            # a repeated dispatch (a retry, a double click) is not done and notified twice
+            message = _("The order is already dispatched to this unit.")
+            raise Conflict(message, fields={"unit": message}, code="already_dispatched")
         assisting = _assisting_units(payload, unit) if action == "dispatch" else []
         previous = order.handling_unit_id
         order.handling_unit = unit

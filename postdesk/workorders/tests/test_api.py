@@ -353,3 +353,28 @@ def test_a_filter_the_newest_matches_miss_is_read_order_by_order(
     if connection.vendor == "postgresql":
         assert any(probed)  # the order-by-order way was taken and answered
         assert search.newest_matching_ids("破损", limit=6).ids  # the shortcut ran
+
+
+def test_a_repeated_dispatch_to_the_same_unit_is_409_and_notifies_nobody_again(api_for, org):
+    from postdesk.notify.models import Notification, OutboxMessage
+
+    agent = api_for("agent1")
+    number = create(agent).json()["number"]
+    assert act(agent, number, "dispatch", unit="WZ-LC01").status_code == 200
+    before = (
+        WorkOrderEvent.objects.count(),
+        Notification.objects.count(),
+        OutboxMessage.objects.count(),
+    )
+    r = act(agent, number, "dispatch", unit="WZ-LC01")
+    assert r.status_code == 409
+    assert r.json()["code"] == "already_dispatched" and set(r.json()["fields"]) == {"unit"}
+    after = (
+        WorkOrderEvent.objects.count(),
+        Notification.objects.count(),
+        OutboxMessage.objects.count(),
+    )
+    assert after == before
+    # another unit before acceptance is a re-dispatch, as before
+    r = act(agent, number, "dispatch", unit="WZ-LW01")
+    assert r.status_code == 200 and r.json()["handling_unit"] == "WZ-LW01"

@@ -122,7 +122,8 @@ RULING_FOR = {"set_ruling": "proposed", "appeal": "ruled", "decide_appeal": "app
 
 def _payload(type_: str, action: str) -> dict[str, object]:
     payload: dict[str, object] = {
-        "unit": "WZ-LW01" if action == "transfer" else "WZ-LC01",
+        # another unit than the one that has it (a dispatch to that one is refused)
+        "unit": "WZ-LW01" if action in {"transfer", "dispatch"} else "WZ-LC01",
         "text": "说明",
         "reason": "原因",
         "ruling": "responsible",

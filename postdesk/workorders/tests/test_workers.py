@@ -9,8 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from conftest import FakeSMTPServer
@@ -99,8 +98,6 @@ def test_escalation_in_the_embedded_mode(staff, settings):
     from postdesk.core.background import drain
     from postdesk.core.embedded import run_scheduler
 
-    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
-        pytest.skip("the pool's threads need a database file or PostgreSQL")
     settings.BACKGROUND_MODE = "embedded"
     order = _overdue_dispatched_order(staff)
     stop = threading.Event()
@@ -126,8 +123,6 @@ def test_escalation_in_the_embedded_mode(staff, settings):
 
 @TX
 def test_two_people_acting_at_once_one_wins(staff):
-    if not settings.IS_POSTGRES:
-        pytest.skip("row locks between connections are a PostgreSQL matter")
     order = work_order_create(
         actor=staff["agent1"], type="complaint", subtype="delay", title="并发"
     )
@@ -202,8 +197,6 @@ def test_intakes_at_once_get_unique_increasing_numbers_of_the_day(staff):
     """Eight agents' intakes at the same moment (PostgreSQL takes the number in a short
     transaction of its own; SQLite in the intake's). Each number once, each the day's
     date, no order without its create event; a failed intake does not stop the next."""
-    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
-        pytest.skip("threads writing at once need a database file or PostgreSQL")
     first = work_order_create(actor=staff["agent1"], type="query", title="编号起点")
     numbers: list[str] = []
     errors: list[BaseException] = []

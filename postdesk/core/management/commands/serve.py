@@ -37,12 +37,7 @@ class Command(BaseCommand):
 
         worker: subprocess.Popen[bytes] | None = None
         if settings.BACKGROUND_MODE == "embedded" and not options["no_worker"]:
-            env = dict(os.environ)
-            if env.pop("POSTDESK_PREPARE_FOR_WEB", None):  # set for the web only (cli)
-                env.pop("DB_PREPARE_THRESHOLD", None)
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "postdesk.cli", "embedded_worker"], env=env
-            )
+            worker = subprocess.Popen([sys.executable, "-m", "postdesk.cli", "embedded_worker"])
 
         bind = f"{options['host']}:{options['port']}"
         config = {
@@ -53,6 +48,8 @@ class Command(BaseCommand):
             "timeout": 60,
             "graceful_timeout": 10,
             "accesslog": os.environ.get("ACCESS_LOG", "-") or None,
+            # the CTI token in Zammad's path never reaches the access log
+            "logger_class": "postdesk.core.logs.AccessLogger",
         }
 
         class App(BaseApplication):  # type: ignore[misc]

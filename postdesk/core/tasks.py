@@ -1,0 +1,17 @@
+"""Thin Celery tasks of core (the periodic jobs of `postdesk/schedule.py`)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from postdesk.core import idempotency, ratelimit
+
+
+# The function's name matches the task name: the embedded scheduler imports it by that.
+@shared_task(name="postdesk.core.tasks.core_purge_expired")
+def core_purge_expired() -> dict[str, int]:
+    """Forget ended rate-limit windows (database backend) and old idempotency records."""
+    return {
+        "rate_windows": ratelimit.purge_expired(),
+        "idempotency_records": idempotency.purge_expired(),
+    }
