@@ -84,6 +84,7 @@ def _detail_labels() -> dict[str, str]:
         "tracing": _("Tracing inquiry"),
         "assisting_units": _("assisting"),
         "phrase_flags": _("Sent despite the phrase check"),
+        "parent": _("Linked order"),
     }
 
 

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db.models import Min
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -159,9 +160,12 @@ def explicit_samples() -> dict[tuple[str, str], list[str]]:
         return [str(v) for v in rows[:1]]
 
     return {
-        ("workorders", "number"): [
-            str(n) for n in WorkOrder.objects.order_by("id").values_list("number", flat=True)[:3]
-        ],
+        # the first order of each type in each status: every kind of details and timeline
+        ("workorders", "number"): sorted(
+            WorkOrder.objects.values("type", "status")
+            .annotate(first=Min("number"))
+            .values_list("first", flat=True)
+        ),
         ("workorders", "action"): ["dispatch"],
         ("customers", "customer_id"): first(
             Customer.objects.order_by("id").values_list("id", flat=True)
@@ -179,6 +183,31 @@ def explicit_samples() -> dict[tuple[str, str], list[str]]:
             Unit.objects.filter(code__in=["WZ-LC01", "WZ-EMS"]).values_list("code", flat=True)
         ),
     }
+
+
+def explicit_queries() -> dict[str, list[str]]:
+    """route -> query strings, for pages whose content is a search's answer."""
+    from postdesk.customers.models import CustomerPhone
+    from postdesk.tracking.models import Event
+    from postdesk.workorders.models import WorkOrder
+
+    with_order = (
+        WorkOrder.objects.exclude(waybill_no="")
+        .filter(waybill_no__in=Event.objects.values("waybill_no"))
+        .order_by("id")
+        .values_list("waybill_no", flat=True)[:1]
+    )
+    phone = (
+        CustomerPhone.objects.filter(number__in=WorkOrder.objects.values("caller_phone"))
+        .order_by("id")
+        .values_list("number", flat=True)[:1]
+    )
+    queries = {
+        "tracking/": [f"q={w}" for w in with_order] + [f"q={p}" for p in phone],
+        "workorders/": ["q=投诉", "mine=1"],
+        "kb/": ["q=邮件延误"],
+    }
+    return {route: [q for q in values if q] for route, values in queries.items()}
 
 
 def app_samples(app: str, param: str, converter: str) -> list[str]:
@@ -204,10 +233,15 @@ def app_samples(app: str, param: str, converter: str) -> list[str]:
     return values
 
 
-def urls_for(route: str, app: str, samples: dict[tuple[str, str], list[str]]) -> list[str]:
+def urls_for(
+    route: str,
+    app: str,
+    samples: dict[tuple[str, str], list[str]],
+    queries: dict[str, list[str]],
+) -> list[str]:
     params = PARAM.findall(route)
     if not params:
-        return ["/" + route]
+        return ["/" + route] + [f"/{route}?{q}" for q in queries.get(route, [])]
     urls = []
     choices: list[list[tuple[str, str]]] = []
     for converter, name in params:
@@ -234,6 +268,7 @@ def test_every_page_in_chinese_has_no_english_label_and_no_raw_timestamp(demo_ce
     from postdesk.org.models import User
 
     samples = explicit_samples()
+    queries = explicit_queries()
     clients = {}
     for username in ROLES:
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -246,7 +281,7 @@ def test_every_page_in_chinese_has_no_english_label_and_no_raw_timestamp(demo_ce
     for route, app in routes():
         if route in NOT_PAGES:
             continue
-        urls = urls_for(route, app, samples)
+        urls = urls_for(route, app, samples, queries)
         if not urls:
             no_data.append(route)
             continue
