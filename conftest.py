@@ -10,6 +10,7 @@ and is deselected on the other; it never skips itself for the vendor. In `make t
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 
 import pytest
@@ -797,3 +798,68 @@ def _broker_breaker_closed():
     bounded.broker.reset()
     yield
     bounded.broker.reset()
+
+
+# --- a centre of its own in subprocesses (backup, scale-out and fault tests) ---------------
+POSTDESK_CLI = [sys.executable, "-m", "postdesk.cli"]
+
+
+def scratch_database(tmp, name: str):
+    """A database of the suite's kind for `postdesk` subprocesses: a SQLite file under
+    `tmp`, or a fresh PostgreSQL database beside the test database. Returns (url, drop)
+    where drop() removes the PostgreSQL one (None for SQLite)."""
+    from django.conf import settings
+
+    if not settings.IS_POSTGRES:
+        return f"sqlite:///{tmp}/{name}.sqlite3", None
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    base = db.get("TEST", {}).get("NAME") or "test_" + db["NAME"]
+    dbname = f"{base}_{name}"
+    admin = {
+        "host": db["HOST"] or "127.0.0.1",
+        "port": db["PORT"] or 5432,
+        "user": db["USER"] or "postgres",
+        "password": db["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+
+    def drop() -> None:
+        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    secret = f":{admin['password']}" if admin["password"] else ""
+    return f"postgres://{admin['user']}{secret}@{admin['host']}:{admin['port']}/{dbname}", drop
+
+
+def postdesk_env(database_url: str, var_dir, **extra: str) -> dict[str, str]:
+    """The environment of a `postdesk` subprocess on its own database and var/."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "POSTDESK_VAR_DIR": str(var_dir),
+        "MEDIA_ROOT": str(var_dir) + "/media",
+        "DJANGO_SETTINGS_MODULE": "postdesk.settings",
+        "ACCESS_LOG": "",
+        "BACKGROUND_MODE": "sync",
+        **extra,
+    }
+    for name in ("TEST_DATABASE_NAME", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR"):
+        if name not in extra:
+            env.pop(name, None)
+    return env
+
+
+def postdesk_run(env: dict[str, str], *args: str, timeout: float = 300, check: bool = True):
+    """Run `postdesk ARGS` in `env`; its output (stdout + stderr) is in `.stdout`."""
+    import subprocess
+
+    run = subprocess.run(
+        [*POSTDESK_CLI, *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if check and run.returncode != 0:
+        raise AssertionError(f"postdesk {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}")
+    return run

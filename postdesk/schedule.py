@@ -23,6 +23,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60.0,
         "options": {"queue": "default"},
     },
+    "notices-deadline-watch": {
+        "task": "postdesk.notices.tasks.notices_watch",
+        "schedule": 60.0,
+        "options": {"queue": "default"},
+    },
     "outbox-sweep": {
         "task": "postdesk.notify.tasks.outbox_sweep",
         "schedule": 15.0,

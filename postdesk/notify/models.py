@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboxMessage(models.Model):
@@ -133,11 +134,11 @@ class SmsMessage(models.Model):
     only moves forward (`sms/flow.py`)."""
 
     class Status(models.TextChoices):
-        CREATED = "created", _("created")
-        SENT = "sent", _("sent")
-        DELIVERED = "delivered", _("delivered")
-        FAILED = "failed", _("failed")
-        EXPIRED = "expired", _("expired")
+        CREATED = "created", pgettext_lazy("sms status", "created")
+        SENT = "sent", pgettext_lazy("sms status", "sent")
+        DELIVERED = "delivered", pgettext_lazy("sms status", "delivered")
+        FAILED = "failed", pgettext_lazy("sms status", "failed")
+        EXPIRED = "expired", pgettext_lazy("sms status", "expired")
 
     key = models.CharField(max_length=200, unique=True)
     phone = models.CharField(_("phone"), max_length=20)  # canonical (E.164)
