@@ -279,11 +279,17 @@ def coverage_of(
 
 
 @dataclass(frozen=True)
+class RosterCell:
+    day: date
+    entry: RosterEntry | None
+
+
+@dataclass(frozen=True)
 class RosterView:
     context: RosterContext
     roster: Roster | None
     days: list[date]
-    grid: list[tuple[User, list[RosterEntry | None]]]
+    grid: list[tuple[User, list[RosterCell]]]
     coverage: list[list[Coverage]]
     broken: list[str]  # rules the week as it stands breaks (after hand edits)
     swaps: list[SwapRequest]
@@ -301,7 +307,7 @@ def roster_view(*, user: User, team: Unit, week_start: date) -> RosterView:
         for entry in roster.entries.select_related("shift"):
             entries[entry.user_id, entry.day] = entry
             assignments[entry.user_id, (entry.day - week_start).days] = entry.shift.code
-    grid = [(a, [entries.get((a.pk, d)) for d in days]) for a in context.agents]
+    grid = [(a, [RosterCell(d, entries.get((a.pk, d))) for d in days]) for a in context.agents]
     swaps = list(
         SwapRequest.objects.filter(
             entry__roster=roster, status=SwapRequest.Status.PENDING
