@@ -10,6 +10,7 @@ and is deselected on the other; it never skips itself for the vendor. In `make t
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 
 import pytest
@@ -194,7 +195,9 @@ class FakeSMTPServer:
     The port is reserved at once but nothing listens until `open()`, so a test can first
     see the relay down (connection refused) and then up. `hold_first=True` makes the
     first message's final reply wait until `release()`: a worker stuck in the middle of
-    sending; `reply` is what it then gets (e.g. "451 try later").
+    sending; `reply` is what it then gets (e.g. "451 try later"). `hold_at=b"DATA"` holds
+    the first DATA command instead (a worker stuck before it handed the message over).
+    `delay` seconds pass before every final reply (deliveries take a while).
     """
 
     def __init__(self, port: int | None = None) -> None:
@@ -205,13 +208,17 @@ class FakeSMTPServer:
         self._hold_pending = False
         self.holding = None
 
-    def open(self, hold_first: bool = False) -> FakeSMTPServer:
+    def open(
+        self, hold_first: bool = False, hold_at: bytes = b".", delay: float = 0.0
+    ) -> FakeSMTPServer:
         import socketserver
         import threading
 
         owner = self
         self._gate = threading.Event()
         self._hold_pending = hold_first
+        self._hold_at = hold_at
+        self._delay = delay
         self.holding = threading.Event()  # set once the held message is waiting
         self._reply = b"250 OK queued"
 
@@ -225,18 +232,22 @@ class FakeSMTPServer:
                 while line := self.rfile.readline():
                     if body is not None:
                         if line.rstrip(b"\r\n") == b".":
-                            if owner._hold_pending:
+                            if owner._delay:
+                                import time
+
+                                time.sleep(owner._delay)
+                            reply = b"250 OK queued"
+                            if owner._hold_pending and owner._hold_at == b".":
                                 owner._hold_pending = False
                                 owner.holding.set()
                                 owner._gate.wait(60)
-                                self.send(owner._reply)
-                                if not owner._reply.startswith(b"250"):
-                                    body = None
-                                    continue
-                            else:
-                                self.send(b"250 OK queued")
-                            owner.messages.append(b"".join(body))
+                                reply = owner._reply
+                            # a relay takes the message at the dot, before it answers
+                            # (the client may be gone by then)
+                            if reply.startswith(b"250"):
+                                owner.messages.append(b"".join(body))
                             body = None
+                            self.send(reply)
                         else:
                             body.append(line[1:] if line.startswith(b"..") else line)
                         continue
@@ -247,6 +258,13 @@ class FakeSMTPServer:
                     elif verb in (b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
                         self.send(b"250 OK")
                     elif verb == b"DATA":
+                        if owner._hold_pending and owner._hold_at == b"DATA":
+                            owner._hold_pending = False
+                            owner.holding.set()
+                            owner._gate.wait(60)
+                            if not owner._reply.startswith(b"250"):
+                                self.send(owner._reply)
+                                continue
                         self.send(b"354 go ahead")
                         body = []
                     elif verb == b"QUIT":
@@ -701,3 +719,147 @@ def sms_gateway(settings):
     settings.SMS_QUIET_HOURS = (time(0), time(0))
     yield gateway
     gateway.close()
+
+
+# --- servers a fault test starts itself on spare ports (never the shared ones) -----------
+class RedisServer:
+    """`redis-server --port N` of our own: a test may kill it, restart it, or hang it
+    (SIGSTOP: the kernel still accepts connections, nothing answers) and resume it."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10) -> RedisServer:
+        import shutil
+        import subprocess
+        import time
+
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not os.path.exists(binary):
+            need_service("redis-server", "Debian's redis-server is not installed")
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.answers():
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server on {self.port} did not start")
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(port=self.port, socket_timeout=0.5).ping())
+        except Exception:
+            return False
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.resume()
+            self.process.kill()
+            self.process.wait(10)
+
+    def hang(self) -> None:
+        import signal
+
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        import signal
+
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis server of this test's own, on a spare port; stopped at the end."""
+    server = RedisServer().start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture(autouse=True)
+def _broker_breaker_closed():
+    """The broker's breaker (`core.bounded`) is per process: a test that made the broker
+    fail must not leave the next test's publishes skipped."""
+    from postdesk.core import bounded
+
+    bounded.broker.reset()
+    yield
+    bounded.broker.reset()
+
+
+# --- a centre of its own in subprocesses (backup, scale-out and fault tests) ---------------
+POSTDESK_CLI = [sys.executable, "-m", "postdesk.cli"]
+
+
+def scratch_database(tmp, name: str):
+    """A database of the suite's kind for `postdesk` subprocesses: a SQLite file under
+    `tmp`, or a fresh PostgreSQL database beside the test database. Returns (url, drop)
+    where drop() removes the PostgreSQL one (None for SQLite)."""
+    from django.conf import settings
+
+    if not settings.IS_POSTGRES:
+        return f"sqlite:///{tmp}/{name}.sqlite3", None
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    base = db.get("TEST", {}).get("NAME") or "test_" + db["NAME"]
+    dbname = f"{base}_{name}"
+    admin = {
+        "host": db["HOST"] or "127.0.0.1",
+        "port": db["PORT"] or 5432,
+        "user": db["USER"] or "postgres",
+        "password": db["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+
+    def drop() -> None:
+        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    secret = f":{admin['password']}" if admin["password"] else ""
+    return f"postgres://{admin['user']}{secret}@{admin['host']}:{admin['port']}/{dbname}", drop
+
+
+def postdesk_env(database_url: str, var_dir, **extra: str) -> dict[str, str]:
+    """The environment of a `postdesk` subprocess on its own database and var/."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "POSTDESK_VAR_DIR": str(var_dir),
+        "MEDIA_ROOT": str(var_dir) + "/media",
+        "DJANGO_SETTINGS_MODULE": "postdesk.settings",
+        "ACCESS_LOG": "",
+        "BACKGROUND_MODE": "sync",
+        **extra,
+    }
+    for name in ("TEST_DATABASE_NAME", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR"):
+        if name not in extra:
+            env.pop(name, None)
+    return env
+
+
+def postdesk_run(env: dict[str, str], *args: str, timeout: float = 300, check: bool = True):
+    """Run `postdesk ARGS` in `env`; its output (stdout + stderr) is in `.stdout`."""
+    import subprocess
+
+    run = subprocess.run(
+        [*POSTDESK_CLI, *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if check and run.returncode != 0:
+        raise AssertionError(f"postdesk {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}")
+    return run

@@ -8,6 +8,11 @@ idempotent: a job that runs twice, or late, must do no harm.
 from __future__ import annotations
 
 BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "beat-heartbeat": {
+        "task": "postdesk.core.tasks.beat_heartbeat",
+        "schedule": 30.0,
+        "options": {"queue": "default"},
+    },
     "core-purge-expired": {
         "task": "postdesk.core.tasks.core_purge_expired",
         "schedule": 3600.0,
@@ -15,6 +20,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "workorders-deadline-watch": {
         "task": "postdesk.workorders.tasks.work_orders_watch",
+        "schedule": 60.0,
+        "options": {"queue": "default"},
+    },
+    "notices-deadline-watch": {
+        "task": "postdesk.notices.tasks.notices_watch",
         "schedule": 60.0,
         "options": {"queue": "default"},
     },

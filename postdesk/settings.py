@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "postdesk.core.metrics.RequestMetricsMiddleware",  # counts and times every request
     "django.middleware.security.SecurityMiddleware",
     # answers POST /api/v1/cti/events before the rest (a hot path: calls/middleware.py)
     "postdesk.calls.middleware.CtiEventsMiddleware",
@@ -168,12 +169,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Bounded waits (core.bounded): connecting to Redis and every read from it give up after
+# REDIS_TIMEOUT seconds, also when Redis hangs (stopped, not dead), and a path that just
+# failed is left alone for REDIS_COOLDOWN seconds; work that could not be queued is left
+# to the outbox sweep. A request waits at most about a second for Redis or the broker.
+REDIS_TIMEOUT = float(os.environ.get("POSTDESK_REDIS_TIMEOUT", "0.3"))
+REDIS_COOLDOWN = float(os.environ.get("POSTDESK_REDIS_COOLDOWN", "5"))
+REDIS_CLIENT_OPTIONS = {
+    "socket_timeout": REDIS_TIMEOUT,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "retry_on_timeout": False,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_CLIENT_OPTIONS)
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": dict(REDIS_CLIENT_OPTIONS),
         }
     }
 else:
@@ -223,6 +238,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))  # a hung relay is given up
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "postdesk@localhost")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -238,6 +254,11 @@ POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
 POSTDESK_CTI_OUTBOUND_CALLER_ID = os.environ.get("POSTDESK_CTI_OUTBOUND_CALLER_ID", "")
 POSTDESK_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("POSTDESK_OUTBOX_MAX_ATTEMPTS", "6"))
 POSTDESK_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("POSTDESK_OUTBOX_BACKOFF_SECONDS", "10"))
+# Readiness (/health/ready) fails only for the database, and for what this names
+# ("redis", "broker"): without Redis writes go on (the outbox holds the work).
+POSTDESK_READY_REQUIRES = os.environ.get("POSTDESK_READY_REQUIRES", "")
+# The bearer token of /metrics and /health/deep (unset: administrators' sessions only).
+POSTDESK_METRICS_TOKEN = os.environ.get("POSTDESK_METRICS_TOKEN", "")
 # Threads of the in-process pool in the embedded mode.
 POSTDESK_EMBEDDED_WORKERS = int(os.environ.get("POSTDESK_EMBEDDED_WORKERS", "2"))
 # Addresses of our own reverse proxies: only their X-Forwarded-For hops are believed.

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
 from django.utils import timezone
 
 from postdesk.calls.events import parse_cti_json
-from postdesk.calls.models import Call
+from postdesk.calls.models import Call, WrapupCode
 from postdesk.calls.services import cti_event_ingest, wrapup_codes_ensure
 from postdesk.calls.simulation import SimulationConfig, simulate
 from postdesk.core.phones import display_phone
@@ -59,5 +60,22 @@ def seed(stdout: Any = None) -> None:
         if datetime.fromisoformat(body["timestamp"]) > now:
             continue
         created += cti_event_ingest(event=parse_cti_json(body)).created
+    _wrap_up(tag, rng)
     if stdout is not None:
         stdout.write(f"demo calls: {Call.objects.count()} calls ({created} events added)")
+
+
+def _wrap_up(tag: str, rng: random.Random) -> None:
+    """The answered calls of the demo day carry the wrap-up code their agent chose."""
+    codes = list(WrapupCode.objects.order_by("position").values_list("code", flat=True))
+    if not codes:
+        return
+    weights = [max(1, 8 - i) for i in range(len(codes))]  # the first codes are the common ones
+    chosen: dict[str, list[int]] = {}
+    answered = Call.objects.filter(
+        call_id__startswith=f"sim-{tag}-", ended_at__isnull=False, answered_at__isnull=False
+    ).order_by("pk")
+    for pk in answered.values_list("pk", flat=True):
+        chosen.setdefault(rng.choices(codes, weights)[0], []).append(pk)
+    for code, pks in chosen.items():
+        Call.objects.filter(pk__in=pks).update(wrapup_code=code, wrapup_at=F("ended_at"))

@@ -46,6 +46,7 @@ class CtiEventsMiddleware:
             return self.get_response(request)
         from postdesk.calls.api import cti_event_answer
 
+        request.metrics_route = EVENTS_PATH  # type: ignore[attr-defined]  # core.metrics
         request.get_host()  # the host check: DisallowedHost -> 400, as for every request
         language = translation.get_language_from_request(request)
         headers: dict[str, str] = {}

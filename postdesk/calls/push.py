@@ -13,8 +13,19 @@ Two transports, chosen by settings, with the same interface:
 
 Messages are small JSON objects `{"topic": ..., "data": {...}}`. Push is best effort by
 nature: a message that cannot be delivered is dropped, and a client that reconnects gets
-a snapshot of its current state first (see `views.stream_hello`), so nothing depends on
+a snapshot of its current state first (see `streams.grant_for`), so nothing depends on
 a message arriving.
+
+Gaps are told, not hidden (resync):
+- every frame a connection receives carries its sequence number (`id:` and `seq`,
+  counted per connection from the `hello`, 0): a message dropped for that connection
+  (its queue was full) leaves a hole in the numbers the client sees;
+- the listener pings Redis every second and declares its subscription lost when no
+  answer came for `LISTEN_DEAD_AFTER` seconds (a dead or a hung Redis alike); when it is
+  subscribed again it sends every connection of the process a `resync`;
+- a publisher that could not publish (Redis dead or hung: bounded by `core.bounded`)
+  owes a resync: it broadcasts one (topic `*`) as soon as Redis takes messages again.
+On a resync, or a hole in the numbers, the page refetches its state (`push.js`).
 """
 
 from __future__ import annotations
@@ -37,6 +48,8 @@ from django.conf import settings
 from django.db import transaction
 
 from postdesk.calls import conf
+from postdesk.core.bounded import Breaker, redis_client
+from postdesk.core.metrics import PUSH_LOST, PUSH_PUBLISH
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +66,20 @@ def redis_channel(url: str) -> str:
 
 
 MAX_DATAGRAM = 60_000
+# The Redis listener pings when it heard nothing for a second and gives the subscription
+# up when nothing (not even the answer to a ping) came for LISTEN_DEAD_AFTER seconds.
+LISTEN_PING_EVERY = 1.0
+LISTEN_DEAD_AFTER = 3.0
 
 
 def encode(topic: str, data: dict[str, Any]) -> bytes:
     return json.dumps({"topic": topic, "data": data}, separators=(",", ":")).encode()
+
+
+# The topic every connection receives: a resync for all (see "Gaps" above).
+ALL = "*"
+RESYNC = {"type": "resync", "k": "resync"}
+RESYNC_ALL = encode(ALL, RESYNC)
 
 
 # ------------------------------------------------------------------------ transports
@@ -108,7 +131,12 @@ class UnixTransport:
                     except (BlockingIOError, OSError):
                         pass  # that receiver is flooded: best effort, it resyncs later
 
-    def listen(self, deliver: Callable[[bytes], None], stop: threading.Event) -> None:
+    def listen(
+        self,
+        deliver: Callable[[bytes], None],
+        stop: threading.Event,
+        on_gap: Callable[[], None] = lambda: None,
+    ) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{os.getpid()}-{secrets.token_hex(4)}.sock"
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -140,47 +168,115 @@ class RedisTransport:
         self.url = url
         self.channel = redis_channel(url)
         self._client: Any = None
+        self.breaker = Breaker("push publish")
+        self._owe_resync = False
+        self._retry_timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self.lost = 0
+        self.subscribed = threading.Event()
 
     def _redis(self) -> Any:
         if self._client is None:
-            import redis
-
-            self._client = redis.Redis.from_url(
-                self.url, socket_timeout=2, socket_connect_timeout=2
-            )
+            self._client = redis_client(self.url)
         return self._client
 
+    def _send(self, items: list[bytes]) -> None:
+        if len(items) == 1:
+            self._redis().publish(self.channel, items[0])
+        else:
+            pipe = self._redis().pipeline(transaction=False)
+            for payload in items:
+                pipe.publish(self.channel, payload)
+            pipe.execute()
+
     def publish(self, payloads: Iterable[bytes]) -> None:
+        """Publish, bounded: a dead or hung Redis costs one caller one timeout, then
+        nothing for the breaker's cooldown; what is lost is owed a resync."""
         items = list(payloads)
+        if not self.breaker.allow():
+            self._lose(len(items))
+            return
+        with self._lock:
+            owed = self._owe_resync
+        if owed:
+            items.append(RESYNC_ALL)
         try:
-            if len(items) == 1:
-                self._redis().publish(self.channel, items[0])
-            else:
-                pipe = self._redis().pipeline(transaction=False)
-                for payload in items:
-                    pipe.publish(self.channel, payload)
-                pipe.execute()
+            self._send(items)
         except Exception:
+            self.breaker.failed()
+            self._lose(len(items) - (1 if owed else 0))
             logger.warning("push: could not publish to Redis", exc_info=True)
+            return
+        self.breaker.succeeded()
+        if owed:
+            with self._lock:
+                self._owe_resync = False
 
-    def listen(self, deliver: Callable[[bytes], None], stop: threading.Event) -> None:
-        import redis
+    def _lose(self, count: int) -> None:
+        """Messages were lost: a resync is owed, sent with the next publish or, if none
+        comes, by a timer once the breaker lets us try again."""
+        PUSH_LOST.inc(count)
+        with self._lock:
+            self.lost += count
+            self._owe_resync = True
+            if self._retry_timer is None:
+                timer = threading.Timer(self.breaker.cooldown + 0.1, self._retry_resync)
+                timer.daemon = True
+                self._retry_timer = timer
+                timer.start()
 
+    def _retry_resync(self) -> None:
+        with self._lock:
+            self._retry_timer = None
+            owed = self._owe_resync
+        if owed:
+            self.publish([])
+
+    def listen(
+        self,
+        deliver: Callable[[bytes], None],
+        stop: threading.Event,
+        on_gap: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Receive every message of the channel until `stop`. A subscription that does
+        not answer a ping within LISTEN_DEAD_AFTER seconds is given up and made anew;
+        once subscribed again, `on_gap()` (messages may have been missed meanwhile)."""
+        gap = False
         while not stop.is_set():
+            pubsub: Any = None
             try:
-                client: Any = redis.Redis.from_url(
-                    self.url, socket_connect_timeout=2, health_check_interval=15
-                )
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                client = redis_client(self.url, timeout=LISTEN_DEAD_AFTER)
+                pubsub = client.pubsub()
                 pubsub.subscribe(self.channel)
+                heard = pinged = time.monotonic()
                 while not stop.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message and message.get("type") == "message":
-                        deliver(message["data"])
-                pubsub.close()
-            except Exception:
-                logger.warning("push: Redis subscription lost; retrying", exc_info=True)
-                stop.wait(1.0)
+                    message = pubsub.get_message(timeout=0.25)
+                    now = time.monotonic()
+                    if message is not None:
+                        heard = now
+                        kind = message.get("type")
+                        if kind == "message":
+                            deliver(message["data"])
+                        elif kind == "subscribe":
+                            self.subscribed.set()
+                            if gap:
+                                gap = False
+                                on_gap()
+                    if now - heard >= LISTEN_PING_EVERY and now - pinged >= LISTEN_PING_EVERY:
+                        pubsub.ping()
+                        pinged = now
+                    if now - heard > LISTEN_DEAD_AFTER:
+                        raise TimeoutError(f"Redis did not answer for {LISTEN_DEAD_AFTER}s")
+            except Exception as exc:
+                if not gap:
+                    logger.warning("push: Redis subscription lost (%r); retrying", exc)
+                gap = True
+                self.subscribed.clear()
+                stop.wait(0.5)
+            finally:
+                if pubsub is not None:
+                    with contextlib.suppress(Exception):
+                        pubsub.close()
 
 
 Transport = UnixTransport | RedisTransport
@@ -259,6 +355,7 @@ class Publisher:
         self._busy = False
         self.sent = 0
         self.dropped = 0
+        self._owe_resync = False
 
     def put(self, payloads: list[bytes]) -> None:
         with self._cond:
@@ -270,11 +367,13 @@ class Publisher:
             room = self.max_pending - len(self._pending)
             if room < len(payloads):
                 self.dropped += len(payloads) - max(room, 0)
+                PUSH_LOST.inc(len(payloads) - max(room, 0))
                 if self.dropped % 1000 < len(payloads):
                     logger.warning(
                         "push: %d messages dropped (the transport is slow)", self.dropped
                     )
                 payloads = payloads[: max(room, 0)]
+                self._owe_resync = True  # the clients that missed them must refetch
             self._pending.extend(payloads)
             self._cond.notify()
 
@@ -287,9 +386,14 @@ class Publisher:
                     self._cond.wait()
                 batch = self._pending[: self.MAX_BATCH]
                 del self._pending[: self.MAX_BATCH]
+                if self._owe_resync and not self._pending:
+                    batch.append(RESYNC_ALL)  # after the backlog: "you missed some"
+                    self._owe_resync = False
                 self._busy = True
+            started = time.perf_counter()
             try:
                 transport().publish(batch)
+                PUSH_PUBLISH.observe(time.perf_counter() - started)
             except Exception:  # the transports log their own failures; never die
                 logger.warning("push: publishing failed", exc_info=True)
             with self._cond:
@@ -341,15 +445,20 @@ class Sink:
         self.maxsize = maxsize
         self.pending_keys: set[str] = set()
         self.overflowed = False
+        self.seq = 0  # the hello is 0; each message offered takes the next number
         self._lock = threading.Lock()
 
     def offer(self, message: dict[str, Any]) -> None:
+        """Queue a message with this connection's next sequence number. A message that
+        is dropped (the queue is full) has used its number: the client sees the hole."""
         key = message.get("data", {}).get("k")
         with self._lock:
             if key:
                 if key in self.pending_keys:
-                    return
+                    return  # coalesced into the one already waiting: nothing lost
                 self.pending_keys.add(key)
+            self.seq += 1
+            message = {**message, "seq": self.seq}
         self._put(message)
 
     def taken(self, message: dict[str, Any]) -> None:
@@ -418,6 +527,7 @@ class Hub:
         self._stop = threading.Event()
         self.ready = threading.Event()
         self.received = 0
+        self.resyncs = 0
 
     def start(self) -> None:
         with self._lock:
@@ -430,7 +540,15 @@ class Hub:
     def _run(self) -> None:
         transport_ = transport()
         self.ready.set()
-        transport_.listen(self._deliver, self._stop)
+        transport_.listen(self._deliver, self._stop, self.resync_all)
+
+    def resync_all(self) -> None:
+        """Tell every connection of this process to refetch its state (after a gap)."""
+        self.resyncs += 1
+        with self._lock:
+            sinks = {sink for subs in self._subs.values() for sink in subs}
+        for sink in sinks:
+            sink.offer({"topic": ALL, "data": dict(RESYNC)})
 
     def stop(self) -> None:
         self._stop.set()
@@ -442,6 +560,9 @@ class Hub:
         except (ValueError, KeyError, TypeError):
             return
         self.received += 1
+        if topic == ALL:
+            self.resync_all()
+            return
         with self._lock:
             sinks = list(self._subs.get(topic, ()))
         for sink in sinks:
@@ -492,8 +613,9 @@ def wait_ready(timeout: float = 5.0) -> bool:
                 return True
             time.sleep(0.01)
         return False
-    time.sleep(0.2)  # Redis SUBSCRIBE round trip
-    return True
+    redis_transport = transport()
+    assert isinstance(redis_transport, RedisTransport)
+    return redis_transport.subscribed.wait(timeout)  # the SUBSCRIBE was confirmed
 
 
 # ------------------------------------------------------------------ server-sent events
@@ -514,4 +636,7 @@ RETRY = b"retry: 2000\n\n"
 def frame_for(message: dict[str, Any]) -> bytes:
     data = dict(message.get("data", {}))
     data.pop("k", None)
-    return sse(str(data.get("type", "message")), data)
+    seq = message.get("seq")
+    if seq is not None:
+        data["seq"] = seq
+    return sse(str(data.get("type", "message")), data, str(seq) if seq is not None else None)

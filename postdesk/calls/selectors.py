@@ -28,6 +28,7 @@ from postdesk.calls.metrics import MetricCall, compute_metrics
 from postdesk.calls.models import AgentState, AgentStatePeriod, Call, WrapupCode
 from postdesk.core.errors import NotFound, PermissionDenied
 from postdesk.core.phones import display_phone
+from postdesk.core.ttlcache import TTLCache
 from postdesk.customers.models import Customer
 from postdesk.customers.selectors import CustomerCard, customer_card, customers_by_phone
 from postdesk.org.models import Role, User
@@ -418,3 +419,17 @@ def call_metrics_for_days_centre(*, first: date, last: date, **options: Any) -> 
     start, _ = local_day_bounds(first)
     _, end = local_day_bounds(last)
     return call_metrics_centre(start=start, end=end, **options)
+
+
+_WRAPUP_LABELS: TTLCache[str, dict[str, str]] = TTLCache(30)
+
+
+def wrapup_labels() -> dict[str, str]:
+    """code -> label of every wrap-up code (reference data; per process for 30 s, so an
+    administrator's new label shows within that)."""
+    found, labels = _WRAPUP_LABELS.get("all")
+    if found and labels is not None:
+        return labels
+    labels = dict(WrapupCode.objects.values_list("code", "label"))
+    _WRAPUP_LABELS.put("all", labels)
+    return labels

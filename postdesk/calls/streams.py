@@ -59,6 +59,7 @@ def grant_for(user: Any, *, wallboard: bool) -> Grant | None:
         "hello",
         {
             "type": "hello",
+            "seq": 0,
             "worker": os.getpid(),
             "call": call.pk if call else None,
             "state": state.state if state else "logged_out",

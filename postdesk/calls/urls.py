@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("state/", views.state_set, name="state_set"),
     path("state/panel/", views.state_panel, name="state_panel"),
     path("pop/<int:call_pk>/", views.pop, name="pop"),
+    path("pop/current/", views.pop_current, name="pop_current"),
     path("<int:call_pk>/wrapup/", views.wrapup, name="wrapup"),
     path("log/", views.call_log, name="log"),
     path("wallboard/", views.wallboard_page, name="wallboard"),

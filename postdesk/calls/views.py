@@ -108,6 +108,21 @@ def pop(request: HttpRequest, call_pk: int) -> HttpResponse:
     return _render_pop(request, call_get(user=_me(request), call_pk=call_pk))
 
 
+@login_required
+@require_GET
+def pop_current(request: HttpRequest) -> HttpResponse:
+    """The pop of the agent's current call, or the empty pop: what a workbench refetches
+    after a gap in its push connection (a resync)."""
+    active = agent_active_call(user=_me(request))
+    if active is None:
+        response = render(request, "calls/_pop_empty.html")
+        response["X-Call"] = ""
+        return response
+    response = _render_pop(request, active)
+    response["X-Call"] = str(active.pk)
+    return response
+
+
 def _render_pop(request: HttpRequest, call: Call) -> HttpResponse:
     data = screen_pop(user=_me(request), call=call)
     first_customer = data.candidates[0].card.id if len(data.candidates) == 1 else None

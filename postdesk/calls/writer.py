@@ -23,6 +23,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -30,6 +31,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from postdesk.calls import conf
 from postdesk.calls.events import CtiEvent
 from postdesk.calls.services import IngestResult, cti_event_ingest, cti_events_ingest
+from postdesk.core.metrics import observe_cti_batch
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +43,10 @@ class _Waiter:
     """One request's wait: a lock taken at birth and released by the writer (C-level
     primitives only, on the hot path)."""
 
-    __slots__ = ("done", "error", "result")
+    __slots__ = ("arrived", "done", "error", "result")
 
     def __init__(self) -> None:
+        self.arrived = time.time()  # for the screen-pop latency (core.metrics)
         self.done = threading.Lock()
         self.done.acquire()
         self.result: IngestResult | None = None
@@ -159,9 +162,11 @@ class IngestWriter:
                 else:
                     self.batches += 1
                     self.events += 1
+                    observe_cti_batch([event], [waiter.arrived])
             return
         self.batches += 1
         self.events += len(batch)
+        observe_cti_batch([event for event, _ in batch], [waiter.arrived for _, waiter in batch])
         for (_event, waiter), result in zip(batch, results, strict=True):
             waiter.ok(result)
 

@@ -8,6 +8,8 @@
 Callers inside a transaction use `enqueue_on_commit`, so nothing leaves the process
 before the data it refers to is committed. A failure to publish is logged, never
 raised: work that matters is recorded in the outbox and the periodic sweep finds it.
+Publishing is bounded (`core.bounded`): a dead or hung broker costs a request at most
+about a second once, and then nothing while the breaker is open.
 """
 
 from __future__ import annotations
@@ -60,10 +62,24 @@ def _run_in_thread(task: TaskLike, args: tuple[Any, ...], kwargs: dict[str, Any]
 def enqueue(task: TaskLike, *args: Any, **kwargs: Any) -> None:
     mode = settings.BACKGROUND_MODE
     if mode == "celery":
+        from postdesk.core.bounded import broker
+
+        if not broker.allow():
+            from postdesk.core.metrics import BROKER_SKIPPED
+
+            BROKER_SKIPPED.inc()
+            logger.info("broker unavailable: %s left for the sweep", task.name)
+            return
         try:
             task.apply_async(args=args, kwargs=kwargs)
-        except Exception:  # broker down: the periodic sweep will pick the work up
+        except Exception:  # broker down or hung: the periodic sweep will pick the work up
+            broker.failed()
+            from postdesk.core.metrics import BROKER_SKIPPED
+
+            BROKER_SKIPPED.inc()
             logger.warning("could not publish %s; left for the sweep", task.name, exc_info=True)
+        else:
+            broker.succeeded()
     elif mode == "sync":
         try:
             task.run(*args, **kwargs)

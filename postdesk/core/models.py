@@ -112,3 +112,23 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.principal} {self.key} → {self.status}"
+
+
+class WorkerBeat(models.Model):
+    """A background process that says it is alive (`core.liveness`): Celery workers, the
+    embedded worker, and the beat scheduler's last run (name "beat"). A claim of an
+    outbox message names its worker, so a worker whose beats stopped is known dead."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20)
+    host = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("background process")
+        verbose_name_plural = _("background processes")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from postdesk.core import idempotency, ratelimit
+from postdesk.core import idempotency, liveness, ratelimit
 
 
 # The function's name matches the task name: the embedded scheduler imports it by that.
@@ -15,3 +15,11 @@ def core_purge_expired() -> dict[str, int]:
         "rate_windows": ratelimit.purge_expired(),
         "idempotency_records": idempotency.purge_expired(),
     }
+
+
+@shared_task(name="postdesk.core.tasks.beat_heartbeat")
+def beat_heartbeat() -> None:
+    """The scheduler's pulse: records the beat's last run (deep health) and forgets
+    background processes that stopped beating a day ago."""
+    liveness.beat(name="beat", kind="beat")
+    liveness.purge_old()

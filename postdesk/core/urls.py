@@ -11,6 +11,10 @@ from postdesk.org import views as org_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    path("health/live", views.health_live, name="health_live"),
+    path("health/ready", views.health, name="health_ready"),
+    path("health/deep", views.health_deep, name="health_deep"),
+    path("metrics", views.metrics, name="metrics"),
     # pages name their icon; this answers clients that ask for the conventional path
     path("favicon.ico", RedirectView.as_view(url=static("postdesk/favicon.svg"), permanent=True)),
     path("language", views.set_language, name="set_language"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -74,6 +75,17 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _field_label(name: str) -> str:
+    """A changed field of an article version as the reader knows it (never the code)."""
+    if name == "created":
+        return _("new")
+    try:
+        field = Article._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
 @login_required
 @require_GET
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
@@ -85,7 +97,10 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
         {
             "article": article,
             "status": selectors.status_of(article),
-            "versions": selectors.article_versions(article=article)[:20],
+            "versions": [
+                (v, [_field_label(name) for name in v.changed_fields])
+                for v in selectors.article_versions(article=article)[:20]
+            ],
             "predecessors": article.predecessors.order_by("-effective_from"),
             "can_edit": selectors.can_edit_articles(user=staff_user(request)),
         },

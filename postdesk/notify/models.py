@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboxMessage(models.Model):
@@ -30,6 +31,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The process holding the current claim (`core.liveness.me()`), while it delivers.
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("outbox message")
@@ -39,6 +42,63 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.key} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at delivering an outbox message, recorded before the channel is called.
+
+    `phase` moves started → handed_over (the channel is past its point of no return: the
+    SMTP final dot, the gateway's request) → sent or failed. An attempt left in started
+    or handed_over belongs to a worker that died (or hung past its lease): the next
+    attempt resolves it first (see `notify.services.outbox_deliver`)."""
+
+    class Phase(models.TextChoices):
+        STARTED = "started", _("started")
+        HANDED_OVER = "handed_over", _("handed over")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        ABANDONED = "abandoned", _("abandoned by a dead worker")
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="tries")
+    number = models.PositiveIntegerField()
+    worker = models.CharField(max_length=200)
+    phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.STARTED)
+    # the channel's own idempotency reference (the Message-ID, the gateway's OutId)
+    ref = models.CharField(max_length=250, blank=True)
+    receipt = models.CharField(max_length=250, blank=True)  # what the channel answered
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["message", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}#{self.number} {self.phase}"
+
+
+class SentLog(models.Model):
+    """What was delivered, keyed by the outbox key: written in the transaction that marks
+    the message sent, and checked before every send, so a key is delivered once even if
+    its message is sent again (an administrator's retry, a worker back from the dead).
+    `in_doubt`: a worker died after handing the message over and the channel could not
+    say whether it arrived; its policy counted it sent (see `Channel.in_doubt`)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=30)
+    ref = models.CharField(max_length=250, blank=True)
+    receipt = models.CharField(max_length=250, blank=True)
+    in_doubt = models.BooleanField(default=False)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("sent log entry")
+        verbose_name_plural = _("sent log")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Notification(models.Model):
@@ -74,11 +134,11 @@ class SmsMessage(models.Model):
     only moves forward (`sms/flow.py`)."""
 
     class Status(models.TextChoices):
-        CREATED = "created", _("created")
-        SENT = "sent", _("sent")
-        DELIVERED = "delivered", _("delivered")
-        FAILED = "failed", _("failed")
-        EXPIRED = "expired", _("expired")
+        CREATED = "created", pgettext_lazy("sms status", "created")
+        SENT = "sent", pgettext_lazy("sms status", "sent")
+        DELIVERED = "delivered", pgettext_lazy("sms status", "delivered")
+        FAILED = "failed", pgettext_lazy("sms status", "failed")
+        EXPIRED = "expired", pgettext_lazy("sms status", "expired")
 
     key = models.CharField(max_length=200, unique=True)
     phone = models.CharField(_("phone"), max_length=20)  # canonical (E.164)

@@ -14,16 +14,26 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from postdesk.core import liveness
 from postdesk.core.background import enqueue_on_commit
 from postdesk.core.errors import ValidationFailed
 from postdesk.core.phones import InvalidPhone, normalize_phone
-from postdesk.notify.channels import Postpone, get_channel
-from postdesk.notify.models import Notification, OutboxMessage, SmsMessage, SmsOptOut
+from postdesk.notify.channels import Channel, DeliveryInDoubt, Postpone, get_channel
+from postdesk.notify.models import (
+    DeliveryAttempt,
+    Notification,
+    OutboxMessage,
+    SentLog,
+    SmsMessage,
+    SmsOptOut,
+)
 from postdesk.notify.sms import rules as sms_rules
 from postdesk.org.models import User
 
 logger = logging.getLogger(__name__)
 
+# How long a claim holds while its worker may still be alive: a worker known to be dead
+# (core.liveness) loses its claim at once.
 CLAIM_LEASE = timedelta(seconds=120)
 
 
@@ -93,65 +103,217 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * (2 ** max(attempts - 1, 0)), 3600))
 
 
+def _claim(message_id: int) -> bool:
+    """Take the message for this process: due and unclaimed (or its lease expired), or
+    claimed by a process known to be dead (`core.liveness`). A conditional UPDATE, so two
+    workers never hold one message at once."""
+    now = timezone.now()
+    taken = {
+        "next_attempt_at": now + CLAIM_LEASE,
+        "attempts": F("attempts") + 1,
+        "claimed_by": liveness.me(),
+    }
+    pending = OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+    if pending.filter(next_attempt_at__lte=now).update(**taken):
+        return True
+    holder = pending.exclude(claimed_by="").values_list("claimed_by", "attempts").first()
+    if holder is None or not liveness.known_dead(holder[0]):
+        return False
+    logger.warning("outbox message %s: its worker %s is dead; taken over", message_id, holder[0])
+    return bool(pending.filter(claimed_by=holder[0], attempts=holder[1]).update(**taken))
+
+
+def _mark_sent(message: OutboxMessage, *, ref: str, receipt: str, in_doubt: bool) -> None:
+    """The message is delivered: the sent log and the message, in one transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        SentLog.objects.get_or_create(
+            key=message.key,
+            defaults={
+                "channel": message.channel,
+                "ref": ref,
+                "receipt": receipt,
+                "in_doubt": in_doubt,
+                "sent_at": now,
+            },
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.SENT, sent_at=now, last_error="", claimed_by=""
+        )
+
+
+def _settle_unfinished(message: OutboxMessage, channel: Channel) -> bool:
+    """Resolve the attempts a dead (or timed-out) worker left unfinished. True when the
+    message turned out delivered (it is then marked sent)."""
+    unfinished = list(
+        DeliveryAttempt.objects.filter(
+            message=message,
+            phase__in=[DeliveryAttempt.Phase.STARTED, DeliveryAttempt.Phase.HANDED_OVER],
+        )
+    )
+    delivered = False
+    for attempt in unfinished:
+        if attempt.phase == DeliveryAttempt.Phase.HANDED_OVER and not delivered:
+            verdict = channel.check(message, ref=attempt.ref)
+            if verdict == "unknown":
+                verdict = "sent" if channel.in_doubt == "assume_sent" else "not_sent"
+                in_doubt = verdict == "sent"
+            else:
+                in_doubt = False
+            if verdict == "sent":
+                delivered = True
+                logger.warning(
+                    "outbox message %s: attempt %s died after handing it over; counted sent%s",
+                    message.key,
+                    attempt.number,
+                    " (in doubt)" if in_doubt else "",
+                )
+                _mark_sent(message, ref=attempt.ref, receipt=attempt.receipt, in_doubt=in_doubt)
+        DeliveryAttempt.objects.filter(pk=attempt.pk, phase=attempt.phase).update(
+            phase=DeliveryAttempt.Phase.ABANDONED, finished_at=timezone.now()
+        )
+    return delivered
+
+
 def outbox_deliver(*, message_id: int) -> bool:
     """Deliver one pending message whose time has come. True when it was sent now.
 
-    The message is first claimed with a conditional UPDATE (a lease), so two workers
-    never deliver it at once; the channel runs outside any transaction; success or the
-    next retry time is recorded afterwards. A worker that dies mid-way leaves the lease
-    to expire, and the sweep tries again.
+    1. Claim it (`_claim`: a lease, or taking over from a dead worker).
+    2. A key already in the sent log is not sent again; attempts a dead worker left
+       unfinished are settled first (`_settle_unfinished`: the channel's `check` and
+       `in_doubt` policy for one that had handed the message over).
+    3. Record this attempt (with the channel's idempotency reference) before sending;
+       the channel marks its point of no return (`handed_over`); it runs outside any
+       transaction.
+    4. Success: the sent log and the message in one transaction. Failure: the next retry
+       time, or dead after the last attempt — only while the claim is still ours, so a
+       worker back after its lease expired does not undo a later attempt.
     """
-    now = timezone.now()
-    claimed = OutboxMessage.objects.filter(
-        pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
-    if not claimed:
+    if not _claim(message_id):
         return False
     message = OutboxMessage.objects.get(pk=message_id)
+    channel = get_channel(message.channel)
+    if SentLog.objects.filter(key=message.key).exists():
+        _mark_sent(message, ref="", receipt="", in_doubt=False)
+        return False
+    if _settle_unfinished(message, channel):
+        return False
+    ref = channel.reference(message)
+    attempt = DeliveryAttempt.objects.create(
+        message=message,
+        number=message.attempts,
+        worker=liveness.me(),
+        ref=ref,
+        started_at=timezone.now(),
+    )
+
+    def handed_over() -> None:
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            phase=DeliveryAttempt.Phase.HANDED_OVER
+        )
+
     try:
-        get_channel(message.channel)(message)
+        receipt = channel.send(message, ref=ref, handed_over=handed_over)
     except Postpone as later:
         # Not a failure: the channel asks to be called again then (quiet hours, waiting
-        # for a receipt); the attempt is not counted.
+        # for a receipt); the attempt is not counted (nor kept).
+        DeliveryAttempt.objects.filter(pk=attempt.pk).delete()
         OutboxMessage.objects.filter(
-            pk=message_id, status=OutboxMessage.Status.PENDING, attempts=message.attempts
-        ).update(next_attempt_at=later.until, attempts=F("attempts") - 1)
+            pk=message.pk, status=OutboxMessage.Status.PENDING, attempts=attempt.number
+        ).update(next_attempt_at=later.until, attempts=F("attempts") - 1, claimed_by="")
         return False
+    except DeliveryInDoubt as exc:
+        logger.warning("outbox message %s: %s", message.key, exc)
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(error=str(exc)[:2000])
+        if _settle_unfinished(message, channel):
+            return True
+        return _failed(message, attempt, exc)
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        # Only while our claim is the latest: a worker that comes back after its lease
-        # expired must not undo what a later attempt recorded (sent, or its own retry).
-        still_mine = OutboxMessage.objects.filter(
-            pk=message_id, status=OutboxMessage.Status.PENDING, attempts=message.attempts
-        )
-        if message.attempts >= settings.POSTDESK_OUTBOX_MAX_ATTEMPTS:
-            if still_mine.update(status=OutboxMessage.Status.DEAD, last_error=error):
-                logger.error(
-                    "outbox message %s is dead after %s attempts: %s",
-                    message.key,
-                    message.attempts,
-                    error,
-                )
-        else:
-            still_mine.update(
-                next_attempt_at=timezone.now() + _backoff(message.attempts), last_error=error
-            )
-        return False
-    OutboxMessage.objects.filter(pk=message_id).update(
-        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+        return _failed(message, attempt, exc)
+    DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+        phase=DeliveryAttempt.Phase.SENT, receipt=receipt or "", finished_at=timezone.now()
     )
+    # (a worker back after its attempt was counted sent in doubt: now it is certain)
+    SentLog.objects.filter(key=message.key, ref=ref, in_doubt=True).update(
+        in_doubt=False, receipt=receipt or ""
+    )
+    _mark_sent(message, ref=ref, receipt=receipt or "", in_doubt=False)
     return True
 
 
-def outbox_sweep(*, limit: int = 500) -> int:
-    """Deliver every pending message that is due; returns how many were sent."""
-    due: Sequence[int] = list(
-        OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
-        )
-        .order_by("id")
-        .values_list("pk", flat=True)[:limit]
+def _failed(message: OutboxMessage, attempt: DeliveryAttempt, exc: BaseException) -> bool:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    DeliveryAttempt.objects.filter(pk=attempt.pk).exclude(
+        phase=DeliveryAttempt.Phase.ABANDONED
+    ).update(phase=DeliveryAttempt.Phase.FAILED, error=error, finished_at=timezone.now())
+    # Only while our claim is the latest: a worker that comes back after its lease
+    # expired must not undo what a later attempt recorded (sent, or its own retry).
+    still_mine = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxMessage.Status.PENDING, attempts=attempt.number
     )
+    if not still_mine.exists():
+        _reopen_if_assumed(message, attempt, exc)
+        return False
+    if attempt.number >= settings.POSTDESK_OUTBOX_MAX_ATTEMPTS:
+        if still_mine.update(status=OutboxMessage.Status.DEAD, last_error=error, claimed_by=""):
+            logger.error(
+                "outbox message %s is dead after %s attempts: %s",
+                message.key,
+                attempt.number,
+                error,
+            )
+    else:
+        still_mine.update(
+            next_attempt_at=timezone.now() + _backoff(attempt.number),
+            last_error=error,
+            claimed_by="",
+        )
+    return False
+
+
+def _reopen_if_assumed(
+    message: OutboxMessage, attempt: DeliveryAttempt, exc: BaseException
+) -> None:
+    """A worker presumed dead comes back with a definite failure of the attempt that was
+    counted sent in doubt: it was not delivered after all, so the message is pending
+    again (and delivered by the next attempt)."""
+    if isinstance(exc, DeliveryInDoubt):
+        return
+    from postdesk.notify.tasks import outbox_deliver_task
+
+    with transaction.atomic():
+        forgotten, _ = SentLog.objects.filter(
+            key=message.key, ref=attempt.ref, in_doubt=True
+        ).delete()
+        if not forgotten:
+            return
+        OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.SENT).update(
+            status=OutboxMessage.Status.PENDING, sent_at=None, next_attempt_at=timezone.now()
+        )
+        enqueue_on_commit(outbox_deliver_task, message.pk)
+    logger.warning("outbox message %s was not delivered after all; pending again", message.key)
+
+
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Deliver every pending message that is due, and every one whose claimant is known
+    to be dead (without waiting out its lease); returns how many were sent."""
+    now = timezone.now()
+    pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
+    due: Sequence[int] = list(
+        pending.filter(next_attempt_at__lte=now).order_by("id").values_list("pk", flat=True)[:limit]
+    )
+    held = list(
+        pending.filter(next_attempt_at__gt=now)
+        .exclude(claimed_by="")
+        .order_by("id")
+        .values_list("pk", "claimed_by")[:limit]
+    )
+    verdicts: dict[str, bool] = {}
+    for message_id, holder in held:
+        if holder not in verdicts:
+            verdicts[holder] = liveness.known_dead(holder)
+        if verdicts[holder]:
+            due = [*due, message_id]
     return sum(1 for message_id in due if outbox_deliver(message_id=message_id))
 
 

@@ -77,18 +77,19 @@ def month_report_xlsx(report: dict[str, Any]) -> bytes:
     calls = report.get("calls")
     if calls:
         sheet = book.add_worksheet(_("Calls"))
-        keys = [
-            "offered",
-            "answered",
-            "abandoned",
-            "short_abandoned",
-            "service_level",
-            "abandonment_rate",
-            "asa_seconds",
-            "aht_seconds",
+        metrics = [
+            ("offered", _("Offered")),
+            ("answered", _("Answered")),
+            ("abandoned", _("Abandoned")),
+            ("short_abandoned", _("Short abandoned")),
+            ("service_level", _("Service level")),
+            ("abandonment_rate", _("Abandonment rate")),
+            ("asa_seconds", _("Average speed of answer (s)")),
+            ("aht_seconds", _("Average handling time (s)")),
         ]
-        for row, key in enumerate(keys):
-            sheet.write(row, 0, key, bold)
+        sheet.write_row(0, 0, [_("Metric"), _("Value")], bold)
+        for row, (key, label) in enumerate(metrics, start=1):
+            sheet.write(row, 0, label)
             value = calls.get(key)
             if value is None:
                 sheet.write(row, 1, "—")
@@ -96,6 +97,6 @@ def month_report_xlsx(report: dict[str, Any]) -> bytes:
                 sheet.write_number(row, 1, value, pct)
             else:
                 sheet.write_number(row, 1, value)
-        sheet.set_column(0, 0, 20)
+        sheet.set_column(0, 0, 28)
     book.close()
     return buffer.getvalue()

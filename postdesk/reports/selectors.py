@@ -5,8 +5,9 @@ scope. The four targets (KF/ZDS-02 of the centre's manual):
 1. 投递信息上网率 — delivery results put online ÷ delivery attempts (tracking), ≥ 98%;
 2. 上网及时率 — put online in time ÷ attempts (tracking), ≥ 96%;
 3. 服务投诉处理回复率 — complaints with a reply ÷ complaints created (work orders), 100%;
-4. 投递、揽收信息通知反馈率 — pickup requests dispatched in the month whose branch fed
-   back (picked up, or failed with a reason) ÷ pickup requests dispatched, 100%.
+4. 投递、揽收信息通知反馈率 — notices issued in the month that the unit fed back on ÷
+   notices issued (less those cancelled before their deadline), 100%: the notices app's
+   `notice_kpi` (a dispatched pickup issues its notice).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from postdesk.calls.selectors import call_metrics_for_days, is_supervisor
 from postdesk.core.periods import FIRST_YEAR, Month, month_span
+from postdesk.notices.selectors import notice_kpi
 from postdesk.org.models import User
 from postdesk.tracking.selectors import delivery_kpi
 from postdesk.workorders.flows import terminal_statuses
@@ -70,18 +73,14 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def notification_feedback(*, user: User, month: Month) -> dict[str, int | float | None]:
-    """Pickup requests dispatched in the month, and how many the branch fed back on."""
-    row = (
-        work_orders_visible(user=user)
-        .filter(type="pickup", dispatched_at__gte=month.start, dispatched_at__lt=month.end)
-        .aggregate(
-            dispatched=Count("id"),
-            fed_back=Count("id", filter=Q(fed_back_at__isnull=False)),
-        )
-    )
-    dispatched, fed_back = int(row["dispatched"] or 0), int(row["fed_back"] or 0)
-    return {"dispatched": dispatched, "fed_back": fed_back, "rate": _rate(fed_back, dispatched)}
+def notification_feedback(
+    *, user: User, month: Month, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """The fourth target exactly as the notices app defines it (`notices.kpi_rules`):
+    notices issued in the month (less those cancelled before their deadline) and how many
+    were fed back by as-of. `dispatched` is the older name of `issued`."""
+    kpi = notice_kpi(user=user, month=month, as_of=as_of or timezone.now())
+    return {**kpi, "dispatched": kpi["issued"]}
 
 
 def work_order_summary(*, user: User, month: Month) -> list[dict[str, Any]]:
@@ -115,7 +114,7 @@ def work_order_summary(*, user: User, month: Month) -> list[dict[str, Any]]:
 def quality_targets(*, user: User, month: Month, as_of: datetime) -> list[Target]:
     delivery = delivery_kpi(user=user, month=month, as_of=as_of)["centre"]
     complaints = complaint_kpis(user=user, month=month)
-    feedback = notification_feedback(user=user, month=month)
+    feedback = notification_feedback(user=user, month=month, as_of=as_of)
     attempts = int(delivery["attempts"])
     return [
         Target(
@@ -145,8 +144,8 @@ def quality_targets(*, user: User, month: Month, as_of: datetime) -> list[Target
         Target(
             "notification_feedback_rate",
             _("Delivery and pickup notification feedback rate"),
-            int(feedback["fed_back"] or 0),
-            int(feedback["dispatched"] or 0),
+            int(feedback["fed_back"]),
+            int(feedback["issued"]),
             feedback["rate"],
             1.0,
         ),

@@ -21,7 +21,8 @@ from postdesk.tracking.parsing import COLUMNS
 from postdesk.tracking.services import tracking_import
 from postdesk.tracking.waybill import s10_check_digit
 
-DEMO_MARK = "demo"
+DEMO_MARK = "演示数据"  # shown as the event's description, as a real feed's text is
+OLD_DEMO_MARK = "demo"  # a demo centre seeded before
 OFFICES = [
     ("WZ-LC02", "五马投递部"),
     ("WZ-LW02", "永中投递部"),
@@ -125,7 +126,7 @@ def _rows(today: datetime) -> list[list[str]]:
 
 
 def seed(stdout: Any = None) -> None:
-    if Event.objects.filter(description=DEMO_MARK).exists():
+    if Event.objects.filter(description__in=[DEMO_MARK, OLD_DEMO_MARK]).exists():
         return
     today = timezone.localtime(timezone.now(), SHANGHAI).replace(microsecond=0)
     with tempfile.TemporaryDirectory() as folder:

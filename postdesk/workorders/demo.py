@@ -145,6 +145,16 @@ def seed(stdout: Any = None) -> None:
     agent1, agent2, branch1 = users["agent1"], users["agent2"], users["branch1"]
     branch2 = users.get("branch2", branch1)
 
+    # complaints and tracing inquiries about the demo parcels (the tracking page shows them)
+    from postdesk.tracking.models import Event
+
+    parcels = list(
+        Event.objects.order_by("waybill_no").values_list("waybill_no", flat=True).distinct()[:50]
+    )
+
+    def waybill() -> str:
+        return rng.choice(parcels) if parcels else _waybill(rng)
+
     def new(type_: str, agent: User = agent1, **extra: Any) -> WorkOrder:
         subtype, title, body = rng.choice(TITLES[type_])
         return work_order_create(
@@ -155,7 +165,7 @@ def seed(stdout: Any = None) -> None:
             description=_text(rng, body),
             caller_phone=fake.mobile(rng),
             caller_name=fake.person_name(rng),
-            waybill_no=_waybill(rng) if type_ in {"tracing", "complaint"} else "",
+            waybill_no=waybill() if type_ in {"tracing", "complaint"} else "",
             **extra,
         )
 

@@ -62,3 +62,65 @@ def choice_label(code: str) -> str:
             if c == code:
                 return zh if lang() == "zh" else en
     return code
+
+
+def _detail_labels() -> dict[str, str]:
+    from django.utils.translation import gettext as _
+
+    return {
+        "address": _("Pickup address"),
+        "window": _("Time window"),
+        "item": _("Item details"),
+        "booking_kind": _("Booking"),
+        "booking_details": _("Booking details"),
+        # timeline chips
+        "unit": _("Unit"),
+        "due_at": _("Due"),
+        "level": _("escalation level"),
+        "ruling": _("Responsibility ruling"),
+        "satisfaction": _("Satisfaction"),
+        "result": _("Result"),
+        "decision": _("Decision"),
+        "tracing": _("Tracing inquiry"),
+        "assisting_units": _("assisting"),
+        "phrase_flags": _("Sent despite the phrase check"),
+        "parent": _("Linked order"),
+    }
+
+
+def detail_label(key: str) -> str:
+    """The label of a key of an order's details or of an event's data."""
+    return _detail_labels().get(key, key)
+
+
+def value_label(value: object) -> str:
+    """A stored value as a person reads it: a choice's label, a local time for an ISO
+    instant (never `2026-12-03T07:22:05+00:00`), a list joined."""
+    from datetime import datetime
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    if isinstance(value, list | tuple):
+        return "、".join(value_label(v) for v in value)
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if not isinstance(value, str):
+        return str(value)
+    if len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if timezone.is_naive(instant):
+                instant = timezone.make_aware(instant)
+            return date_format(timezone.localtime(instant), "Y-m-d H:i")
+    booking = dict(_booking_kinds())
+    return booking.get(value) or choice_label(value)
+
+
+def _booking_kinds() -> list[tuple[str, str]]:
+    from postdesk.workorders.forms import BOOKING_KINDS
+
+    return [(code, str(label)) for code, label in BOOKING_KINDS]

@@ -234,11 +234,11 @@ def _render_detail(
             "label": labels.action_label(e.action, order.type),
             "from": labels.status_label(e.from_status) if e.from_status else "",
             "to": labels.status_label(e.to_status) if e.to_status else "",
-            "data": {
-                k: labels.choice_label(str(v)) if isinstance(v, str) else v
+            "chips": [
+                (labels.detail_label(k), labels.value_label(v))
                 for k, v in e.data.items()
-                if k not in {"previous_unit_id", "attachment"} and v not in ("", [], None)
-            },
+                if k not in {"previous_unit_id", "attachment", "unit"} and v not in ("", [], None)
+            ],
         }
         for e in events
     ]
@@ -255,6 +255,9 @@ def _render_detail(
             "assisting": getattr(order, "_assisting", []),
             "timeline": timeline,
             "actions": actions,
+            "details": [
+                (labels.detail_label(k), labels.value_label(v)) for k, v in order.details.items()
+            ],
             "attachments": list(order.attachments.all()),
             "linked": list(order.linked.only("number", "type", "status", "title")),
             "failure": failure,

@@ -76,6 +76,7 @@ def server(tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "postdesk.settings",
         "ACCESS_LOG": "",
         "BACKGROUND_MODE": "sync",
+        "POSTDESK_METRICS_TOKEN": "mp-metrics",
     }
     env.pop("TEST_DATABASE_NAME", None)
     cli = [sys.executable, "-m", "postdesk.cli"]
@@ -428,3 +429,57 @@ def test_bad_events_posted_with_good_ones_fail_alone(server):
                 assert (status, reply) == (200, {"status": "stored", "call_id": body["call_id"]})
     assert _count(server, "SELECT count(*) FROM calls_call WHERE call_id LIKE 'pb-%'") == 160
     assert _count(server, "SELECT count(*) FROM calls_call WHERE call_id LIKE 'pb-bad-%'") == 0
+
+
+def _scrape(server) -> dict[tuple[str, tuple], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    request = urllib.request.Request(
+        server["base"] + "/metrics", headers={"Authorization": "Bearer mp-metrics"}
+    )
+    text = urllib.request.urlopen(request, timeout=10).read().decode()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_metrics_sum_every_web_process(server):
+    """Issue 12: /metrics in any gunicorn worker counts what every worker did
+    (prometheus_client's multi-process mode, set up by `postdesk serve`)."""
+    live = (
+        "postdesk_http_requests_total",
+        (("method", "GET"), ("route", "/health/live"), ("status", "200")),
+    )
+    rang = ("postdesk_cti_events_total", (("event", "newCall"),))
+    pops = ("postdesk_screen_pop_seconds_count", ())
+    before = _scrape(server)
+    pids = set()
+    for _ in range(30):  # a new connection each: both workers take some
+        urllib.request.urlopen(server["base"] + "/health/live", timeout=5).read()
+    for n in range(6):
+        request = urllib.request.Request(
+            server["base"] + "/api/v1/cti/events",
+            data=json.dumps({"event": "newCall", "call_id": f"metrics-{n}", "direction": "in",
+                             "timestamp": "2025-03-05T09:00:00+08:00", "from": "13812345678",
+                             "to": "11185"}).encode(),
+            headers={"Authorization": f"Token {server['token']}",
+                     "Content-Type": "application/json"},
+        )  # fmt: skip
+        assert urllib.request.urlopen(request, timeout=10).status == 200
+    for _ in range(10):
+        stream = Stream(server["port"], _session_cookie(server["base"], "agent1"))
+        pids.add(stream.worker)
+        stream.close()
+    assert len(pids) == 2, "both workers answer"
+    after = _scrape(server)
+    delta = {name: after[key] - before.get(key, 0) for name, key in
+             (("live", live), ("newCall", rang), ("pops", pops))}  # fmt: skip
+    print(f"metrics across both workers: {delta}")
+    assert delta == {"live": 30, "newCall": 6, "pops": 6}
+    assert ("postdesk_outbox_pending", ()) in after
+    unauthorised = urllib.request.Request(server["base"] + "/metrics")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(unauthorised, timeout=5)
+    assert refused.value.code == 401

@@ -70,7 +70,7 @@ def test_unix_sockets_cross_processes(unix_push):
         timeout=60,
     )
     message = _receive(sink)
-    assert message == {"topic": "agent:7", "data": {"type": "call", "call": 42}}
+    assert message == {"topic": "agent:7", "data": {"type": "call", "call": 42}, "seq": 1}
 
 
 @pytest.mark.services
@@ -97,7 +97,11 @@ def test_redis_pubsub_crosses_processes(tmp_path, settings):
         subprocess.run(
             [sys.executable, "-c", _publisher_script("redis", url)], check=True, env=env, timeout=60
         )
-        assert _receive(sink) == {"topic": "agent:7", "data": {"type": "call", "call": 42}}
+        assert _receive(sink) == {
+            "topic": "agent:7",
+            "data": {"type": "call", "call": 42},
+            "seq": 1,
+        }
     finally:
         push.reset()
 
@@ -232,6 +236,90 @@ def test_the_thread_stream_starts_with_a_snapshot(any_push, client_for, staff, c
     assert client_for("agent1").get("/calls/stream/").status_code == 200
     anonymous = __import__("django.test", fromlist=["Client"]).Client()
     assert anonymous.get("/calls/stream/").status_code == 401
+
+
+def test_each_connection_numbers_its_messages_and_a_drop_leaves_a_hole():
+    sink = push.ThreadSink(maxsize=2)
+    for n in range(3):
+        sink.offer({"topic": "agent:1", "data": {"type": "call", "call": n}})
+    assert sink.overflowed  # the third did not fit
+    assert [sink.get(timeout=0.1)["seq"] for _ in range(2)] == [1, 2]
+    sink.offer({"topic": "agent:1", "data": {"type": "call", "call": 9}})
+    last = sink.get(timeout=0.1)
+    assert last["seq"] == 4  # 3 was dropped: the client sees the hole
+    frame = push.frame_for(last).decode()
+    assert "id: 4\n" in frame and '"seq":4' in frame
+
+
+def test_a_resync_for_all_reaches_every_connection_of_the_process():
+    hub = push.Hub()
+    first, second = push.ThreadSink(), push.ThreadSink()
+    hub.subscribe(["agent:1"], first)
+    hub.subscribe(["wallboard", "agent:2"], second)
+    try:
+        hub._deliver(push.RESYNC_ALL)
+        for sink in (first, second):
+            got = sink.get(timeout=1)
+            assert got["data"]["type"] == "resync" and got["seq"] == 1
+        assert hub.resyncs == 1
+    finally:
+        hub.stop()
+
+
+def test_a_publish_to_a_hung_redis_is_bounded_and_owes_a_resync(own_redis, settings):
+    """Redis stopped (SIGSTOP): publishing gives up within the bound, later publishes are
+    skipped while the breaker is open, and once Redis answers the lost messages are
+    followed by a resync broadcast to every process."""
+    import redis
+
+    settings.REDIS_COOLDOWN = 0.5
+    transport = push.RedisTransport(own_redis.url)
+    listener = redis.Redis(port=own_redis.port).pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(transport.channel)
+    own_redis.hang()
+    try:
+        started = time.monotonic()
+        transport.publish([push.encode("agent:1", {"type": "call"})])
+        first = time.monotonic() - started
+        started = time.monotonic()
+        transport.publish([push.encode("agent:1", {"type": "call"})])
+        skipped = time.monotonic() - started
+    finally:
+        own_redis.resume()
+    assert first < 1.2, first
+    assert skipped < 0.05, skipped
+    assert transport.lost == 2
+    deadline = time.monotonic() + 5
+    got = []
+    while time.monotonic() < deadline and not any(b'"resync"' in m for m in got):
+        message = listener.get_message(timeout=0.2)
+        if message:
+            got.append(message["data"])
+    resyncs = [m for m in got if json.loads(m)["topic"] == push.ALL]
+    assert resyncs, got  # sent by the timer: nothing else was published
+    listener.close()
+
+
+def test_the_listener_notices_a_hung_redis_and_resyncs_after_it(own_redis, settings):
+    settings.REDIS_URL = own_redis.url
+    push.reset()
+    try:
+        assert push.wait_ready()
+        sink = push.ThreadSink()
+        push.hub().subscribe(["agent:5"], sink)
+        own_redis.hang()
+        time.sleep(push.LISTEN_DEAD_AFTER + 1.5)  # the listener gives the subscription up
+        assert not push.transport().subscribed.is_set()
+        own_redis.resume()
+        got = _receive(sink, timeout=10)
+        assert got is not None and got["data"]["type"] == "resync", got
+        assert push.hub().resyncs == 1
+        # and messages flow again
+        push.RedisTransport(own_redis.url).publish([push.encode("agent:5", {"type": "call"})])
+        got = _receive(sink, timeout=5)
+        assert got is not None and got["data"]["type"] == "call" and got["seq"] == 2
+    finally:
+        push.reset()
 
 
 class HungRedis:

@@ -264,3 +264,50 @@ def test_the_report_endpoint(api, org):
         assert r.status_code == 400 and field in r.json()["fields"]
     handler = api("branch2").get(f"/api/v1/reports/notices?month={month}").json()
     assert handler["issued"] == 1 and handler["by_unit"][0]["unit"] == "WZ-LW01"
+
+
+def test_the_watch_warns_the_unit_then_escalates_to_the_team_lead(
+    api, org, staff, smtp_server, committed
+):
+    from postdesk.notices.services import notices_watch as watch
+    from postdesk.notify.services import outbox_sweep
+
+    smtp_server.open()
+    number = issue(api("agent1")).json()["number"]
+    notice = Notice.objects.get(number=number)
+
+    def notices_watch(now):
+        return committed(watch, now=now)
+
+    assert notices_watch(now=notice.warn_at - timedelta(minutes=1)).warned == 0
+    first = notices_watch(now=notice.warn_at + timedelta(minutes=1))
+    assert (first.warned, first.escalated) == (1, 0)
+    assert notices_watch(now=notice.warn_at + timedelta(minutes=2)).warned == 0  # once
+    late = notices_watch(now=notice.leg_due_at + timedelta(minutes=1))
+    assert late.escalated == 1
+    warned = Notification.objects.filter(user=staff["branch1"], level="warning")
+    assert warned.count() == 1
+    assert Notification.objects.filter(user=staff["lead1"], level="error").exists()
+    assert [e.action for e in NoticeEvent.objects.filter(notice=notice)] == [
+        "issue",
+        "warning",
+        "escalation",
+    ]
+    outbox_sweep()  # the e-mails through the real (local) SMTP relay
+    bodies = " ".join(m.decode("utf-8", "replace") for m in smtp_server.messages)
+    assert "lead1@demo.postdesk.local" in bodies and "branch1@demo.postdesk.local" in bodies
+
+
+def test_the_unit_comes_from_the_address_router(api, org):
+    from postdesk.routing.services import service_area_create
+
+    service_area_create(actor=None, unit=org["WZ-LW01"], district="龙湾区")
+    service_area_create(actor=None, unit=org["WZ-LC01"], district="鹿城区", town="五马街道")
+    service_area_create(actor=None, unit=org["WZ-LC02"], district="鹿城区", keywords="解放路")
+    r = issue(api("agent1"), unit=None, address="龙湾区永中街道永宁西路1号")
+    assert r.status_code == 201 and r.json()["unit"] == "WZ-LW01"
+    r = issue(api("agent1"), unit=None, address="鹿城区五马街道解放路12号")  # a tie
+    assert r.status_code == 400 and "unit" in r.json()["fields"]
+    r = issue(api("agent1"), unit="WZ-LC03", address="龙湾区永中街道永宁西路1号")
+    assert r.status_code == 201 and r.json()["unit"] == "WZ-LC03"  # the given unit wins
+    assert Notice.objects.count() == 2

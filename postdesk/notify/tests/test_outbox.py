@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from conftest import free_port
 from postdesk.core.background import drain, enqueue
-from postdesk.notify.models import Notification, OutboxMessage
+from postdesk.notify.models import DeliveryAttempt, Notification, OutboxMessage, SentLog
 from postdesk.notify.selectors import outbox_dead
 from postdesk.notify.services import notify_users, outbox_deliver, outbox_record, outbox_retry
 from postdesk.notify.tasks import outbox_sweep
@@ -198,12 +198,28 @@ def test_in_app_delivery_twice_creates_one_notification_per_user(staff):
     notify_users(users=[staff["agent1"], staff["agent2"]], key="k3", title="只一条")
     drain()
     message = OutboxMessage.objects.get()
-    # a worker delivered it but crashed before recording the success: delivered again
+    # a worker delivered it but crashed before recording the success (the sent log and
+    # the status are one transaction): the channel runs again, and creates nothing new
+    SentLog.objects.filter(key=message.key).delete()
     OutboxMessage.objects.filter(pk=message.pk).update(status="pending")
     time_passes(message)
     assert outbox_deliver(message_id=message.pk) is True
     assert Notification.objects.filter(key="inapp:k3").count() == 2
     assert OutboxMessage.objects.get().status == "sent"
+
+
+def test_a_key_in_the_sent_log_is_never_sent_again(staff, smtp_server):
+    smtp_server.open()
+    notify(users=[staff["lead1"]], key="wo:8", title="t", body="once", email=True)
+    drain()
+    message = email_message()
+    assert message.status == "sent" and SentLog.objects.filter(key=message.key).exists()
+    # whatever puts the message back (a bug, a hand-edited row), the sent log holds
+    OutboxMessage.objects.filter(pk=message.pk).update(status="pending")
+    time_passes(message)
+    assert outbox_deliver(message_id=message.pk) is False
+    assert email_message().status == "sent"
+    assert smtp_server.bodies() == ["once"]
 
 
 def test_a_claimed_message_is_not_delivered_twice_at_once(staff):
@@ -215,32 +231,108 @@ def test_a_claimed_message_is_not_delivered_twice_at_once(staff):
     assert Notification.objects.count() == 1
 
 
-def test_stuck_worker_lease_expires_and_the_sweep_delivers(staff, smtp_server, settings):
-    # one attempt allowed: the stuck worker's late failure would make the message dead
-    settings.POSTDESK_OUTBOX_MAX_ATTEMPTS = 1
+def _stuck_at_the_final_dot(staff, smtp_server, key):
+    """A worker sends the final dot and waits for the relay's answer, past its lease."""
     smtp_server.open(hold_first=True)
-    notify(users=[staff["lead1"]], key="wo:6", title="t", body="stuck", email=True)
-    # the first worker claimed the message and hangs in the middle of sending it
+    notify(users=[staff["lead1"]], key=key, title="t", body="stuck", email=True)
     assert smtp_server.holding.wait(10)
     message = email_message()
     assert (message.status, message.attempts) == ("pending", 1)
     assert message.next_attempt_at > timezone.now() + timedelta(seconds=60)  # the lease
-
-    # while the lease holds, the sweep leaves it alone
+    attempt = DeliveryAttempt.objects.get(message=message)
+    assert attempt.phase == "handed_over" and attempt.ref == f"<email:{key}@postdesk>"
     from postdesk.notify.services import outbox_sweep as sweep_now
 
-    assert sweep_now() == 0
+    assert sweep_now() == 0  # while the lease holds, the sweep leaves it alone
     time_passes(message)  # the lease expires: the worker is presumed dead
-    assert sweep_now() == 1
+    assert sweep_now() == 0
+    # the relay may have it (it took the dot): counted sent, in doubt, not sent again
     message = email_message()
     assert (message.status, message.attempts) == ("sent", 2)
-    assert smtp_server.bodies() == ["stuck"]
+    assert SentLog.objects.get(key=message.key).in_doubt
+    assert DeliveryAttempt.objects.get(message=message).phase == "abandoned"
+    return message
 
-    # the stuck worker comes back with a failure: the message stays sent
-    smtp_server.release(b"451 try again later")
+
+def test_a_worker_past_its_lease_after_the_dot_is_not_sent_twice(staff, smtp_server, settings):
+    settings.POSTDESK_OUTBOX_MAX_ATTEMPTS = 1
+    _stuck_at_the_final_dot(staff, smtp_server, "wo:6")
+    smtp_server.release()  # the relay accepts after all
     drain()
     message = email_message()
-    assert (message.status, message.last_error, message.attempts) == ("sent", "", 2)
+    assert message.status == "sent" and not SentLog.objects.get(key=message.key).in_doubt
+    assert smtp_server.bodies() == ["stuck"]
+
+
+def test_a_worker_past_its_lease_that_then_fails_reopens_the_message(staff, smtp_server, settings):
+    _stuck_at_the_final_dot(staff, smtp_server, "wo:9")
+    smtp_server.release(b"451 try again later")  # the relay refuses: not delivered
+    drain()  # the stuck worker reopens the message and queues it again
+    drain()  # which delivers it, once
+    message = email_message()
+    assert (message.status, message.attempts) == ("sent", 3)
+    assert smtp_server.bodies() == ["stuck"]
+
+
+def test_an_attempt_that_died_before_the_dot_is_sent_again(staff, smtp_server):
+    """A worker that died before handing the message over: certainly not delivered."""
+    smtp_server.open()
+    with transaction.atomic():
+        message = outbox_record(
+            key="email:wo:10", channel="email", payload={"to": ["a@x.cn"], "body": "again"}
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            attempts=1, claimed_by="elsewhere:1:dead", next_attempt_at=timezone.now()
+        )
+        DeliveryAttempt.objects.create(
+            message=message, number=1, worker="elsewhere:1:dead", started_at=timezone.now()
+        )
+    drain()
+    message = OutboxMessage.objects.get(pk=message.pk)
+    assert (message.status, message.attempts) == ("sent", 2)
+    assert smtp_server.bodies() == ["again"]
+    assert list(DeliveryAttempt.objects.values_list("phase", flat=True)) == ["abandoned", "sent"]
+
+
+def test_a_claim_of_a_dead_worker_is_taken_over_at_once(staff, smtp_server):
+    """The claimant ran on this host and its process is gone: no waiting for the lease."""
+    import socket
+    import subprocess
+
+    smtp_server.open()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = f"{socket.gethostname()}:{gone.pid}:abcd"
+    with transaction.atomic():
+        message = outbox_record(
+            key="email:wo:11", channel="email", payload={"to": ["a@x.cn"], "body": "taken"}
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            attempts=1, claimed_by=dead, next_attempt_at=timezone.now() + timedelta(minutes=2)
+        )
+    drain()  # its own delivery after commit finds the lease held by a dead process
+    from postdesk.notify.services import outbox_sweep as sweep_now
+
+    if OutboxMessage.objects.get(pk=message.pk).status != "sent":
+        assert sweep_now() == 1
+    assert OutboxMessage.objects.get(pk=message.pk).status == "sent"
+    assert smtp_server.bodies() == ["taken"]
+
+
+def test_a_claim_of_a_live_worker_waits_for_its_lease(staff):
+    from postdesk.core import liveness
+    from postdesk.notify.services import outbox_sweep as sweep_now
+
+    with transaction.atomic():
+        message = outbox_record(key="inapp:wo:12", channel="inapp", payload={"user_ids": []})
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            attempts=1,
+            claimed_by=liveness.me(),
+            next_attempt_at=timezone.now() + timedelta(minutes=2),
+        )
+    drain()
+    assert sweep_now() == 0
+    assert OutboxMessage.objects.get(pk=message.pk).status == "pending"
 
 
 def test_recorded_while_the_broker_is_down_then_swept(staff, settings):

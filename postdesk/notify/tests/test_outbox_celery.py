@@ -185,22 +185,43 @@ def test_idempotent_per_key(worker, staff):
 
 
 def test_a_worker_killed_mid_delivery_is_recovered_by_the_sweep(workers, worker, relay, staff):
+    """kill -9 after the final dot: its claim is taken over at once (its process is gone),
+    not after the 2-minute lease, and the message is not sent a second time."""
+    from postdesk.notify.models import DeliveryAttempt, SentLog
+
     relay.open(hold_first=True)
     notify_users(users=[staff["lead1"]], key="wo:3", title="t", body="survived", email=True)
     assert relay.holding.wait(30), worker.output()
     message = email_message()
     assert (message.status, message.attempts) == ("pending", 1)  # claimed, lease running
+    assert DeliveryAttempt.objects.get(message=message).phase == "handed_over"
 
     worker.kill()
     replacement = workers()
     assert replacement is not worker
 
-    assert sweep(replacement) == 0  # the lease still holds: nothing happens
-    assert email_message().attempts == 1
-    time_passes(message)  # the lease expires
-    assert sweep(replacement) == 1
-    assert (email_message().status, email_message().attempts) == ("sent", 2)
-    assert relay.bodies() == ["survived"]
+    sweep(replacement)  # the claimant is known dead: no waiting for the lease
+    message = email_message()
+    assert (message.status, message.attempts) == ("sent", 2)
+    assert SentLog.objects.get(key=message.key).in_doubt  # the relay had the dot
+    relay.release()  # the relay finishes the message the dead worker handed over
+    time.sleep(0.3)
+    assert relay.bodies() == ["survived"]  # once
+
+
+def test_a_worker_killed_before_the_dot_is_resent_promptly(workers, worker, relay, staff):
+    relay.open(hold_first=True, hold_at=b"DATA")
+    notify_users(users=[staff["lead1"]], key="wo:4", title="t", body="resent", email=True)
+    assert relay.holding.wait(30), worker.output()
+    message = email_message()
+    assert (message.status, message.attempts) == ("pending", 1)
+    worker.kill()
+    relay.release(b"451 gone")  # the dead worker's session ends without a message
+    replacement = workers()
+    sweep(replacement)
+    wait_for(lambda: email_message().status == "sent", "sent by the replacement", replacement)
+    assert email_message().attempts == 2
+    assert relay.bodies() == ["resent"]
 
     # the killed worker's unacknowledged task stays in Redis for an hour; clear it so it
     # does not reach a later run

@@ -1,6 +1,9 @@
 // postdesk calls: the push connection (server-sent events) of the workbench and wallboard.
 // Reconnects by itself (with back-off); every (re)connection starts with a "hello"
 // snapshot, so a page that missed messages while disconnected is brought up to date.
+// Every message carries the connection's sequence number (the hello is 0): a hole in the
+// numbers, or a "resync" from the server (it lost messages: Redis was away), makes the
+// page refetch its state — the pop of the current call, the agent state, the wallboard.
 (function () {
   const root = document.querySelector("[data-push-url]");
   if (!root || !window.EventSource) return;
@@ -8,7 +11,8 @@
   const status = document.getElementById("push-status");
   let source = null;
   let backoff = 1000;
-  window.__postdeskPush = { received: [], connected: false };
+  window.__postdeskPush = { received: [], connected: false, resyncs: 0, seq: 0 };
+  let seq = 0;
 
   function setStatus(state) {
     window.__postdeskPush.connected = state === "live";
@@ -40,25 +44,62 @@
     }
   }
 
+  // The pop of whatever call the agent is on now (or the empty pop).
+  function refetchPop() {
+    const target = document.getElementById("pop");
+    if (!target) return;
+    fetch("/calls/pop/current/", { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then((r) => r.ok ? r.text().then((html) => ({ html, call: r.headers.get("X-Call") || "" })) : null)
+      .then((got) => {
+        if (!got) return;
+        target.dataset.call = got.call;
+        target.innerHTML = got.html;
+        htmx.process(target);
+      })
+      .catch(() => {});
+  }
+
+  function resync(why) {
+    window.__postdeskPush.resyncs += 1;
+    window.__postdeskPush.lastResync = why;
+    refetchPop();
+    refresh("#agent-state");
+    refresh("#recent-calls");
+    refreshBoard();
+  }
+
+  // Each frame's number follows the last one, else something was lost on the way.
+  function track(e) {
+    const data = JSON.parse(e.data);
+    if (typeof data.seq === "number") {
+      if (data.seq > seq + 1) { seq = data.seq; window.__postdeskPush.seq = seq; resync("gap"); return null; }
+      seq = data.seq;
+      window.__postdeskPush.seq = seq;
+    }
+    return data;
+  }
+
   function connect() {
     source = new EventSource(url, { withCredentials: true });
     source.addEventListener("hello", (e) => {
       backoff = 1000;
       setStatus("live");
       const data = JSON.parse(e.data);
+      seq = 0;
       if (data.call) showPop(data.call, "hello");
       refresh("#agent-state");
       refreshBoard();
     });
     source.addEventListener("call", (e) => {
-      const data = JSON.parse(e.data);
+      const data = track(e);
+      if (!data) return;
       window.__postdeskPush.received.push({ call: data.call, call_id: data.call_id, event: data.event, sent: data.sent, at: Date.now() });
       showPop(data.call, data.event);
       refresh("#recent-calls");
     });
-    source.addEventListener("state", () => refresh("#agent-state"));
-    source.addEventListener("tick", refreshBoard);
-    source.addEventListener("resync", () => { refresh("#agent-state"); refreshBoard(); });
+    source.addEventListener("state", (e) => { if (track(e)) refresh("#agent-state"); });
+    source.addEventListener("tick", (e) => { if (track(e)) refreshBoard(); });
+    source.addEventListener("resync", (e) => { track(e); resync("server"); });
     source.onerror = () => {
       setStatus("reconnecting");
       if (source.readyState === EventSource.CLOSED) {

@@ -17,4 +17,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         self.stdout.write("embedded worker running")
+        from postdesk.core.liveness import heartbeat_start
+
+        heartbeat_start()
         run_scheduler(stop)

@@ -39,6 +39,7 @@ class Command(BaseCommand):
         if settings.BACKGROUND_MODE == "embedded" and not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "postdesk.cli", "embedded_worker"])
 
+        metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")  # made by postdesk.cli
         bind = f"{options['host']}:{options['port']}"
         config = {
             "bind": bind,
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             "accesslog": os.environ.get("ACCESS_LOG", "-") or None,
             # the CTI token in Zammad's path never reaches the access log
             "logger_class": "postdesk.core.logs.AccessLogger",
+            "child_exit": _child_exit if metrics_dir else None,
         }
 
         class App(BaseApplication):  # type: ignore[misc]
@@ -70,3 +72,15 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
+            ours = settings.VAR_DIR / "prometheus"
+            if metrics_dir and os.path.dirname(metrics_dir) == str(ours):
+                import shutil
+
+                shutil.rmtree(metrics_dir, ignore_errors=True)  # made for this run by the cli
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    """A gunicorn worker ended: its live gauges leave the sum (multi-process metrics)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
