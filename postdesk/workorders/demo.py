@@ -5,7 +5,6 @@ n synthetic orders fast (COPY on PostgreSQL, executemany on SQLite) for benchmar
 from __future__ import annotations
 
 import random
-import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from postdesk.workorders.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from postdesk.workorders.public_ref import new_public_ref
 
 BRANCH_CODES = [
     "WZ-LC01", "WZ-LC02", "WZ-LC03", "WZ-LW01", "WZ-LW02", "WZ-OH01", "WZ-OH02", "WZ-DT01",
@@ -218,6 +218,14 @@ def _sqlite_dt(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
+def _fresh_ref(used: set[str]) -> str:
+    """A public reference no order has (bulk inserts cannot draw again on a conflict)."""
+    while (ref := new_public_ref()) in used:
+        pass
+    used.add(ref)
+    return ref
+
+
 def _rows(
     n: int,
     start_id: int,
@@ -227,6 +235,7 @@ def _rows(
     agents: list[int],
     units: dict[str, int],
     intake_unit: int | None,
+    used: set[str],
 ) -> Any:
     types = [t for t, w in TYPE_WEIGHTS for _ in range(w)]
     span = 365 * 24 * 3600
@@ -261,7 +270,7 @@ def _rows(
             (
                 oid,
                 f"{day}{counters[day]:05d}",
-                secrets.token_urlsafe(12),
+                _fresh_ref(used),
                 type_,
                 subtype,
                 "normal",
@@ -309,6 +318,7 @@ def seed_scale(n: int, stdout: Any = None, *, index: bool = True) -> None:
     if not agents or len(units) < len(BRANCH_CODES):
         raise RuntimeError("run `postdesk seed_demo` first (the demo organisation is missing)")
     counters = dict(DayCounter.objects.values_list("day", "last"))
+    used = set(WorkOrder.objects.values_list("public_ref", flat=True).iterator())
     start_id = (WorkOrder.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     started = time.monotonic()
     batch = 50_000
@@ -316,7 +326,7 @@ def seed_scale(n: int, stdout: Any = None, *, index: bool = True) -> None:
     pg = connection.vendor == "postgresql"
     while done < n:
         size = min(batch, n - done)
-        rows = list(_rows(size, start_id + done, rng, now, counters, agents, units, intake))
+        rows = list(_rows(size, start_id + done, rng, now, counters, agents, units, intake, used))
         with transaction.atomic():
             if pg:
                 _copy_pg(rows)

@@ -117,3 +117,21 @@ def test_the_branch_inbox_on_a_phone(chromium, live_server, staff, make_order, a
     assert page.locator("[data-testid=status]").inner_text() == "处理中"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
+
+
+SPEAKABLE = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, no U
+
+
+def test_the_public_reference_is_speakable_and_public_leads_to_the_kb(page, login, make_order):
+    """Finding 10: the 公众查询码 reads over the phone; /public/ is not a 404."""
+    import re
+
+    order = make_order()
+    login("agent1")
+    page.goto(f"/workorders/{order.number}/")
+    shown = page.locator("[data-testid=public-ref]").inner_text().strip()
+    assert re.fullmatch(rf"[{SPEAKABLE}]{{4}}-[{SPEAKABLE}]{{4}}", shown), shown
+    response = page.goto("/public/")
+    assert response.status == 200
+    assert page.url.endswith("/public/kb/")
+    assert page.locator("input[name=q]").is_visible()

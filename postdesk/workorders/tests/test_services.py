@@ -17,6 +17,7 @@ from postdesk.core.errors import (
 )
 from postdesk.notify.models import Notification, OutboxMessage
 from postdesk.workorders.models import AlertStage, WorkOrder, WorkOrderEvent
+from postdesk.workorders.public_ref import is_public_ref
 from postdesk.workorders.services import work_order_act, work_order_create, work_orders_watch
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +32,13 @@ def deliver() -> None:
     outbox_sweep()
 
 
-def test_number_is_date_and_sequence_and_ref_is_unguessable(make_order):
+def test_number_is_date_and_sequence_and_ref_is_random_and_speakable(make_order):
     a = make_order()
     b = make_order()
     assert len(a.number) == 13 and a.number[:8] == b.number[:8]
     assert int(b.number[8:]) == int(a.number[8:]) + 1
-    assert a.public_ref != b.public_ref and len(a.public_ref) >= 16
+    assert a.public_ref != b.public_ref
+    assert is_public_ref(a.public_ref) and is_public_ref(b.public_ref)
 
 
 def test_create_stores_deadlines_and_audits(make_order):
