@@ -18,6 +18,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600.0,
         "options": {"queue": "default"},
     },
+    "core-retention-nightly": {
+        "task": "postdesk.core.tasks.retention_nightly",
+        "schedule": 3600.0,
+        "options": {"queue": "default"},
+    },
     "workorders-deadline-watch": {
         "task": "postdesk.workorders.tasks.work_orders_watch",
         "schedule": 60.0,

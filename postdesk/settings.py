@@ -259,6 +259,15 @@ POSTDESK_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("POSTDESK_OUTBOX_BACKOFF_
 POSTDESK_READY_REQUIRES = os.environ.get("POSTDESK_READY_REQUIRES", "")
 # The bearer token of /metrics and /health/deep (unset: administrators' sessions only).
 POSTDESK_METRICS_TOKEN = os.environ.get("POSTDESK_METRICS_TOKEN", "")
+# Retention of personal data (PIPL, core.retention): days after a case's closing, a call,
+# a tracking result before the nightly job anonymises it (0: kept). The access log is
+# append-only and never anonymised. The job runs in the local hour POSTDESK_RETENTION_HOUR.
+POSTDESK_RETENTION_DAYS = {
+    "cases": int(os.environ.get("POSTDESK_RETENTION_CASES_DAYS", "1095")),
+    "calls": int(os.environ.get("POSTDESK_RETENTION_CALLS_DAYS", "365")),
+    "tracking": int(os.environ.get("POSTDESK_RETENTION_TRACKING_DAYS", "180")),
+}
+POSTDESK_RETENTION_HOUR = int(os.environ.get("POSTDESK_RETENTION_HOUR", "2"))
 # Threads of the in-process pool in the embedded mode.
 POSTDESK_EMBEDDED_WORKERS = int(os.environ.get("POSTDESK_EMBEDDED_WORKERS", "2"))
 # Addresses of our own reverse proxies: only their X-Forwarded-For hops are believed.

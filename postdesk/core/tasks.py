@@ -23,3 +23,17 @@ def beat_heartbeat() -> None:
     background processes that stopped beating a day ago."""
     liveness.beat(name="beat", kind="beat")
     liveness.purge_old()
+
+
+@shared_task(name="postdesk.core.tasks.retention_nightly")
+def retention_nightly() -> list[dict[str, object]]:
+    """Runs hourly; anonymises in the local hour POSTDESK_RETENTION_HOUR (a quiet night
+    hour) and does nothing in the others. Idempotent: a second run finds nothing."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from postdesk.core.retention import retention_run
+
+    if timezone.localtime().hour != settings.POSTDESK_RETENTION_HOUR:
+        return []
+    return [report.as_dict() for report in retention_run(dry_run=False)]
