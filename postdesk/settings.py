@@ -280,6 +280,8 @@ POSTDESK_SALES_LEAD_WORKING_DAYS = int(os.environ.get("POSTDESK_SALES_LEAD_WORKI
 POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS = float(
     os.environ.get("POSTDESK_MAJOR_INCIDENT_CHASE_SECONDS", "600")
 )
+# the roster solver's time limit per build (seconds)
+POSTDESK_ROSTER_SECONDS = float(os.environ.get("POSTDESK_ROSTER_SECONDS", "10"))
 
 # --- SMS to customers (notify/sms): the gateway adapter and its settings -----------------
 # SMS_GATEWAY: JSON, e.g. {"adapter": "aliyun", "access_key_id": "…", "access_key_secret":

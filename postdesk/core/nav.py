@@ -46,6 +46,8 @@ NAV: list[NavItem] = [
     NavItem("calls:wallboard", _("Wallboard"), frozenset({LEAD, DIRECTOR}), "wallboard"),
     NavItem("workforce:staffing", _("Staffing"), frozenset({LEAD, DIRECTOR, ADMIN}), "staffing"),
     NavItem("workforce:floor", _("Seat map"), frozenset({LEAD, DIRECTOR, ADMIN}), "floor"),
+    NavItem("workforce:rosters", _("Rosters"), frozenset({LEAD, DIRECTOR, ADMIN}), "rosters"),
+    NavItem("workforce:schedule", _("My schedule"), frozenset({AGENT}), "schedule"),
     NavItem("workforce:handovers", _("Shift handovers"), frozenset({LEAD, AGENT}), "handovers"),
     NavItem(
         "workforce:reports",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from postdesk.workforce import views
+from postdesk.workforce import views, views_rosters
 
 app_name = "workforce"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,4 +16,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", views.report_list, name="reports"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<str:number>/", views.report_detail, name="report"),
+    path("rosters/", views_rosters.roster_page, name="rosters"),
+    path("schedule/", views_rosters.schedule_page, name="schedule"),
 ]

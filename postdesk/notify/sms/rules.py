@@ -107,6 +107,12 @@ TEMPLATES: Final[Mapping[str, Template]] = {
             "【中国邮政】您的验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",
             ignores_opt_out=True,
         ),
+        Template(
+            "major_incident",
+            "重大情况报告",
+            "【中国邮政】重大情况{number}：{title}。请登录系统确认收悉。",
+            ignores_opt_out=True,  # to the centre's own director, not to a customer
+        ),
         Template("general", "通用通知", "【中国邮政】{text}"),
     )
 }

@@ -13,10 +13,21 @@ from postdesk.workforce.selectors.reports import (
     sales_leads_month,
     seats_out_of_order,
 )
+from postdesk.workforce.selectors.rosters import (
+    colleagues_of,
+    roster_team_get,
+    roster_teams,
+    roster_view,
+    schedule_for,
+    swap_candidates,
+    swaps_of,
+    week_start_of,
+)
 from postdesk.workforce.selectors.staffing import call_history, staffing_requirement
 
 __all__ = [
     "call_history",
+    "colleagues_of",
     "floor_plan_get",
     "floor_plans",
     "handover_get",
@@ -27,8 +38,15 @@ __all__ = [
     "internal_report_get",
     "internal_reports_list",
     "internal_reports_visible",
+    "roster_team_get",
+    "roster_teams",
+    "roster_view",
     "sales_leads_month",
+    "schedule_for",
     "seat_map",
     "seats_out_of_order",
     "staffing_requirement",
+    "swap_candidates",
+    "swaps_of",
+    "week_start_of",
 ]

@@ -13,11 +13,25 @@ from postdesk.workforce.services.internal_reports import (
     internal_report_create,
     internal_reports_chase,
 )
+from postdesk.workforce.services.rosters import (
+    EntryChange,
+    RulesInput,
+    day_off_cancel,
+    day_off_request,
+    roster_build,
+    roster_entries_set,
+    swap_request_create,
+    swap_request_decide,
+)
 from postdesk.workforce.services.seats import seat_place, seat_remove
 
 __all__ = [
+    "EntryChange",
     "ItemInput",
     "ReportInput",
+    "RulesInput",
+    "day_off_cancel",
+    "day_off_request",
     "forecast_override_set",
     "handover_acknowledge",
     "handover_comment",
@@ -25,6 +39,10 @@ __all__ = [
     "internal_report_act",
     "internal_report_create",
     "internal_reports_chase",
+    "roster_build",
+    "roster_entries_set",
     "seat_place",
     "seat_remove",
+    "swap_request_create",
+    "swap_request_decide",
 ]

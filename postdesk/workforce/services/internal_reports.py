@@ -24,7 +24,7 @@ from postdesk.core.errors import (
     ValidationFailed,
 )
 from postdesk.core.phones import try_normalize_phone
-from postdesk.notify.services import notify_users
+from postdesk.notify.services import notify_users, sms_phone, sms_send
 from postdesk.org.models import Role, Unit, User
 from postdesk.org.selectors import scope_for, unit_ancestors
 from postdesk.workforce import report_flows
@@ -151,6 +151,8 @@ def _link(report: InternalReport) -> str:
 
 
 def _notify(report: InternalReport, recipients: list[User], *, key: str, title: str) -> None:
+    """In-app and e-mail to every recipient; for a major situation also an SMS to each
+    whose direct phone is a mobile (urgent: not held through the quiet hours)."""
     notify_users(
         users=recipients,
         key=key,
@@ -160,6 +162,21 @@ def _notify(report: InternalReport, recipients: list[User], *, key: str, title: 
         level="urgent" if report.kind == K.MAJOR_INCIDENT else "info",
         email=True,
     )
+    if report.kind != K.MAJOR_INCIDENT:
+        return
+    for user in recipients:
+        try:
+            phone = sms_phone(user.phone)
+        except ValidationFailed:
+            continue  # no mobile on file for this director: in-app and e-mail only
+        sms_send(
+            phone=phone,
+            template="major_incident",
+            params={"number": report.number, "title": report.title[:60]},
+            key=f"{key}:sms:{user.pk}",
+            urgent=True,
+            related=("internal_report", report.number),
+        )
 
 
 def internal_report_create(*, actor: User, data: ReportInput) -> InternalReport:

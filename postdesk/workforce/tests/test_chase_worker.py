@@ -1,6 +1,7 @@
 """The major-situation chase through a real Celery worker on PostgreSQL and Redis: the
 periodic job, sent as beat sends it, reminds the director (in-app and e-mail) while the
-report is unacknowledged, once per interval, and never after the acknowledgement."""
+report is unacknowledged, once per interval, and never after the acknowledgement. The SMS
+goes to the director's mobile through a local provider (conftest.FakeSmsGateway)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import FakeSMTPServer
+from conftest import FakeSmsGateway, FakeSMTPServer
 from postdesk.notify.models import Notification
 from postdesk.workforce.models import InternalReport
 from postdesk.workforce.tasks import internal_reports_chase
@@ -34,11 +35,24 @@ def relay():
     server.close()
 
 
+@pytest.fixture
+def provider():
+    gateway = FakeSmsGateway().open()
+    yield gateway
+    gateway.close()
+
+
 def test_the_director_is_chased_until_acknowledged(
-    celery_worker_factory, relay, floor, staff, settings
+    celery_worker_factory, relay, provider, floor, staff, settings
 ):
+    import json
+
     settings.BACKGROUND_MODE = "celery"
-    worker = celery_worker_factory(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(relay.port))
+    worker = celery_worker_factory(
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(relay.port),
+        SMS_GATEWAY=json.dumps(provider.aliyun_config()),
+    )
     from postdesk.workforce.services import (
         ReportInput,
         internal_report_act,
@@ -46,6 +60,8 @@ def test_the_director_is_chased_until_acknowledged(
     )
 
     director = staff["director1"]
+    director.phone = "13900001111"
+    director.save(update_fields=["phone"])
     report = internal_report_create(
         actor=staff["lead1"],
         data=ReportInput(kind="major_incident", title="媒体来电采访", text="记者询问投递延误"),
@@ -57,6 +73,8 @@ def test_the_director_is_chased_until_acknowledged(
         worker,
     )
     wait_for(lambda: len(relay.messages) >= 1, "the first e-mail", worker)
+    wait_for(lambda: len(provider.accepted) >= 1, "the first SMS", worker)
+    assert provider.accepted[0]["phone"].endswith("13900001111")
 
     def reminders() -> int:
         return Notification.objects.filter(user=director, title__contains="提醒").count()
@@ -75,6 +93,7 @@ def test_the_director_is_chased_until_acknowledged(
         make_header(decode_header(email.message_from_bytes(relay.messages[-1])["Subject"]))
     )
     assert "提醒" in subject and report.number in subject
+    wait_for(lambda: len(provider.accepted) >= 2, "the reminder's SMS", worker)
     # the job runs again a minute later: not yet ten minutes since the reminder
     internal_reports_chase.apply_async(queue="default")
     time.sleep(2)
@@ -91,3 +110,4 @@ def test_the_director_is_chased_until_acknowledged(
     assert reminders() == 1
     report.refresh_from_db()
     assert report.acknowledged_by == director and report.chase_count == 1
+    assert len(provider.accepted) == 2

@@ -94,6 +94,35 @@ def test_a_major_situation_goes_to_the_director_who_acknowledges_it(floor, api_f
     assert again.status_code == 409
 
 
+def test_a_major_situation_texts_a_director_with_a_mobile_only(floor, staff):
+    from postdesk.notify.models import SmsMessage
+    from postdesk.workforce.services import ReportInput, internal_report_create
+
+    director = staff["director1"]
+    director.phone = "0577-88880999"  # a landline: in-app and e-mail only
+    director.save(update_fields=["phone"])
+    first = internal_report_create(
+        actor=staff["lead1"], data=ReportInput(kind="major_incident", title="安全事件")
+    )
+    assert not SmsMessage.objects.filter(related_id=first.number).exists()
+    director.phone = "139 0000 1111"
+    director.save(update_fields=["phone"])
+    second = internal_report_create(
+        actor=staff["lead1"], data=ReportInput(kind="major_incident", title="媒体来电")
+    )
+    sms = SmsMessage.objects.get(related_type="internal_report", related_id=second.number)
+    assert sms.phone == "+8613900001111" and sms.urgent and sms.not_before is None
+    assert second.number in sms.text and "媒体来电" in sms.text
+    assert OutboxMessage.objects.filter(channel="sms", key=f"sms:{sms.key}").exists()
+    # a business lead is not texted to anyone
+    internal_report_create(
+        actor=staff["lead1"],
+        data=ReportInput(kind="sales_lead", title="批量寄递", product="bulk_mail",
+                         contact_phone="13800002222"),
+    )  # fmt: skip
+    assert SmsMessage.objects.count() == 1
+
+
 def test_the_chase_reminds_every_interval_until_acknowledged(floor, staff, settings):
     from postdesk.workforce.services import ReportInput, internal_report_create
 

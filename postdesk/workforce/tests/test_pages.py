@@ -55,3 +55,78 @@ def test_report_pages(floor, client_for):
     listing = client_for("lead1").get("/workforce/reports/").content.decode()
     assert report.number in listing and "已受理" in listing
     assert client_for("branch1").get(f"/workforce/reports/{report.number}/").status_code == 404
+
+
+def test_roster_pages(floor, client_for, staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from postdesk.workforce.models import Roster, RosterEntry, SwapRequest
+    from postdesk.workforce.selectors import week_start_of
+
+    week = week_start_of(timezone.localdate()) + timedelta(days=7)
+    lead = client_for("lead1")
+    page = lead.get(f"/workforce/rosters/?week={week}").content.decode()
+    assert "按人员需求排本周的班" in page and "话务班" in page
+    # a rule no roster can meet: a 400 naming it, nothing written
+    bad = lead.post(
+        "/workforce/rosters/",
+        {"action": "build", "week": str(week), "rest_hours": "11", "max_consecutive_days": "6",
+         "days_per_week": "5", "skill_min_english": "1"},
+    )  # fmt: skip
+    assert bad.status_code == 400 and "技能" in bad.content.decode()
+    assert not Roster.objects.exists()
+    wrong = lead.post("/workforce/rosters/", {"action": "build", "week": str(week),
+                                              "rest_hours": "x"})  # fmt: skip
+    assert wrong.status_code == 400 and not Roster.objects.exists()
+    built = lead.post(
+        "/workforce/rosters/",
+        {"action": "build", "week": str(week), "rest_hours": "11", "max_consecutive_days": "6",
+         "days_per_week": "5"},
+    )  # fmt: skip
+    assert built.status_code == 302
+    roster = Roster.objects.get()
+    assert roster.entries.count() == 40
+    page = lead.get(f"/workforce/rosters/?week={week}").content.decode()
+    assert 'data-testid="roster"' in page and "早班" in page and "最优覆盖" in page
+    # a hand edit breaking the rest rule: 400, nothing changed
+    agent = staff["agent1"]
+    entries = {e.day: e for e in roster.entries.filter(user=agent)}
+    day = next(d for d in sorted(entries) if d + timedelta(days=1) in entries)
+    before = {e.pk: e.shift_id for e in roster.entries.all()}
+    refused = lead.post(
+        "/workforce/rosters/",
+        {"action": "edit", "week": str(week), f"cell_{agent.pk}_{day}": "late",
+         f"cell_{agent.pk}_{day + timedelta(days=1)}": "early"},
+    )  # fmt: skip
+    assert refused.status_code == 400 and "休息" in refused.content.decode()
+    assert {e.pk: e.shift_id for e in roster.entries.all()} == before
+    # the agent sees the schedule and asks for a swap; the lead approves it
+    mine = client_for("agent1")
+    schedule = mine.get("/workforce/schedule/").content.decode()
+    assert "我的班表" in schedule and 'data-testid="schedule"' in schedule
+    assert mine.get("/workforce/rosters/").status_code == 403
+    entry = RosterEntry.objects.filter(user=agent).order_by("day").first()
+    theirs = RosterEntry.objects.filter(day=entry.day, shift=entry.shift).exclude(user=agent)
+    theirs = theirs.first() or RosterEntry.objects.filter(day=entry.day).exclude(user=agent).first()
+    asked = mine.post(
+        "/workforce/schedule/",
+        {"action": "swap", "entry": entry.pk, "colleague_entry": theirs.pk, "reason": "看病"},
+    )
+    assert asked.status_code == 302, asked.content.decode()
+    swap = SwapRequest.objects.get()
+    assert "看病" in lead.get(f"/workforce/rosters/?week={week}").content.decode()
+    decided = lead.post(
+        "/workforce/rosters/", {"action": "reject", "week": str(week), "swap": swap.pk}
+    )
+    assert decided.status_code == 302
+    swap.refresh_from_db()
+    assert swap.status == "rejected"
+    # days off: a past day is a 400; a coming one is listed
+    past = mine.post("/workforce/schedule/", {"action": "day_off", "day": "2000-01-01"})
+    assert past.status_code == 400
+    coming = str(timezone.localdate() + timedelta(days=2))
+    asked_off = mine.post("/workforce/schedule/", {"action": "day_off", "day": coming})
+    assert asked_off.status_code == 302
+    assert "已申请" in mine.get("/workforce/schedule/").content.decode()
