@@ -789,6 +789,25 @@ def own_redis():
     server.kill()
 
 
+@pytest.fixture
+def celery_broker():
+    """point(url): this process's Celery app publishes to `url` until the test ends.
+
+    The app's configuration is read before anything changes, so what is put back is the
+    suite's broker; reading it after a test changed `settings.CELERY_BROKER_URL` would load
+    (and keep) the test's own short-lived server for every later test."""
+    from postdesk.celery import app
+
+    saved = app.conf.broker_url
+
+    def point(url: str) -> None:
+        app.conf.broker_url = url
+        app._after_fork()  # forget pooled connections: the next publish connects anew
+
+    yield point
+    point(saved)
+
+
 @pytest.fixture(autouse=True)
 def _broker_breaker_closed():
     """The broker's breaker (`core.bounded`) is per process: a test that made the broker

@@ -16,19 +16,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def hung_broker(own_redis, settings):
-    from postdesk.celery import app
-
-    saved = app.conf.broker_url
-    app.conf.broker_url = own_redis.url
-    app._after_fork()  # forget pooled connections: the next publish connects anew
+def hung_broker(own_redis, settings, celery_broker):
+    celery_broker(own_redis.url)
     settings.BACKGROUND_MODE = "celery"
     settings.REDIS_COOLDOWN = 1.0
     bounded.broker.reset()
     yield own_redis
     own_redis.resume()
-    app.conf.broker_url = saved
-    app._after_fork()
     bounded.broker.reset()
 
 

@@ -83,19 +83,15 @@ def test_the_outbox_backlog_and_failures_are_read_at_scrape_time(client, token, 
     assert got[("postdesk_outbox_failed_attempts_last_hour", (("channel", "email"),))] == 1
 
 
-def test_celery_queue_lengths_come_from_the_broker(client, token, settings, own_redis):
+def test_celery_queue_lengths_come_from_the_broker(
+    client, token, settings, own_redis, celery_broker
+):
     import redis
 
-    from postdesk.celery import app
-
+    celery_broker(own_redis.url)
     settings.REDIS_URL = settings.CELERY_BROKER_URL = own_redis.url
-    saved = app.conf.broker_url
-    app.conf.broker_url = own_redis.url
-    try:
-        redis.Redis(port=own_redis.port).rpush("notifications", b"a", b"b")
-        got = scrape(client)
-    finally:
-        app.conf.broker_url = saved
+    redis.Redis(port=own_redis.port).rpush("notifications", b"a", b"b")
+    got = scrape(client)
     assert got[("postdesk_celery_queue_length", (("queue", "notifications"),))] == 2
     assert got[("postdesk_celery_queue_length", (("queue", "default"),))] == 0
 

@@ -335,21 +335,13 @@ def test_a_claim_of_a_live_worker_waits_for_its_lease(staff):
     assert OutboxMessage.objects.get(pk=message.pk).status == "pending"
 
 
-def test_recorded_while_the_broker_is_down_then_swept(staff, settings):
+def test_recorded_while_the_broker_is_down_then_swept(staff, settings, celery_broker):
     """Celery mode with REDIS_URL pointing at a closed port: publishing fails, the row is
     committed anyway and the request does not fail; the sweep delivers it later."""
-    from postdesk.celery import app
-
-    saved = app.conf.broker_url
-    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
-    app._after_fork()  # drop the cached producer pools: the next publish connects anew
+    celery_broker(f"redis://127.0.0.1:{free_port()}/0")
     settings.BACKGROUND_MODE = "celery"
-    try:
-        with transaction.atomic():
-            notify_users(users=[staff["agent1"]], key="wo:7", title="broker down")
-    finally:
-        app.conf.broker_url = saved
-        app._after_fork()
+    with transaction.atomic():
+        notify_users(users=[staff["agent1"]], key="wo:7", title="broker down")
     message = OutboxMessage.objects.get()
     assert (message.status, message.attempts) == ("pending", 0)
     assert not Notification.objects.exists()
