@@ -193,7 +193,13 @@ def action_forms(
                 for c, zh, en in flows.choices_for(order.type, action, name)
             ]
             if name == "unit":
-                units = units or unit_choices()
+                units = units or unit_choices(
+                    selectors.dispatch_suggestions(
+                        waybill_no=order.waybill_no,
+                        customer_id=order.customer_id,
+                        address=str((order.details or {}).get("address", "")),
+                    )
+                )
                 choices = units
             marked = None
             if (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -18,11 +19,19 @@ def _choices(table: tuple[tuple[str, str, str], ...], blank: bool = False) -> li
     return [("", "—"), *rows] if blank else rows
 
 
-def unit_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [
-        (u.code, f"{u.name} ({u.code})")
-        for u in Unit.objects.filter(is_active=True).order_by("path")
+def unit_choices(suggested: Sequence[Any] = ()) -> list[tuple[str, str]]:
+    """The dispatch list: the suggested units first (each with why), then every active
+    unit as the tree, indented by depth under its parent."""
+    units = list(Unit.objects.filter(is_active=True).order_by("path"))
+    by_code = {u.code: u for u in units}
+    top = [
+        (s.code, f"★ {by_code[s.code].name} ({s.code}) · {s.reason}")
+        for s in suggested
+        if s.code in by_code
     ]
+    base = min((u.path.count("/") for u in units), default=2)
+    tree = [(u.code, "\u3000" * (u.path.count("/") - base) + f"{u.name} ({u.code})") for u in units]
+    return [("", "—"), *top, *tree]
 
 
 BOOKING_KINDS = [
@@ -66,13 +75,13 @@ class WorkOrderForm(forms.Form):
     parent = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     duplicate_choice = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, suggested: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["type"]).choices = _choices(flows.WORK_ORDER_TYPES)
         cast(forms.ChoiceField, self.fields["subtype"]).choices = _choices(
             flows.COMPLAINT_SUBTYPES, blank=True
         )
-        cast(forms.ChoiceField, self.fields["dispatch_to"]).choices = unit_choices()
+        cast(forms.ChoiceField, self.fields["dispatch_to"]).choices = unit_choices(suggested)
         self.fields["caller_phone"].widget.attrs["autofocus"] = "autofocus"
 
     def details(self) -> dict[str, str]:

@@ -400,6 +400,47 @@ def tracing_unit_for_waybill(*, waybill_no: str) -> str:
     return waybill_last_unit_code(waybill_no=waybill_no) if waybill_no.strip() else ""
 
 
+@dataclass(frozen=True)
+class UnitSuggestion:
+    code: str
+    reason: str
+
+
+def dispatch_suggestions(
+    *, waybill_no: str = "", customer_id: int | None = None, address: str = ""
+) -> list[UnitSuggestion]:
+    """The units an order most likely goes to, best first and each once: the office that
+    last handled the parcel, the unit serving the pickup address, the customer's serving
+    unit (their service area). The dispatch list shows them above the unit tree."""
+    from postdesk.customers.models import Customer
+
+    found: list[UnitSuggestion] = []
+
+    def add(code: str, reason: str) -> None:
+        if code and all(s.code != code for s in found):
+            found.append(UnitSuggestion(code, reason))
+
+    add(tracing_unit_for_waybill(waybill_no=waybill_no or ""), _("where the parcel last was"))
+    if address.strip():
+        from postdesk.core.errors import DomainError
+        from postdesk.routing.selectors import route_address
+
+        try:
+            routed = route_address(address=address)
+        except DomainError:
+            routed = None
+        if routed is not None and routed.unit is not None:
+            add(routed.unit.code, _("serves the address"))
+    if customer_id:
+        unit_code = (
+            Customer.objects.filter(pk=customer_id, unit__is_active=True)
+            .values_list("unit__code", flat=True)
+            .first()
+        )
+        add(unit_code or "", _("the customer's serving unit"))
+    return found
+
+
 def work_orders_inbox(*, user: User, limit: int = 200) -> list[WorkOrder]:
     """A unit handler's inbox: orders dispatched to their unit (or that it assists) that
     wait for acceptance or feedback, most urgent first."""

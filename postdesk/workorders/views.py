@@ -82,7 +82,11 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
         initial["dispatch_to"] = selectors.tracing_unit_for_waybill(
             waybill_no=initial["waybill_no"]
         )
-    form = WorkOrderForm(request.POST or None, initial=initial)
+    suggested = selectors.dispatch_suggestions(
+        waybill_no=str(initial["waybill_no"] or ""),
+        customer_id=int(initial["customer"]) if initial["customer"] else None,
+    )
+    form = WorkOrderForm(request.POST or None, initial=initial, suggested=suggested)
     suggest_url = _suggest_url()
     if suggest_url:  # knowledge-base articles for the problem as the agent types it
         for name in ("title", "description"):

@@ -6,6 +6,12 @@
     form.querySelectorAll("[data-types]").forEach(function (el) {
       var show = el.getAttribute("data-types").split(" ").indexOf(type.value) >= 0;
       el.hidden = !show;
+      var needed = el.getAttribute("data-required-when-shown");
+      if (needed) {
+        el.querySelectorAll("[name=" + needed + "]").forEach(function (input) {
+          input.required = show;
+        });
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
