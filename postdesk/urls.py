@@ -11,6 +11,7 @@ urlpatterns = [
     path("customers/", include("postdesk.customers.urls")),
     path("notifications/", include("postdesk.notify.urls")),
     path("workorders/", include("postdesk.workorders.urls")),
+    path("notices/", include("postdesk.notices.urls")),
     path("calls/", include("postdesk.calls.urls")),
     path("workforce/", include("postdesk.workforce.urls")),
     path("tracking/", include("postdesk.tracking.urls")),
