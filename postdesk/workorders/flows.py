@@ -40,13 +40,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final, Literal
 
 __all__ = [
     "ACTIONS",
     "API_ACTIONS",
+    "DEADLINE_FIELDS",
     "ROLES",
     "RULING_STATES",
+    "RUNNING_DEADLINES",
     "STATUSES",
     "STATUS_PRESERVING_ACTIONS",
     "WORK_ORDER_TYPES",
@@ -66,6 +69,7 @@ __all__ = [
     "payload_errors",
     "required_fields",
     "ruling_next",
+    "running_deadline",
     "status_label",
     "statuses_for",
     "terminal_statuses",
@@ -670,6 +674,42 @@ def ruling_next(state: str, action: str) -> str:
         raise TransitionRefused(
             f"{action!r} is not allowed while the ruling is {state!r}", status=state, action=action
         ) from None
+
+
+# --------------------------------------------------------------------------- clocks
+
+#: The stage deadlines an order carries (its fields), set at intake and by the actions.
+DEADLINE_FIELDS: Final = ("dispatch_due_at", "accept_due_at", "feedback_due_at", "reply_due_at")
+
+#: The stage deadlines that run in each status: the order's running deadline is the
+#: soonest of them that is set (the reply's only until the customer was replied to).
+#: Every status not listed runs no clock: replied (awaiting the follow-up call),
+#: fulfilled, failed, and the terminal ones.
+RUNNING_DEADLINES: Final[Mapping[str, tuple[str, ...]]] = {
+    "new": ("dispatch_due_at", "reply_due_at"),
+    "returned": ("dispatch_due_at", "reply_due_at"),
+    "pending_callback": ("dispatch_due_at", "reply_due_at"),
+    "dispatched": ("accept_due_at", "feedback_due_at", "reply_due_at"),
+    "processing": ("feedback_due_at", "reply_due_at"),
+    "fed_back": ("reply_due_at",),
+}
+
+
+def running_deadline(
+    status: str, deadlines: Mapping[str, datetime | None], *, replied: bool
+) -> datetime | None:
+    """The deadline that runs in ``status``: the soonest of :data:`RUNNING_DEADLINES`
+    ``[status]`` among ``deadlines`` (field -> value), leaving the reply's out once
+    ``replied``; None when no clock runs."""
+    if status not in _STATUS_CODES:
+        raise ValueError(f"unknown status {status!r}")
+    running = [
+        deadlines.get(name)
+        for name in RUNNING_DEADLINES.get(status, ())
+        if not (replied and name == "reply_due_at")
+    ]
+    present = [due for due in running if due is not None]
+    return min(present) if present else None
 
 
 # --------------------------------------------------------------------------- payloads
