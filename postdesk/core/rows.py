@@ -7,7 +7,7 @@ Columns come from the model and every value is made by the model's own field
 (`pre_save`, then `get_db_prep_save`: `auto_now`, JSON and time zones as the ORM does
 them), so a field added to the model is written like any other. Why not the ORM's
 `bulk_create`/`save`: its query building costs more CPU than the statement itself
-(figures in ARCHITECTURE.md, "Hot write paths"); `core/tests/test_rows.py` checks that
+(figures in ARCHITECTURE.md, "Hot paths"); `core/tests/test_rows.py` checks that
 a row written here reads back as the ORM's `save()` writes it.
 """
 

@@ -51,7 +51,7 @@ def _next_number(now: datetime) -> str:
     On PostgreSQL, outside a caller's transaction, it is a transaction of its own
     committed without waiting for the disk (`synchronous_commit = off`), so the day's
     counter row is locked only for the upsert and not for the whole intake and its flush
-    (concurrent intakes queue on that row: ARCHITECTURE.md, "Hot write paths"). The
+    (concurrent intakes queue on that row: ARCHITECTURE.md, "Hot paths"). The
     intake's own commit, which does wait, is written to the log after it, so an order
     that survives a crash has its counter step too (a number can be skipped, never given
     twice). On SQLite, whose one writer holds the whole database anyway, and inside a
