@@ -49,6 +49,23 @@ def test_create_returns_201_with_the_order(api_for, org):
     assert data["events"][0]["action"] == "create"
 
 
+@pytest.mark.parametrize("with_parent", [False, True])
+def test_the_create_answer_is_what_the_following_get_answers(api_for, org, with_parent):
+    agent = api_for("agent1")
+    fields = {}
+    if with_parent:
+        fields["parent"] = create(agent, caller_phone="13900000001").json()["number"]
+    made = create(agent, **fields)
+    assert made.status_code == 201
+    answer = made.json()
+    answer.pop("possible_duplicates", None)  # the intake's warning, not part of the order
+    got = agent.get(f"/api/v1/workorders/{answer['number']}/").json()
+    assert answer == got
+    if with_parent:
+        assert got["parent"] == fields["parent"]
+        assert got["events"][0]["data"] == {"parent": fields["parent"]}
+
+
 def test_create_bad_input_is_400_naming_fields(api_for, org):
     client = api_for("agent1")
     r = client.post("/api/v1/workorders/", {"type": "complaint"}, content_type=J)
