@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "postdesk.core.context_processors.shell",
+                "postdesk.notify.context_processors.unread",
             ],
         },
     },

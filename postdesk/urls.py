@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("customers/", include("postdesk.customers.urls")),
+    path("org/", include("postdesk.org.urls")),
     path("notifications/", include("postdesk.notify.urls")),
     path("workorders/", include("postdesk.workorders.urls")),
     path("notices/", include("postdesk.notices.urls")),

@@ -161,16 +161,9 @@ def create(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
         regulator_due_at=payload.regulator_due_at,
         parent=parent,
     )
-    create_event = WorkOrderEvent(
-        order=order,
-        at=order.created_at,
-        actor=user,
-        action="create",
-        to_status="new",
-        text=order.description[:2000],
-    )
-    order._assisting = []  # type: ignore[attr-defined]
-    return Status(201, _detail(user, order, events=[create_event], duplicates=duplicates))
+    order._assisting = []  # type: ignore[attr-defined]  # a new order has no assisting unit
+    # the timeline as stored (the create event the service wrote): the answer is the GET's
+    return Status(201, _detail(user, order, duplicates=duplicates))
 
 
 def _parse_bool(value: str | None) -> bool | None:
