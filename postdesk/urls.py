@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/", include("postdesk.org.urls")),
     path("notifications/", include("postdesk.notify.urls")),
     path("workorders/", include("postdesk.workorders.urls")),
+    path("notices/", include("postdesk.notices.urls")),
     path("calls/", include("postdesk.calls.urls")),
     path("workforce/", include("postdesk.workforce.urls")),
     path("tracking/", include("postdesk.tracking.urls")),

@@ -16,6 +16,7 @@ DEMO_APPS = [
     "postdesk.knowledge",
     "postdesk.tracking",
     "postdesk.workorders",
+    "postdesk.notices",
     "postdesk.calls",
 ]
 

@@ -162,8 +162,9 @@ def create(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
         parent=parent,
     )
     order._assisting = []  # type: ignore[attr-defined]  # a new order has no assisting unit
-    # the timeline as stored (the create event the service wrote): the answer is the GET's
-    return Status(201, _detail(user, order, duplicates=duplicates))
+    # the timeline is the create event the service stored: the answer is the GET's
+    events = [order.created_event]  # type: ignore[attr-defined]
+    return Status(201, _detail(user, order, events=events, duplicates=duplicates))
 
 
 def _parse_bool(value: str | None) -> bool | None:

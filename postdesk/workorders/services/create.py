@@ -237,6 +237,7 @@ def work_order_create(
             order.pk = None
             order.public_ref = new_public_ref()
         else:
+            order.created_event = event  # type: ignore[attr-defined]  # the timeline so far
             return order
     raise AssertionError("unreachable")  # pragma: no cover
 
