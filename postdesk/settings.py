@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "postdesk.knowledge",
     "postdesk.reports",
     "postdesk.portal",
+    "postdesk.quality",
 ]
 
 MIDDLEWARE = [
