@@ -7,7 +7,8 @@
    end (first issue to the last SMS accepted by the provider), and the queue lag
    (outbox row created → sent) p50/p99 per channel;
 2. the notice KPI (``notices.selectors.notice_kpi``) for a month of M notices (default
-   300,000, bulk-loaded over 60 units and 7 kinds): median of 5 after a warm-up.
+   300,000, bulk-loaded over the demo units (up to 60) and 7 kinds): median of 5 after a
+   warm-up.
 
     .venv/bin/python bench/notices_bench.py [--issue 10000] [--kpi 300000]
 

@@ -18,6 +18,7 @@ DEMO_APPS = [
     "postdesk.workorders",
     "postdesk.notices",
     "postdesk.calls",
+    "postdesk.quality",
 ]
 
 DEMO_PASSWORD = "postdesk"  # demo data only; documented in the README as such

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -299,3 +300,144 @@ def scorecards(
 def calibration(request: HttpRequest, pk: int) -> dict[str, Any]:
     c = selectors.calibration_get(user=staff_user(request), pk=pk)
     return {"id": c.pk, **services.calibration_result(c)}
+
+
+class QuotaIn(Schema):
+    month: str = Field(max_length=7)
+    agent: str | None = Field(None, max_length=150)
+    unit: str | None = Field(None, max_length=20)
+    calls: int = Field(0, ge=0, le=1000)
+    work_orders: int = Field(0, ge=0, le=1000)
+
+
+class SampleIn(Schema):
+    month: str = Field(max_length=7)
+    inspector: str | None = Field(None, max_length=150)
+    queue: str = Field("", max_length=50)
+    min_talk_seconds: float | None = Field(None, ge=0)
+    max_talk_seconds: float | None = Field(None, ge=0)
+    type: str = Field("", max_length=20)
+    seed: str = Field("", max_length=50)
+
+
+class SampleOut(Schema):
+    call: int | None
+    work_order: str | None
+    agent: str | None
+    unit: str | None
+    inspector: str | None
+    reason: str
+
+
+class CalibrationIn(Schema):
+    name: str = Field(max_length=100)
+    form: int
+    raters: list[str]
+    calls: list[int] = []
+    work_orders: list[str] = []
+
+
+class CalibrationEvaluationIn(Schema):
+    call: int | None = None
+    work_order: str | None = Field(None, max_length=20)
+    answers: dict[str, bool | int | Literal["na"]]
+    comments: dict[str, str] = {}
+
+
+def _user_named(field: str, username: str | None) -> Any:
+    from postdesk.core.errors import ValidationFailed
+    from postdesk.org.models import User
+
+    if not username:
+        return None
+    found = User.objects.filter(username=username, is_active=True).first()
+    if found is None:
+        raise ValidationFailed(fields={field: _("No such staff user.")})
+    return found
+
+
+@router.post("/quotas/", response={200: dict[str, int]})
+def set_quota(request: HttpRequest, payload: QuotaIn) -> dict[str, int]:
+    from postdesk.core.errors import ValidationFailed
+    from postdesk.org.selectors import unit_by_code
+
+    unit = unit_by_code(code=payload.unit) if payload.unit else None
+    if payload.unit and unit is None:
+        raise ValidationFailed(fields={"unit": _("No such unit.")})
+    agent = _user_named("agent", payload.agent)
+    if (agent is None) == (unit is None):
+        raise ValidationFailed(fields={"agent": _("Give an agent or a unit.")})
+    q = services.quota_set(
+        actor=staff_user(request),
+        month=parse_month(payload.month, default_current=False),
+        agent=agent,
+        unit=unit,
+        calls=payload.calls,
+        work_orders=payload.work_orders,
+    )
+    return {"id": q.pk, "calls": q.calls, "work_orders": q.work_orders}
+
+
+@router.post("/samples/", response={201: list[SampleOut]})
+def draw_samples(request: HttpRequest, payload: SampleIn) -> Status[list[dict[str, Any]]]:
+    drawn = services.samples_draw(
+        actor=staff_user(request),
+        month=parse_month(payload.month, default_current=False),
+        inspector=_user_named("inspector", payload.inspector),
+        queue=payload.queue,
+        min_talk_seconds=payload.min_talk_seconds,
+        max_talk_seconds=payload.max_talk_seconds,
+        order_type=payload.type,
+        seed=payload.seed,
+    )
+    return Status(201, [_sample_out(s) for s in drawn])
+
+
+def _sample_out(s: Any) -> dict[str, Any]:
+    return {
+        "call": s.call_id,
+        "work_order": s.work_order.number if s.work_order_id else None,
+        "agent": s.agent.username if s.agent_id else None,
+        "unit": s.unit.code if s.unit_id else None,
+        "inspector": s.inspector.username if s.inspector_id else None,
+        "reason": s.reason,
+    }
+
+
+@router.get("/samples/", response=list[SampleOut])
+def my_samples(request: HttpRequest, month: str = "") -> list[dict[str, Any]]:
+    rows = selectors.samples_for(user=staff_user(request), month=parse_month(month))
+    return [_sample_out(s) for s in rows]
+
+
+@router.post("/calibration/", response={201: CalibrationOut})
+def create_calibration(request: HttpRequest, payload: CalibrationIn) -> Status[dict[str, Any]]:
+    user = staff_user(request)
+    raters = [_user_named("raters", name) for name in payload.raters]
+    c = services.calibration_create(
+        actor=user,
+        name=payload.name,
+        form=_form(user, payload.form),
+        raters=raters,
+        call_pks=payload.calls,
+        work_orders=payload.work_orders,
+    )
+    return Status(201, {"id": c.pk, **services.calibration_result(c)})
+
+
+@router.post("/calibration/{pk}/evaluations/", response={201: dict[str, int]})
+def calibration_score(
+    request: HttpRequest, pk: int, payload: CalibrationEvaluationIn
+) -> Status[dict[str, int]]:
+    """A rater's blind score of one item (the answer does not show the others')."""
+    user = staff_user(request)
+    c = selectors.calibration_get(user=user, pk=pk)
+    e = services.calibration_evaluate(
+        actor=user,
+        calibration=c,
+        call_pk=payload.call,
+        work_order=payload.work_order,
+        answers=payload.answers,
+        comments=payload.comments,
+    )
+    return Status(201, {"id": e.pk})

@@ -12,7 +12,7 @@ from postdesk.core.errors import NotFound
 from postdesk.core.periods import Month
 from postdesk.org.models import Role, User
 from postdesk.org.selectors import scope_for
-from postdesk.quality.models import Calibration, Evaluation, Quota
+from postdesk.quality.models import Calibration, Evaluation, Quota, Sample
 from postdesk.quality.rules import role_of
 
 
@@ -131,3 +131,12 @@ def calibration_get(*, user: User, pk: int) -> Calibration:
     if found is None or not can_inspect(user):
         raise NotFound()
     return found
+
+
+def samples_for(*, user: User, month: Month) -> list[Sample]:
+    """The samples assigned to this inspector for the month, not yet evaluated first."""
+    return list(
+        Sample.objects.filter(month=month.first_day, inspector=user)
+        .select_related("agent", "unit", "work_order", "inspector", "call")
+        .order_by("evaluation_id", "id")
+    )

@@ -493,3 +493,33 @@ def calibration_result(calibration: Calibration) -> dict[str, Any]:
         "kappa": overall,
         "per_question": per_question,
     }
+
+
+def calibration_evaluate(
+    *,
+    actor: User,
+    calibration: Calibration,
+    call_pk: int | None = None,
+    work_order: str | None = None,
+    answers: Mapping[str, Any],
+    comments: Mapping[str, str] | None = None,
+) -> Evaluation:
+    """One rater's blind score of one of the calibration's items."""
+    if not calibration.raters.filter(pk=actor.pk).exists():
+        raise PermissionDenied(_("You are not a rater of this calibration."))
+    in_items = (
+        calibration.calls.filter(pk=call_pk).exists()
+        if call_pk is not None
+        else calibration.work_orders.filter(number=work_order or "").exists()
+    )
+    if not in_items:
+        raise ValidationFailed(fields={"call": _("This item is not in the calibration.")})
+    return evaluation_create(
+        actor=actor,
+        form=calibration.form,
+        call_pk=call_pk,
+        work_order=work_order,
+        answers=answers,
+        comments=comments,
+        calibration=calibration,
+    )
