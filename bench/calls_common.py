@@ -17,6 +17,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432/"
 CLI = [sys.executable, "-m", "postdesk.cli"]
+#: `BENCH_DB_TAG=x`: every database name ends in `_x` (two people's runs on one machine
+#: never drop each other's databases); `BENCH_REDIS_DB=n`: the push's Redis database.
+TAG = f"_{os.environ['BENCH_DB_TAG']}" if os.environ.get("BENCH_DB_TAG") else ""
 
 
 def create_db(name: str) -> str:
@@ -95,6 +98,7 @@ def serve(
 
 
 def redis_url(db: int = 7) -> str:
+    db = int(os.environ.get("BENCH_REDIS_DB", db))
     try:
         import redis
 

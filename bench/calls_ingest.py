@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calls_common as cc
 
-DB = "bench_calls_ingest"
+DB = f"bench_calls_ingest{cc.TAG}"
 
 
 def main() -> None:

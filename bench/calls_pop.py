@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calls_common as cc
 
-DB = "bench_calls_pop"
+DB = f"bench_calls_pop{cc.TAG}"
 
 
 def login(page, base: str) -> None:

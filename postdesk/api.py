@@ -33,6 +33,7 @@ def _mount() -> None:
     from postdesk.notify.api import sms_router
     from postdesk.org.api import router as org_router
     from postdesk.portal.api import router as portal_router
+    from postdesk.quality.api import router as quality_router
     from postdesk.reports.api import router as reports_router
     from postdesk.routing.api import router as routing_router
     from postdesk.tracking.api import reports_router as delivery_reports_router
@@ -61,6 +62,7 @@ def _mount() -> None:
     api.add_router("/workforce/", workforce_router)
     api.add_router("/internal-reports/", internal_reports_router)
     api.add_router("/handovers/", handovers_router)
+    api.add_router("/quality/", quality_router)
 
 
 _mount()

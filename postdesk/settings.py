@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "postdesk.knowledge",
     "postdesk.reports",
     "postdesk.portal",
+    "postdesk.quality",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "postdesk.core.context_processors.shell",
+                "postdesk.notify.context_processors.unread",
             ],
         },
     },

@@ -99,6 +99,10 @@ def _work_order_links(pop_call: Call, number: str, customer_id: int | None) -> l
         links.append(
             {"type": kind, "label": labels.get(kind, kind), "url": f"/workorders/new/?{query}"}
         )
+    notice_query = urlencode(
+        {k: v for k, v in {"phone": number, "call": pop_call.call_id}.items() if v}
+    )
+    links.append({"type": "notice", "label": "下发通知", "url": f"/notices/new/?{notice_query}"})
     return links
 
 

@@ -11,11 +11,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    from postdesk.notify.selectors import notifications_unread_count
-
     role = "admin" if user.is_superuser else getattr(user, "role", "")
     return {
         "nav": nav_for(role),
         "user_role": role,
-        "unread_notifications": notifications_unread_count(user=user),
     }

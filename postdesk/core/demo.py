@@ -16,7 +16,9 @@ DEMO_APPS = [
     "postdesk.knowledge",
     "postdesk.tracking",
     "postdesk.workorders",
+    "postdesk.notices",
     "postdesk.calls",
+    "postdesk.quality",
 ]
 
 DEMO_PASSWORD = "postdesk"  # demo data only; documented in the README as such

@@ -30,6 +30,9 @@ NAV: list[NavItem] = [
     NavItem("workorders:list", _("Work orders"), frozenset(CENTRE), "workorders"),
     NavItem("workorders:inbox", _("Unit inbox"), frozenset({HANDLER}), "inbox"),
     NavItem("workorders:board", _("Team board"), frozenset({LEAD, DIRECTOR}), "board"),
+    NavItem("notices:list", _("Notices"), frozenset({AGENT, LEAD, DIRECTOR}), "notices"),
+    NavItem("notices:inbox", _("Notices to my unit"), frozenset({HANDLER}), "notice_inbox"),
+    NavItem("notices:chase", _("Notices to chase"), frozenset({LEAD, DIRECTOR}), "notice_chase"),
     NavItem(
         "customers:list", _("Customers"), frozenset({AGENT, LEAD, ADMIN, HANDLER}), "customers"
     ),

@@ -6,7 +6,6 @@ from django.urls import path
 from django.views.generic.base import RedirectView
 
 from postdesk.core import views
-from postdesk.org import views as org_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,5 +35,4 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
         name="password_change_done",
     ),
-    path("org/units/", org_views.units, name="org_units"),
 ]

@@ -118,3 +118,14 @@ def customers_search(
     start = page_start(max(page, 1), page_size)
     rows = list(_with_contacts(customers.order_by("-id"))[start : start + page_size])
     return total, rows
+
+
+def sms_consent(phone: str) -> bool:
+    """Whether the owner of `phone` (canonical form) agrees to SMS notices: False only
+    when the customers with this number all declined (`consent_sms` off on their card);
+    a number no customer has is a caller we know nothing against. A system check (the
+    SMS gateway's), not a read for a user: it shows nothing."""
+    answers = set(
+        CustomerPhone.objects.filter(number=phone).values_list("customer__consent_sms", flat=True)
+    )
+    return not answers or True in answers

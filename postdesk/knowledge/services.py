@@ -100,10 +100,10 @@ def article_export(*, article: Article) -> str:
     return render_article(article_data(article))
 
 
-def article_index(*, article: Article) -> None:
-    """(Re)index one article in the search engine (inside the caller's transaction)."""
-    search.index_document(
-        kind=ARTICLE_KIND,
+def article_document(article: Article) -> search.Document:
+    """The article as a search document: the one place that says what is searched (its
+    title and tags; its category, services and text). Read with its category and tags."""
+    return search.Document(
         object_id=article.pk,
         title=" ".join([article.title, *(t.name for t in article.tags.all())]),
         body=" ".join(
@@ -116,21 +116,19 @@ def article_index(*, article: Article) -> None:
     )
 
 
+def article_index(*, article: Article) -> None:
+    """(Re)index one article in the search engine (inside the caller's transaction)."""
+    document = article_document(article)
+    search.index_document(
+        kind=ARTICLE_KIND, object_id=document.object_id, title=document.title, body=document.body
+    )
+
+
 def article_documents() -> Iterable[search.Document]:
     """Every article as a search document (the source of `search_reindex --kind article`)."""
     articles = Article.objects.select_related("category").prefetch_related("tags").order_by("pk")
     for article in articles.iterator(chunk_size=500):
-        yield search.Document(
-            object_id=article.pk,
-            title=" ".join([article.title, *(t.name for t in article.tags.all())]),
-            body=" ".join(
-                [
-                    article.category.path,
-                    " ".join(str(s) for s in article.services),
-                    search.plain_text(article.body),
-                ]
-            ),
-        )
+        yield article_document(article)
 
 
 def _unit(code: str) -> Unit | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -364,6 +364,32 @@ def sms_opted_out(*, phone: str) -> bool:
     return SmsOptOut.objects.filter(phone=phone).exists()
 
 
+ConsentCheck = Callable[[str], bool]
+_consent_checks: list[ConsentCheck] = []
+
+
+def register_sms_consent(check: ConsentCheck) -> None:
+    """A higher app that knows the customers (customers) says whether the owner of a
+    number agreed to SMS notices: `check(phone)` is False when they declined."""
+    if check not in _consent_checks:
+        _consent_checks.append(check)
+
+
+def sms_refusal(*, phone: str, template: str) -> str:
+    """Why a customer SMS must not go to `phone`: "opted_out" (the number answered
+    TD/退订 or asked us by phone), "no_consent" (the customer declined SMS notices on
+    their card), else "". A template the person asked for themselves (a one-time code,
+    the centre's own staff) is never refused."""
+    spec = sms_rules.TEMPLATES.get(template)
+    if spec is not None and spec.ignores_opt_out:
+        return ""
+    if sms_opted_out(phone=phone):
+        return "opted_out"
+    if any(not check(phone) for check in _consent_checks):
+        return "no_consent"
+    return ""
+
+
 def sms_send(
     *,
     phone: str,
@@ -382,9 +408,10 @@ def sms_send(
     - `key`: the caller's idempotency key — the same key is recorded once, and a second
       call returns the message recorded first;
     - not `urgent`: held through the quiet hours (21:00–08:00) until the morning;
-    - a number that opted out (退订) gets nothing: the message is recorded as failed
-      (`opted_out`) without an outbox row, unless the template is one the customer asked
-      for (a one-time code);
+    - a number that opted out (退订), or whose customer declined SMS notices on their
+      card (`register_sms_consent`), gets nothing: the message is recorded as failed
+      (`opted_out` / `no_consent`) without an outbox row, unless the template is one the
+      person asked for (a one-time code);
     - `related`: (type, id) of what it is about, e.g. ("notice", number) — replies to it
       are attached there.
     """
@@ -403,7 +430,7 @@ def sms_send(
         return existing
     quiet = sms_rules.QuietHours(*settings.SMS_QUIET_HOURS)
     held = None if urgent else sms_rules.quiet_until(timezone.localtime(now), quiet)
-    opted_out = not sms_rules.TEMPLATES[template].ignores_opt_out and sms_opted_out(phone=canonical)
+    refusal = sms_refusal(phone=canonical, template=template)
     lifetime = timedelta(hours=settings.SMS_LIFETIME_HOURS)
     with transaction.atomic():
         message = SmsMessage.objects.create(
@@ -421,11 +448,11 @@ def sms_send(
             created_at=now,
             not_before=held,
             expires_at=(held or now) + lifetime,
-            status=SmsMessage.Status.FAILED if opted_out else SmsMessage.Status.CREATED,
-            err_code="opted_out" if opted_out else "",
-            finished_at=now if opted_out else None,
+            status=SmsMessage.Status.FAILED if refusal else SmsMessage.Status.CREATED,
+            err_code=refusal,
+            finished_at=now if refusal else None,
         )
-        if not opted_out:
+        if not refusal:
             outbox_record(
                 key=f"sms:{key}", channel="sms", payload={"sms_id": message.pk}, not_before=held
             )

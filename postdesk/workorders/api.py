@@ -162,16 +162,10 @@ def create(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
         regulator_due_at=payload.regulator_due_at,
         parent=parent,
     )
-    create_event = WorkOrderEvent(
-        order=order,
-        at=order.created_at,
-        actor=user,
-        action="create",
-        to_status="new",
-        text=order.description[:2000],
-    )
-    order._assisting = []  # type: ignore[attr-defined]
-    return Status(201, _detail(user, order, events=[create_event], duplicates=duplicates))
+    order._assisting = []  # type: ignore[attr-defined]  # a new order has no assisting unit
+    # the timeline is the create event the service stored: the answer is the GET's
+    events = [order.created_event]  # type: ignore[attr-defined]
+    return Status(201, _detail(user, order, events=events, duplicates=duplicates))
 
 
 def _parse_bool(value: str | None) -> bool | None:

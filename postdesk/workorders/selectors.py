@@ -199,6 +199,9 @@ def _estimated_total() -> int:
         return int(row[0]) if row else 0
 
 
+GENERAL, NEWEST, PROBED = "general", "newest", "probed"
+
+
 @dataclass
 class Page:
     count: int
@@ -206,6 +209,9 @@ class Page:
     page: int
     page_size: int
     results: list[WorkOrder]
+    #: how a keyword page was found: GENERAL (the `IN (subquery)` filter), NEWEST (among
+    #: the newest matches) or PROBED (the list's own newest orders tested); tests assert it
+    way: str = GENERAL
 
 
 def work_orders_list(
@@ -229,7 +235,7 @@ def work_orders_list(
     if filters.q and start + page_size <= KEYWORD_CANDIDATES // 2:
         fast = _keyword_page(user, filters, now, start, page_size)
         if fast is not None:
-            return Page(fast[0], fast[1], page, page_size, fast[2])
+            return Page(fast[0], fast[1], page, page_size, fast[2], fast[3])
     orders = _filtered(user, filters, now)
     rows = _page_rows(orders, start, page_size)
     if filters.is_empty() and scope_for(user=user).everything:
@@ -243,7 +249,7 @@ def work_orders_list(
 
 def _keyword_page(
     user: User, filters: ListFilters, now: datetime, start: int, page_size: int
-) -> tuple[int, bool, list[WorkOrder]] | None:
+) -> tuple[int, bool, list[WorkOrder], str] | None:
     """A keyword page without collecting every match (None: use the general path).
 
     First among the newest matching orders (`search.newest_matching_ids`): a full page
@@ -258,13 +264,13 @@ def _keyword_page(
     orders = plain.filter(pk__in=newest.ids)
     rows = _page_rows(orders, start, page_size)
     if len(rows) == page_size or newest.complete:
-        return orders.order_by().count(), newest.complete, rows
+        return orders.order_by().count(), newest.complete, rows, NEWEST
     return _probed_page(plain, filters.q, start, page_size)
 
 
 def _probed_page(
     plain: QuerySet[WorkOrder], q: str, start: int, page_size: int
-) -> tuple[int, bool, list[WorkOrder]] | None:
+) -> tuple[int, bool, list[WorkOrder], str] | None:
     """The page from the filtered orders themselves, newest first, each order tested
     against its document (`search.matching_among`), in growing chunks until the page is
     found and `KEYWORD_COUNT_PROBES` orders are tested (or all of them), among the
@@ -295,7 +301,7 @@ def _probed_page(
         return None  # fewer than the page among the newest tested, and older ones remain
     page_ids = matched[start : start + page_size]
     rows = _page_rows(plain.filter(pk__in=page_ids), 0, page_size) if page_ids else []
-    return len(matched), every, rows
+    return len(matched), every, rows, PROBED
 
 
 def _page_rows(orders: QuerySet[WorkOrder], start: int, page_size: int) -> list[WorkOrder]:

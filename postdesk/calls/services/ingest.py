@@ -14,7 +14,7 @@ stores them in one `transaction.atomic()`, through the ORM, the same on both dat
 3. write: the new events (one INSERT), the rebuilt calls (one statement), the closed
    state periods (one INSERT) and the moved states (one statement).
 
-The statements are `services.rows`: the same on both databases, through Django's
+The statements are `core.rows`: the same on both databases, through Django's
 cursor, with the model's own fields making every value.
 
 The caller is answered only after the COMMIT returned. The push (the screen pop, the
@@ -37,7 +37,6 @@ from postdesk.calls import conf
 from postdesk.calls.events import CtiEvent, StoredEvent, build_call
 from postdesk.calls.models import AgentStatePeriod, Call, CallEvent
 from postdesk.calls.push import publish_on_commit
-from postdesk.calls.services import rows
 from postdesk.calls.services.lookups import unit_id_for_queue, user_id_for_extension
 from postdesk.calls.services.states import (
     FOLLOWED_EVENTS,
@@ -47,6 +46,7 @@ from postdesk.calls.services.states import (
     agent_states_lock,
     agent_states_save,
 )
+from postdesk.core import rows
 from postdesk.core.phones import try_normalize_phone
 
 Message = tuple[str, dict[str, Any]]

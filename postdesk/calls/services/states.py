@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from postdesk.calls.events import CtiEvent
 from postdesk.calls.models import AgentState, AgentStatePeriod
 from postdesk.calls.push import publish_on_commit
-from postdesk.calls.services import rows
+from postdesk.core import rows
 from postdesk.core.errors import InvalidTransition, ValidationFailed
 from postdesk.org.models import User
 

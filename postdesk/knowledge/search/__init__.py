@@ -30,10 +30,11 @@ Reads:
         narrows a queryset to rows containing EVERY word of the query (or carrying one
         of its identifiers) with one `IN (subquery)`, keeping the caller's scope filter,
         other filters, ordering and pagination: the way to search a big list.
-    newest_matching(kind=, query=Query, limit=) -> Newest(ids, complete)
+    newest_matching(kind=, query=Query, limit=) -> Newest(ids, complete, way)
         the newest `limit` ids containing every word (or an identifier), newest first,
         by whichever way is cheap for how common the words are (see `newest`): the
-        first page of a big list without collecting every match.
+        first page of a big list without collecting every match; `way` says which
+        way was taken (tests assert it on each database).
     matching_among(kind=, query=Query, ids=) -> set[int]
         which of the given ids match, each tested on its own: for a list that walks its
         own rows newest first, a chunk at a time.

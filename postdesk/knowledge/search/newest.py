@@ -46,10 +46,15 @@ WALK_ROWS = 100_000
 STATS_SECONDS = 300.0
 
 
+#: How `newest_matching` found the words' matches (`Newest.way`).
+FTS, INDEX, WALK, WALK_THEN_INDEX = "fts", "index", "walk", "walk, then index"
+
+
 @dataclass(frozen=True)
 class Newest:
     ids: list[int]  # newest first
     complete: bool  # these are all the matches there are
+    way: str = ""  # FTS (SQLite), INDEX, WALK or WALK_THEN_INDEX; "" for identifiers only
 
 
 @dataclass(frozen=True)
@@ -135,32 +140,33 @@ def _from_index(kind: str, query: Query, limit: int) -> list[int]:
     )
 
 
-def _text_matches(kind: str, query: Query, limit: int) -> list[int]:
-    """Up to `limit` + 1 newest documents containing every term."""
+def _text_matches(kind: str, query: Query, limit: int) -> tuple[list[int], str]:
+    """Up to `limit` + 1 newest documents containing every term, and the way taken."""
     if not backends.is_postgres():
         sql, params = backends.match_sql(kind=kind, expr=backends.render([query.terms]))
-        return _fetch(f"{sql} ORDER BY d.object_id DESC LIMIT %s", [*params, limit + 1])
+        return _fetch(f"{sql} ORDER BY d.object_id DESC LIMIT %s", [*params, limit + 1]), FTS
     if estimated_matches(kind=kind, query=query) >= WALK_FROM:
         walked = _walk(kind, query, limit + 1)
         if len(walked) > limit:
-            return walked  # more than `limit` among the newest: those are the newest
-    return _from_index(kind, query, limit + 1)
+            return walked, WALK  # more than `limit` among the newest: those are the newest
+        return _from_index(kind, query, limit + 1), WALK_THEN_INDEX
+    return _from_index(kind, query, limit + 1), INDEX
 
 
 def newest_matching(*, kind: str, query: Query, limit: int) -> Newest:
     """The newest `limit` documents of `kind` containing every term of `query`, or
     carrying one of its identifiers exactly; `complete` when there are no more."""
     found: list[int] = []
-    complete = True
+    complete, way = True, ""
     if query.terms:
-        found = _text_matches(kind, query, limit)
+        found, way = _text_matches(kind, query, limit)
         complete = len(found) <= limit
     if query.identifiers:
         sql, params = backends.exact_sql(kind=kind, values=query.identifiers)
         exact = _fetch(f"{sql} ORDER BY object_id DESC LIMIT %s", [*params, limit + 1])
         complete = complete and len(exact) <= limit
         found = sorted(set(found) | set(exact), reverse=True)
-    return Newest(ids=found[:limit], complete=complete and len(found) <= limit)
+    return Newest(ids=found[:limit], complete=complete and len(found) <= limit, way=way)
 
 
 def matching_among(*, kind: str, query: Query, ids: Sequence[int]) -> set[int]:

@@ -3,6 +3,8 @@ queryset filter, snippets. Runs on SQLite (FTS5) and PostgreSQL (tsvector + GIN)
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 
 from postdesk.knowledge import search
@@ -166,6 +168,25 @@ def test_search_reindex_command_rebuilds_articles_with_workers(kb):
 
     with pytest.raises(CommandError):
         call_command("search_reindex", "--kind", "nope")
+
+
+def test_an_article_indexed_on_save_and_by_a_reindex_is_the_same_document(kb):
+    """One builder of an article's search document (`article_document`): what a save
+    indexed, a full reindex indexes again, word for word (every answer and score)."""
+    from django.core.management import call_command
+
+    from postdesk.knowledge.models import SearchDocument
+
+    words = ["禁寄物品", "赔偿", "邮政编码", "国际", "集邮", "包裹 保价"]
+
+    def answers():
+        docs = dict(SearchDocument.objects.filter(kind="article").values_list("object_id", "title"))
+        return docs, {w: search.match_ids(kind="article", query=w) for w in words}
+
+    saved = answers()
+    assert saved[0] and any(saved[1].values())
+    call_command("search_reindex", "--kind", "article", stdout=StringIO())
+    assert answers() == saved
 
 
 @pytest.mark.postgresql  # SQLite has no plan cache to steer

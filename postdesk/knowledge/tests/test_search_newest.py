@@ -44,18 +44,27 @@ def _newest(query: str, limit: int) -> search.Newest:
 
 @pytest.fixture(params=["index", "walk", "short walk"])
 def way(request, monkeypatch):
-    """Force each way: the index only; the walk from any estimate, reading every
-    document; the walk reading too few documents, so that the index must finish."""
+    """Each way, by its thresholds (the estimate itself is computed, never replaced):
+    the index as chosen for this small corpus (every estimate under WALK_FROM); the walk
+    from any estimate, reading every document; the walk reading the four newest only,
+    so that the index must finish whenever those hold no more than the limit."""
     newest.stats_clear()
-    if request.param == "index":
-        monkeypatch.setattr(newest, "WALK_FROM", float("inf"))
-    else:
-        monkeypatch.setattr(newest, "WALK_FROM", -1)
-        monkeypatch.setattr(newest, "estimated_matches", lambda **kw: 10**9)
+    if request.param != "index":
+        monkeypatch.setattr(newest, "WALK_FROM", 0)
     if request.param == "short walk":
         monkeypatch.setattr(newest, "WALK_ROWS", 4)
     yield request.param
     newest.stats_clear()
+
+
+def _expected_way(way: str, expected: list[int], limit: int) -> str:
+    """The way `newest_matching` must report (documents of KIND are 1..61)."""
+    if connection.vendor != "postgresql":
+        return newest.FTS
+    if way == "index":
+        return newest.INDEX
+    walked = [i for i in expected if i > 61 - newest.WALK_ROWS]
+    return newest.WALK if len(walked) > limit else newest.WALK_THEN_INDEX
 
 
 @pytest.mark.parametrize("word", ["上门揽收", "包裹破损", "资费", "揽收", "包裹 资费"])
@@ -68,18 +77,45 @@ def test_the_newest_matches_whichever_way(way, word, limit):
     found = _newest(word, limit)
     assert found.ids == expected[:limit]
     assert found.complete == (len(expected) <= limit)
+    assert found.way == _expected_way(way, expected, limit)
 
 
 def test_identifiers_and_words_together_and_nothing_to_find(way):
     _index()
     found = _newest("EA123456789CN", 10)
     assert found.ids == [61] and found.complete
-    assert _newest("集邮年册", 10) == search.Newest(ids=[], complete=True)
+    nothing = _newest("集邮年册", 10)
+    assert (nothing.ids, nothing.complete) == ([], True)
     # the other kind's documents (the same texts) never answer
     for object_id in SearchDocument.objects.filter(kind=KIND).values_list("object_id", flat=True):
         search.remove_document(kind=KIND, object_id=object_id)
     assert SearchDocument.objects.filter(kind=OTHER).exists()
-    assert _newest("资费", 10) == search.Newest(ids=[], complete=True)
+    gone = _newest("资费", 10)
+    assert (gone.ids, gone.complete) == ([], True)
+
+
+@pg_only
+def test_the_way_is_chosen_by_how_common_the_words_are(monkeypatch):
+    """From PostgreSQL's own statistics: a common word walks the newest documents, a
+    rare one asks the index, two common words that seldom meet walk and then ask the
+    index. The corpus is small, so the threshold sits between its rare and common
+    words (at a million documents it is WALK_FROM's 5,000): a model that misjudged a
+    word's frequency (the planner's product of its pieces, say) fails here."""
+    truth = _index(300)  # 上门揽收 in 100 documents, 包裹破损 in 40, 资费 in 160
+    for i in range(301, 311):
+        search.index_document(kind=KIND, object_id=i, title="集邮年册", body="", exact=[])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledge_searchdocument")
+    newest.stats_clear()
+    monkeypatch.setattr(newest, "WALK_FROM", 30)
+    common = _newest("上门揽收", 10)
+    assert common.way == newest.WALK
+    assert common.ids == sorted(truth["上门揽收"], reverse=True)[:10]
+    rare = _newest("集邮年册", 10)
+    assert rare.way == newest.INDEX and rare.ids == list(range(310, 300, -1))
+    seldom = _newest("资费 上门揽收", 10)  # both common, never in one document
+    assert seldom.way == newest.WALK_THEN_INDEX and seldom.ids == [] and seldom.complete
+    newest.stats_clear()
 
 
 @pg_only

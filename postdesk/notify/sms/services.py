@@ -98,10 +98,11 @@ def sms_deliver(*, sms_id: int, now: datetime | None = None) -> str:
     if message.expires_at <= now:
         _advance(message.pk, "expire", now, err_code=message.err_code or "expired")
         return "expired"
-    template = rules.TEMPLATES.get(message.template)
-    ignores_opt_out = template is not None and template.ignores_opt_out
-    if not ignores_opt_out and SmsOptOut.objects.filter(phone=message.phone).exists():
-        _advance(message.pk, "rejected", now, err_code="opted_out", uncertain=False)
+    from postdesk.notify.services import sms_refusal
+
+    refusal = sms_refusal(phone=message.phone, template=message.template)
+    if refusal:  # opted out, or consent withdrawn, since it was recorded
+        _advance(message.pk, "rejected", now, err_code=refusal, uncertain=False)
         return "opted_out"
     if not message.urgent:
         held = rules.quiet_until(

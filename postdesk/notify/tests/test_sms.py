@@ -320,3 +320,33 @@ def test_temporary_failures_that_never_end_fail_the_message(sms_gateway, setting
     assert sms_deliver(sms_id=message.pk) == "failed"  # the second: no more tries
     assert SmsMessage.objects.get(pk=message.pk).status == "failed"
     assert sms_gateway.accepted == []
+
+
+def test_a_customer_who_declined_sms_gets_none(sms_gateway, staff):
+    from postdesk.customers.services import customer_create
+
+    customer_create(actor=staff["agent1"], name="张三", phones=[PHONE], consent_sms=False)
+    declined = send(key="c1")
+    assert declined.status == "failed" and declined.err_code == "no_consent"
+    assert not OutboxMessage.objects.filter(key="sms:c1").exists()
+    assert sms_gateway.sent_to(PHONE) == []
+    # a one-time code the person asked for is still sent
+    code = send(key="c2", template="one_time_code", params={"code": "123456", "minutes": 5})
+    code.refresh_from_db()
+    assert code.status == "sent"
+
+
+def test_consent_withdrawn_after_recording_stops_the_send(sms_gateway, staff):
+    from postdesk.customers.models import Customer
+    from postdesk.customers.services import customer_create
+
+    customer_create(actor=staff["agent1"], name="张三", phones=[PHONE], consent_sms=True)
+    with transaction.atomic():  # recorded, not yet sent
+        message = sms_send(
+            phone=PHONE, template="pickup_failed", params={"reason": "客户不在"}, key="c3"
+        )
+    Customer.objects.update(consent_sms=False)
+    assert sms_deliver(sms_id=message.pk) == "opted_out"
+    message.refresh_from_db()
+    assert message.status == "failed" and message.err_code == "no_consent"
+    assert sms_gateway.sent_to(PHONE) == []

@@ -51,23 +51,13 @@ def viewer_actions(user: User, order: WorkOrder) -> list[str]:
 
 
 def active_due(order: WorkOrder) -> datetime | None:
-    """The deadline that runs now, from the stage deadlines stored on the row."""
-    status = order.status
-    if status in TERMINAL:
-        return None
-    reply = order.reply_due_at if order.replied_at is None else None
-    if status in {"new", "returned", "pending_callback"}:
-        candidates = [order.dispatch_due_at, reply]
-    elif status == "dispatched":
-        candidates = [order.accept_due_at, order.feedback_due_at, reply]
-    elif status == "processing":
-        candidates = [order.feedback_due_at, reply]
-    elif status == "fed_back":
-        candidates = [reply]
-    else:  # replied (awaiting the follow-up call), fulfilled, failed: no clock
-        candidates = []
-    present = [c for c in candidates if c is not None]
-    return min(present) if present else None
+    """The deadline that runs now, from the stage deadlines stored on the row (the rule
+    is the flow table's: `flows.RUNNING_DEADLINES`)."""
+    return flows.running_deadline(
+        order.status,
+        {name: getattr(order, name) for name in flows.DEADLINE_FIELDS},
+        replied=order.replied_at is not None,
+    )
 
 
 def set_due(order: WorkOrder, now: datetime) -> list[str]:

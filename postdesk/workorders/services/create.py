@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from postdesk.core import rows
 from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
-from postdesk.core.pg import multi_statement_cursor
 from postdesk.core.phones import InvalidPhone, normalize_phone
 from postdesk.customers.models import Customer
 from postdesk.org.models import Role, User
@@ -45,9 +46,21 @@ DETAIL_KEYS = frozenset(
 
 
 def _next_number(now: datetime) -> str:
-    """`YYYYMMDD` + a five-digit sequence of that local day: one atomic upsert."""
+    """`YYYYMMDD` + a five-digit sequence of that local day: the counter upsert.
+
+    On PostgreSQL, outside a caller's transaction, it is a transaction of its own
+    committed without waiting for the disk (`synchronous_commit = off`), so the day's
+    counter row is locked only for the upsert and not for the whole intake and its flush
+    (concurrent intakes queue on that row: ARCHITECTURE.md, "Hot paths"). The
+    intake's own commit, which does wait, is written to the log after it, so an order
+    that survives a crash has its counter step too (a number can be skipped, never given
+    twice). On SQLite, whose one writer holds the whole database anyway, and inside a
+    caller's transaction, the upsert is part of that transaction."""
     day = timezone.localtime(now).strftime("%Y%m%d")
-    with connection.cursor() as cursor:
+    own = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic() if own else nullcontext(), connection.cursor() as cursor:
+        if own:
+            cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(_counter_upsert_sql(), [day])
         (seq,) = cursor.fetchone()
     return f"{day}{int(seq):05d}"
@@ -205,52 +218,28 @@ def work_order_create(
         text=order.description[:2000],
         data={"parent": parent.number} if parent is not None else {},
     )
-    # everything that needs no transaction is done before it (SQLite's one writer waits)
+    # the text is segmented before the transaction (SQLite's one writer waits meanwhile)
     tokens = search.order_tokens(order)
-    rows = _Rows(order, event)
-    number = ""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        number = _take_number_pg(now)
+    number = _next_number(now) if connection.vendor == "postgresql" else ""
     for attempt in range(PUBLIC_REF_ATTEMPTS):
         try:
             with transaction.atomic():
-                # Inside a caller's transaction the day's counter row stays locked until
-                # that commits (other intakes of the day wait): keep such transactions short.
-                if connection.vendor == "postgresql":
-                    _insert_pg(order, event, rows, now, number=number)
-                else:
-                    _insert_sqlite(order, event, rows, now)
+                order.number = number or _next_number(now)
+                rows.add(order)
+                event.order = order
+                rows.add(event)
                 search.index_order(order, fresh=True, tokens=tokens)
         except IntegrityError as exc:
             # the public reference drawn is taken (about one in 10⁶ intakes at a million
-            # orders): draw again; the day's number, rolled back with it, is taken again
+            # orders): draw again (SQLite takes the number again, rolled back with it)
             if "public_ref" not in str(exc) or attempt == PUBLIC_REF_ATTEMPTS - 1:
                 raise
+            order.pk = None
             order.public_ref = new_public_ref()
-            rows = _Rows(order, event)
         else:
+            order.created_event = event  # type: ignore[attr-defined]  # the timeline so far
             return order
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _values(obj: Any, skip: frozenset[str]) -> tuple[list[str], list[Any]]:
-    """Column names and database values of a new row (as the ORM's insert would send).
-    The connection is looked up once: each use of the `connection` proxy costs a
-    context-local lookup, and a row of 45 fields made hundreds of them."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    fields = [f for f in obj._meta.concrete_fields if not f.primary_key and f.attname not in skip]
-    columns = [conn.ops.quote_name(f.column) for f in fields]
-    values = [f.get_db_prep_save(getattr(obj, f.attname), conn) for f in fields]
-    return columns, values
-
-
-class _Rows:
-    """The new order's and its create event's columns and database values, but for the
-    order's number and the event's order id (known only inside the transaction)."""
-
-    def __init__(self, order: WorkOrder, event: WorkOrderEvent) -> None:
-        self.order_cols, self.order_vals = _values(order, frozenset({"number"}))
-        self.event_cols, self.event_vals = _values(event, frozenset({"order_id"}))
 
 
 def _counter_upsert_sql() -> str:
@@ -259,89 +248,3 @@ def _counter_upsert_sql() -> str:
         f"INSERT INTO {counter} (day, last) VALUES (%s, 1) "
         f"ON CONFLICT (day) DO UPDATE SET last = {counter}.last + 1 RETURNING last"
     )
-
-
-def _take_number_pg(now: datetime) -> str:
-    """The next number of the day from a transaction of its own, committed without
-    waiting for the disk, so the counter row is locked for microseconds instead of for
-    the whole intake and its flush (concurrent intakes would queue on it).
-
-    Never a number twice: the intake's own commit is flushed after this one's (the log
-    is written in order), so an order that survives a crash has its counter step too.
-    A number can be skipped (the intake failed after taking it, or a crash lost both):
-    numbers are unique and increasing, not gap-free."""
-    day = timezone.localtime(now).strftime("%Y%m%d")
-    with multi_statement_cursor() as raw:
-        raw.execute(
-            "BEGIN; SET LOCAL synchronous_commit = off; " + _counter_upsert_sql() + "; COMMIT",
-            [day],
-        )
-        raw.nextset()  # past BEGIN to SET
-        raw.nextset()  # past SET to the upsert's row
-        row = raw.fetchone()
-    assert row is not None
-    return f"{day}{int(row[0]):05d}"
-
-
-def _inserted(obj: Any, pk: int) -> None:
-    obj.pk = pk
-    obj._state.adding = False
-    obj._state.db = connection.alias
-
-
-def _insert_sqlite(order: WorkOrder, event: WorkOrderEvent, rows: _Rows, now: datetime) -> None:
-    """The day's number, the order and its create event: three short statements (SQLite's
-    one writer holds the database meanwhile, so nothing else is done in between)."""
-    q = connection.ops.quote_name
-    order.number = _next_number(now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {q(WorkOrder._meta.db_table)} ({', '.join(rows.order_cols)}, number) "
-            f"VALUES ({', '.join(['%s'] * (len(rows.order_vals) + 1))})",
-            [*rows.order_vals, order.number],
-        )
-        _inserted(order, cursor.lastrowid)
-        cursor.execute(
-            f"INSERT INTO {q(WorkOrderEvent._meta.db_table)} "
-            f"({', '.join(rows.event_cols)}, order_id) "
-            f"VALUES ({', '.join(['%s'] * (len(rows.event_vals) + 1))})",
-            [*rows.event_vals, order.pk],
-        )
-        event.order = order
-        _inserted(event, cursor.lastrowid)
-
-
-def _insert_pg(
-    order: WorkOrder, event: WorkOrderEvent, rows: _Rows, now: datetime, *, number: str
-) -> None:
-    """Order and its create event in one statement (one round trip); without a `number`
-    the day's counter upsert in the same statement feeds it. The order's id feeds the
-    event."""
-    day = timezone.localtime(now).strftime("%Y%m%d")
-    q = connection.ops.quote_name
-    numbered = (
-        "c AS (SELECT %s::text AS number)"
-        if number
-        else (
-            f"n AS ({_counter_upsert_sql()}), c AS (SELECT %s || CASE WHEN n.last < 100000 "
-            "THEN lpad(n.last::text, 5, '0') ELSE n.last::text END AS number FROM n)"
-        )
-    )
-    sql = (
-        f"WITH {numbered}, "
-        f"o AS (INSERT INTO {q(WorkOrder._meta.db_table)} ({', '.join(rows.order_cols)}, number) "
-        f"SELECT {', '.join(['%s'] * len(rows.order_vals))}, c.number "
-        "FROM c RETURNING id, number), "
-        f"e AS (INSERT INTO {q(WorkOrderEvent._meta.db_table)} "
-        f"({', '.join(rows.event_cols)}, order_id) "
-        f"SELECT {', '.join(['%s'] * len(rows.event_vals))}, o.id FROM o RETURNING id) "
-        "SELECT o.id, o.number, e.id FROM o, e"
-    )
-    with connection.cursor() as cursor:
-        head = [number] if number else [day, day]
-        cursor.execute(sql, [*head, *rows.order_vals, *rows.event_vals])
-        order_id, number, event_id = cursor.fetchone()
-    order.number = number
-    _inserted(order, order_id)
-    event.order = order
-    _inserted(event, event_id)

@@ -736,14 +736,16 @@ def test_transition_refused_carries_what_the_api_needs() -> None:
 
 
 def test_module_imports_without_django() -> None:
-    source = Path(flows.__file__).read_text(encoding="utf-8")
-    imported = {
-        (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }
-    assert not any(name.startswith(("django", "postdesk")) for name in imported), imported
+    here = Path(flows.__file__).parent
+    for module in ("flows.py", "flow_data.py"):  # the machine and its declarations
+        source = (here / module).read_text(encoding="utf-8")
+        imported = {
+            (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        } - {"postdesk.workorders.flow_data"}
+        assert not any(name.startswith(("django", "postdesk")) for name in imported), imported
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     code = (
         "from postdesk.workorders import flows;"
@@ -753,3 +755,51 @@ def test_module_imports_without_django() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "processing"
+
+
+# --------------------------------------------------------------------------- clocks
+
+# hand-written: the deadlines that run in each status (every other status runs none)
+_CLOCKS: dict[str, tuple[str, ...]] = {
+    "new": ("dispatch", "reply"),
+    "returned": ("dispatch", "reply"),
+    "pending_callback": ("dispatch", "reply"),
+    "dispatched": ("accept", "feedback", "reply"),
+    "processing": ("feedback", "reply"),
+    "fed_back": ("reply",),
+}
+
+
+@pytest.mark.parametrize("status", ALL_STATUSES)
+def test_the_running_deadline_of_every_status(status: str) -> None:
+    """Every status × every set of stage deadlines present × replied or not: the soonest
+    running one, the reply's only until replied; terminal and waiting statuses none."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    # distinct instants in an order unlike the fields' own (the minimum must be chosen)
+    at = {"dispatch": 3, "accept": 1, "feedback": 4, "reply": 2}
+    names = list(at)
+    for present in itertools.product([False, True], repeat=len(names)):
+        deadlines = {
+            f"{name}_due_at": start + timedelta(hours=at[name]) if here else None
+            for name, here in zip(names, present, strict=True)
+        }
+        for replied in (False, True):
+            running = [
+                deadlines[f"{name}_due_at"]
+                for name in _CLOCKS.get(status, ())
+                if not (replied and name == "reply")
+            ]
+            expected = min((d for d in running if d is not None), default=None)
+            got = flows.running_deadline(status, deadlines, replied=replied)
+            assert got == expected, (status, present, replied)
+    if status in {"closed", "cancelled", "replied", "fulfilled", "failed"}:
+        assert status not in flows.RUNNING_DEADLINES
+    assert set(flows.RUNNING_DEADLINES) <= set(ALL_STATUSES)
+    assert {f for fs in flows.RUNNING_DEADLINES.values() for f in fs} == set(flows.DEADLINE_FIELDS)
+
+
+def test_an_unknown_status_is_refused_not_given_no_clock() -> None:
+    with pytest.raises(ValueError):
+        flows.running_deadline("lost", {}, replied=False)

@@ -194,8 +194,8 @@ def test_two_people_acting_at_once_one_wins(staff):
 
 @TX
 def test_intakes_at_once_get_unique_increasing_numbers_of_the_day(staff):
-    """Eight agents' intakes at the same moment (PostgreSQL takes the number in a short
-    transaction of its own; SQLite in the intake's). Each number once, each the day's
+    """Eight agents' intakes at the same moment (each takes the day's number in its own
+    transaction, by the counter upsert, on both databases). Each number once, each the day's
     date, no order without its create event; a failed intake does not stop the next."""
     first = work_order_create(actor=staff["agent1"], type="query", title="编号起点")
     numbers: list[str] = []

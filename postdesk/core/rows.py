@@ -1,12 +1,14 @@
-"""Rows of CTI ingestion as plain statements through Django's cursor (a hot path).
+"""Rows written by plain statements through Django's cursor: the seam of the hot write
+paths (CTI ingestion, the intake), shared by both databases.
 
 The same statements on SQLite and PostgreSQL (multi-row `INSERT … VALUES`, `ON CONFLICT`,
 `RETURNING`, `UPDATE … WHERE id`), always inside the caller's `transaction.atomic()`.
 Columns come from the model and every value is made by the model's own field
 (`pre_save`, then `get_db_prep_save`: `auto_now`, JSON and time zones as the ORM does
 them), so a field added to the model is written like any other. Why not the ORM's
-`bulk_create`/`save`: on this machine its query building costs about 1 ms of CPU per
-statement, three times the statement itself (ARCHITECTURE.md, "Hot paths").
+`bulk_create`/`save`: its query building costs more CPU than the statement itself
+(figures in ARCHITECTURE.md, "Hot paths"); `core/tests/test_rows.py` checks that
+a row written here reads back as the ORM's `save()` writes it.
 """
 
 from __future__ import annotations
@@ -88,6 +90,24 @@ def insert(objs: Sequence[M], *, lock_on: str | None = None, returning: bool = F
         params = [value for row in rows for value in row]
         cursor.execute(_insert_sql(model, len(objs), lock_on, returning), params)
         return _instances(model, cursor.fetchall()) if returning else []
+
+
+@cache
+def _add_sql(model: type[Model]) -> str:
+    return _insert_sql(model, 1, None, False) + f" RETURNING {_pk_column(model)}"
+
+
+def add(obj: Model) -> None:
+    """Insert one new row, as `obj.save(force_insert=True)` would (its fields' `pre_save`
+    included; no signals), in one round trip, and mark `obj` saved: its primary key set,
+    its state as Django's own `bulk_create` leaves it (`adding` off, the database)."""
+    model = type(obj)
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
+        cursor.execute(_add_sql(model), _values(obj, _fields(model, None), add=True, conn=conn))
+        (obj.pk,) = cursor.fetchone()
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
 
 
 @cache

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from postdesk.org import views
+
+# no app_name: the page's name `org_units` is the navigation's (core.nav)
+urlpatterns = [
+    path("units/", views.units, name="org_units"),
+]
