@@ -7,7 +7,8 @@
    end (first issue to the last SMS accepted by the provider), and the queue lag
    (outbox row created → sent) p50/p99 per channel;
 2. the notice KPI (``notices.selectors.notice_kpi``) for a month of M notices (default
-   300,000, bulk-loaded over 60 units and 7 kinds): median of 5 after a warm-up.
+   300,000, bulk-loaded over the demo units (up to 60) and 7 kinds): median of 5 after a
+   warm-up.
 
     .venv/bin/python bench/notices_bench.py [--issue 10000] [--kpi 300000]
 
@@ -113,11 +114,17 @@ def run_issue(n: int, gateway) -> None:
             text="客户要求明天上午再投",
         )
     issued = time.perf_counter() - started
+    from postdesk.notify.tasks import outbox_sweep
+
     deadline = time.monotonic() + 1800
+    swept = time.monotonic()
     while time.monotonic() < deadline:
         left = OutboxMessage.objects.filter(status="pending").count()
         if left == 0 and len(gateway.accepted) >= n:
             break
+        if time.monotonic() - swept > 60:  # as beat does: anything whose task was lost
+            outbox_sweep.delay()
+            swept = time.monotonic()
         time.sleep(0.5)
     total = time.perf_counter() - started
     sms_sent = SmsMessage.objects.filter(status="sent").count()

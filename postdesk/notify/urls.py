@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.notification_list, name="list"),
     path("panel/", views.notification_panel, name="panel"),
     path("read/", views.notification_read, name="read"),
+    path("sms/templates/", views.sms_templates, name="sms_templates"),
 ]

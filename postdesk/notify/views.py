@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from postdesk.core.errors import NotFound
 from postdesk.core.request import staff_user
 from postdesk.notify.selectors import notifications_recent
 from postdesk.notify.services import notification_mark_read
+from postdesk.notify.sms import rules as sms_rules
 
 
 @login_required
@@ -28,3 +31,27 @@ def notification_read(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
     notification_mark_read(user=staff_user(request), ids=ids)
     return redirect("notifications:list")
+
+
+@login_required
+def sms_templates(request: HttpRequest) -> HttpResponse:
+    """The customer SMS templates (Chinese, with their variables), the provider's approved
+    template code each is sent as, and whether opt-out and consent apply."""
+    user = staff_user(request)
+    if user.role not in {"lead", "director", "admin"} and not user.is_superuser:
+        raise NotFound()
+    codes = settings.SMS_TEMPLATE_CODES
+    rows = [
+        {
+            "template": t,
+            "provider_code": str(codes.get(t.code, "")),
+            "variables": t.variables,
+        }
+        for t in sms_rules.TEMPLATES.values()
+    ]
+    quiet = settings.SMS_QUIET_HOURS
+    return render(
+        request,
+        "notify/sms_templates.html",
+        {"rows": rows, "sign_name": settings.SMS_SIGN_NAME, "quiet": quiet},
+    )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from ninja import Router
 
 from postdesk.portal.kb_api import router as kb_router
+from postdesk.portal.public_api import router as public_router
 
 router = Router(auth=None, tags=["public"])
 router.add_router("/kb/", kb_router)
+router.add_router("", public_router)

@@ -155,3 +155,13 @@ def test_the_detail_shows_the_customer_sms_and_who_read_it(client_for, staff):
     assert "再投已安排" in html  # the customer's SMS of this kind, by its Chinese name
     lead_html = client_for("lead1").get(f"/notices/{notice.number}/").content.decode()
     assert "已读" in lead_html  # branch1 opened it
+
+
+def test_the_sms_templates_page_for_leads(client_for, org, settings):
+    settings.SMS_TEMPLATE_CODES = {"pickup_confirmed": "SMS_300001"}
+    lead = client_for("lead1")
+    html = lead.get("/notifications/sms/templates/").content.decode()
+    assert "揽收已确认" in html and "SMS_300001" in html and "{window}" in html
+    assert "21:00" in html and "08:00" in html
+    assert "短信模板" in lead.get("/notices/").content.decode()
+    assert client_for("agent1").get("/notifications/sms/templates/").status_code == 404

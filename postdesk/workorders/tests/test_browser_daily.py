@@ -133,5 +133,6 @@ def test_the_public_reference_is_speakable_and_public_leads_to_the_kb(page, logi
     assert re.fullmatch(rf"[{SPEAKABLE}]{{4}}-[{SPEAKABLE}]{{4}}", shown), shown
     response = page.goto("/public/")
     assert response.status == 200
+    page.locator("[data-testid=tile-kb]").click()
     assert page.url.endswith("/public/kb/")
     assert page.locator("input[name=q]").is_visible()

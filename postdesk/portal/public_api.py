@@ -1,0 +1,78 @@
+"""/api/v1/public/track and /api/v1/public/requests/{reference}: tracking and following for
+anyone, public data only (see `portal.selectors`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from postdesk.core.errors import NotFound
+from postdesk.core.request import client_ip
+from postdesk.portal import guard, selectors
+
+router = Router(auth=None, tags=["public"])
+
+
+class TrackEventOut(Schema):
+    at: datetime
+    code: str
+    label: str
+    office: str
+
+
+class TrackOut(Schema):
+    waybill: str
+    status: str
+    events: list[TrackEventOut]
+
+
+class MilestoneOut(Schema):
+    at: datetime
+    what: str
+
+
+class RequestOut(Schema):
+    reference: str
+    type: str
+    status: str
+    timeline: list[MilestoneOut]
+    reply: str
+
+
+@router.get("/track/{waybill}", response=TrackOut, auth=None)
+def track(request: HttpRequest, waybill: str) -> dict[str, Any]:
+    found = selectors.public_track(raw=waybill)
+    return {
+        "waybill": found.waybill,
+        "status": found.status,
+        "events": [
+            {"at": e.at, "code": e.code, "label": e.label, "office": e.office} for e in found.events
+        ],
+    }
+
+
+def follow(request: HttpRequest, reference: str, phone_last4: str) -> selectors.PublicRequest:
+    """The guarded lookup shared by the API and the pages."""
+    ip = client_ip(request)
+    guard.follow_check(reference=reference[:40], ip=ip)
+    try:
+        order = selectors.request_find(reference=reference, phone_last4=phone_last4)
+    except NotFound:
+        guard.follow_failed(reference=reference[:40], ip=ip)
+        raise
+    return selectors.public_request(order)
+
+
+@router.get("/requests/{reference}", response=RequestOut, auth=None)
+def request_get(request: HttpRequest, reference: str, phone_last4: str = "") -> dict[str, Any]:
+    found = follow(request, reference, phone_last4)
+    return {
+        "reference": found.reference,
+        "type": found.type,
+        "status": found.status,
+        "timeline": [{"at": m.at, "what": m.what} for m in found.timeline],
+        "reply": found.reply,
+    }

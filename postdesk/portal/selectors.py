@@ -1,0 +1,242 @@
+"""What the public may read: a parcel's public events and a request's public milestones.
+
+Nothing here returns a staff name, an operator, a signer, an internal note, a unit's
+internal phone or anybody's personal data: each answer is built field by field from an
+allow-list, never from a model's whole row.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import get_language
+
+from postdesk.core.errors import NotFound, ValidationFailed
+from postdesk.portal.typo import likely_typo_positions, swapped_neighbours
+from postdesk.tracking.models import Event
+from postdesk.tracking.waybill import WaybillError, normalize_waybill, validate_waybill
+from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.public_ref import format_public_ref, parse_public_ref
+
+HOTLINE = "11185"
+
+# code → (Chinese, English): what the public reads for each tracking event
+EVENT_LABELS: dict[str, tuple[str, str]] = {
+    "ACCEPTED": ("收寄", "Accepted"),
+    "DEPARTED": ("离开处理中心", "Left the sorting centre"),
+    "ARRIVED": ("到达", "Arrived"),
+    "CUSTOMS": ("海关处理中", "At customs"),
+    "HELD": ("暂存待处理", "Held"),
+    "OUT_FOR_DELIVERY": ("安排投递", "Out for delivery"),
+    "AWAITING_PICKUP": ("待自取", "Awaiting pickup"),
+    "DELIVERED": ("妥投", "Delivered"),
+    "DELIVERY_FAILED": ("未妥投", "Not delivered"),
+    "RETURNED": ("退回", "Returned"),
+    "INFO": ("信息更新", "Update"),
+}
+
+# work-order status → the public's status (code, Chinese, English)
+PUBLIC_STATUS: dict[str, tuple[str, str, str]] = {
+    "new": ("received", "已受理", "Received"),
+    "pending_callback": ("received", "已受理", "Received"),
+    "dispatched": ("processing", "处理中", "Being handled"),
+    "returned": ("processing", "处理中", "Being handled"),
+    "processing": ("processing", "处理中", "Being handled"),
+    "fed_back": ("processing", "处理中", "Being handled"),
+    "replied": ("replied", "已回复", "Replied"),
+    "fulfilled": ("closed", "已办结", "Closed"),
+    "failed": ("closed", "已办结", "Closed"),
+    "closed": ("closed", "已办结", "Closed"),
+    "cancelled": ("cancelled", "已撤销", "Cancelled"),
+}
+
+
+def _zh() -> bool:
+    return (get_language() or "zh-hans").lower().startswith("zh")
+
+
+def _pick(pair: tuple[str, str]) -> str:
+    return pair[0] if _zh() else pair[1]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicEvent:
+    at: datetime
+    code: str
+    label: str
+    office: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublicTrack:
+    waybill: str
+    status: str  # the last event's code, "" when nothing is known
+    status_label: str
+    events: list[PublicEvent] = field(default_factory=list)
+    hotline: str = HOTLINE
+
+
+def waybill_check(raw: str) -> str:
+    """The normalised number, or ValidationFailed naming `waybill` (with the likely typo
+    positions when an S10 check digit is wrong)."""
+    try:
+        number, _kind = validate_waybill(raw[:40])
+    except WaybillError as exc:
+        number = normalize_waybill(raw[:40])
+        positions = likely_typo_positions(number)
+        if positions:
+            msg = _typo_message(number, positions)
+            raise ValidationFailed(msg, fields={"waybill": msg}) from None
+        msg = (
+            "运单号格式不对，请核对：国内邮件为13位（如 EA123456785CN）或10至20位字母数字。"
+            if _zh()
+            else "This is not a waybill number: please check it."
+        )
+        if exc.reason == "missing waybill number":
+            msg = "请输入运单号。" if _zh() else "Enter a waybill number."
+        raise ValidationFailed(msg, fields={"waybill": msg}) from None
+    return number
+
+
+def _typo_message(number: str, positions: list[int]) -> str:
+    """Name the swapped neighbours when one swap explains the error, else the digits."""
+    swap = swapped_neighbours(number)
+    if swap:
+        a, b = swap
+        return (
+            f"运单号校验位不符，请核对号码：可能是第 {a}、{b} 位数字顺序颠倒了。"
+            if _zh()
+            else f"The check digit does not match: digits {a} and {b} may be swapped."
+        )
+    first, last = min(positions), max(positions)
+    return (
+        f"运单号校验位不符，请核对号码：第 {first} 至 {last} 位数字中可能有一位输错了"
+        f"（第 11 位是校验位）。"
+        if _zh()
+        else f"The check digit does not match: one of digits {first} to {last} is probably "
+        f"mistyped (digit 11 is the check digit)."
+    )
+
+
+def public_track(*, raw: str) -> PublicTrack:
+    """A parcel's public events, oldest first. Raises ValidationFailed for a malformed
+    number; an unknown valid number answers an empty list (it may not be posted yet)."""
+    number = waybill_check(raw)
+    rows = (
+        Event.objects.filter(waybill_no=number)
+        .order_by("event_time", "id")
+        .values_list("event_time", "event_code", "office_name", "reason")[:200]
+    )
+    events: list[PublicEvent] = []
+    for at, code, office, reason in rows:
+        label = _pick(EVENT_LABELS.get(code, EVENT_LABELS["INFO"]))
+        if code == "DELIVERY_FAILED" and reason:
+            label = f"{label}（{reason[:60]}）" if _zh() else f"{label} ({reason[:60]})"
+        events.append(PublicEvent(at=at, code=code, label=label, office=office or ""))
+    last = events[-1] if events else None
+    return PublicTrack(
+        waybill=number,
+        status=last.code if last else "",
+        status_label=_pick(EVENT_LABELS[last.code]) if last and last.code in EVENT_LABELS else "",
+        events=events,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    at: datetime
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublicRequest:
+    reference: str
+    type: str
+    type_label: str
+    status: str
+    status_label: str
+    timeline: list[Milestone]
+    reply: str
+    can_rate: bool
+    rated: bool
+    due_at: datetime | None
+
+
+def _last4(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-4:]
+
+
+def request_find(*, reference: str, phone_last4: str) -> WorkOrder:
+    """The order with this reference whose phone ends with `phone_last4`; NotFound (the
+    same answer) for an unknown reference and for wrong digits."""
+    code = parse_public_ref(reference or "")
+    last4 = (phone_last4 or "").strip()
+    if not code or len(last4) != 4 or not last4.isdigit():
+        raise NotFound()
+    order = WorkOrder.objects.filter(public_ref=code).first()
+    expected = _last4(order.caller_phone) if order else "----"
+    if order is None or len(expected) != 4 or not hmac.compare_digest(expected, last4):
+        raise NotFound()
+    return order
+
+
+_TYPE_LABELS: dict[str, tuple[str, str]] = {
+    "complaint": ("投诉", "Complaint"),
+    "suggestion": ("建议", "Suggestion"),
+    "consultation": ("咨询", "Consultation"),
+    "pickup": ("上门揽收", "Pickup request"),
+    "query": ("查询", "Query"),
+    "tracing": ("查询", "Query"),
+    "booking": ("预约", "Booking"),
+}
+
+
+def _milestone(ev: WorkOrderEvent) -> str | None:
+    zh = _zh()
+    if ev.action == "create":
+        return "已受理您的诉求" if zh else "Received"
+    if ev.action in {"dispatch", "transfer", "redispatch"} and ev.unit is not None:
+        return f"已转交{ev.unit.name}办理" if zh else f"Passed to {ev.unit.name}"
+    if ev.action == "reply":
+        return "已答复" if zh else "Replied"
+    if ev.action == "reopen":
+        return "重新办理中" if zh else "Being handled again"
+    if ev.to_status in {"closed", "fulfilled", "failed"} and ev.from_status != ev.to_status:
+        return "已办结" if zh else "Closed"
+    if ev.to_status == "cancelled" and ev.from_status != ev.to_status:
+        return "已撤销" if zh else "Cancelled"
+    return None
+
+
+def public_request(order: WorkOrder) -> PublicRequest:
+    """The public's view of an order: public milestones and the centre's reply text."""
+    events = list(
+        WorkOrderEvent.objects.filter(order=order).select_related("unit").order_by("at", "id")
+    )
+    timeline: list[Milestone] = []
+    reply = ""
+    for ev in events:
+        what = _milestone(ev)
+        if what:
+            timeline.append(Milestone(at=ev.at, what=what))
+        if ev.action == "reply":
+            reply = ev.text
+    code, zh, en = PUBLIC_STATUS.get(order.status, ("processing", "处理中", "Being handled"))
+    rated = bool(order.satisfaction) or any(
+        ev.action == "follow_up" and (ev.data or {}).get("source") == "portal" for ev in events
+    )
+    return PublicRequest(
+        reference=format_public_ref(order.public_ref),
+        type=order.type,
+        type_label=_pick(_TYPE_LABELS.get(order.type, ("诉求", "Request"))),
+        status=code,
+        status_label=zh if _zh() else en,
+        timeline=timeline,
+        reply=reply,
+        can_rate=order.status == "replied" and not rated,
+        rated=rated,
+        due_at=order.due_at,
+    )

@@ -1,0 +1,1 @@
+from postdesk.workorders.tests.conftest import act, make_order  # noqa: F401
