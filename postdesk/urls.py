@@ -22,6 +22,7 @@ urlpatterns = [
     path("tracking/", include("postdesk.tracking.urls")),
     path("kb/", include("postdesk.knowledge.urls")),
     path("reports/", include("postdesk.reports.urls")),
+    path("quality/", include("postdesk.quality.urls")),
     path("public/", include("postdesk.portal.urls")),
     path("", include("postdesk.core.urls")),
 ]
