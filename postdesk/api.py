@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from postdesk.core.api_errors import install as install_error_handlers
+from postdesk.core.api_input import StrictParser
 from postdesk.core.auth import STAFF_AUTH
 
 api = NinjaAPI(
@@ -15,6 +16,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=STAFF_AUTH,
     docs_url="/docs",
+    parser=StrictParser(),  # JSON bodies only (415), no control characters (400)
 )
 install_error_handlers(api)
 

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "postdesk.core.metrics.RequestMetricsMiddleware",  # counts and times every request
+    # every error answer under /api/ is {"code", "message", "fields"} (core/http_errors.py)
+    "postdesk.core.http_errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # answers POST /api/v1/cti/events before the rest (a hot path: calls/middleware.py)
     "postdesk.calls.middleware.CtiEventsMiddleware",

@@ -5,6 +5,10 @@ from django.urls import include, path
 
 from postdesk.api import api
 
+# JSON under /api/, pages elsewhere; a database outage is a 503 (core.http_errors)
+handler404 = "postdesk.core.http_errors.handler404"
+handler500 = "postdesk.core.http_errors.handler500"
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
@@ -18,6 +22,7 @@ urlpatterns = [
     path("tracking/", include("postdesk.tracking.urls")),
     path("kb/", include("postdesk.knowledge.urls")),
     path("reports/", include("postdesk.reports.urls")),
+    path("quality/", include("postdesk.quality.urls")),
     path("public/", include("postdesk.portal.urls")),
     path("", include("postdesk.core.urls")),
 ]

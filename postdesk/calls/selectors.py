@@ -27,6 +27,7 @@ from postdesk.calls.integrations import (
 from postdesk.calls.metrics import MetricCall, compute_metrics
 from postdesk.calls.models import AgentState, AgentStatePeriod, Call, WrapupCode
 from postdesk.core.errors import NotFound, PermissionDenied
+from postdesk.core.paging import page_start
 from postdesk.core.phones import display_phone
 from postdesk.core.ttlcache import TTLCache
 from postdesk.customers.models import Customer
@@ -106,7 +107,7 @@ def calls_list(
         )
         calls = calls.filter(caller_number=number or filters.number)
     total = calls.count()
-    start_at = (max(page, 1) - 1) * page_size
+    start_at = page_start(max(page, 1), page_size)
     rows: list[Call] = list(
         calls.select_related("agent")
         .prefetch_related("work_orders")

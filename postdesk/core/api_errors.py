@@ -99,6 +99,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, DomainError):
+            # our parser (core.api_input) refused the body; ninja wrapped its error
+            return domain_error(request, exc.__cause__)
         if exc.status_code == 400 and exc.__cause__ is not None:
             # ninja could not parse the body (malformed JSON): a validation error of "body"
             return api.create_response(

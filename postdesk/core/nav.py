@@ -58,6 +58,7 @@ NAV: list[NavItem] = [
         frozenset(CENTRE | {HANDLER}),
         "internal_reports",
     ),
+    NavItem("quality:index", _("Quality inspection"), frozenset(CENTRE | {HANDLER}), "quality"),
     NavItem("reports:index", _("Reports"), frozenset({LEAD, DIRECTOR, ADMIN}), "reports"),
     NavItem("org_units", _("Organisation"), frozenset({ADMIN, DIRECTOR}), "org"),
     NavItem("admin:index", _("Administration"), frozenset({ADMIN}), "admin"),

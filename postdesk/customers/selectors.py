@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from postdesk.core.errors import NotFound
 from postdesk.core.masking import mask_address, mask_name, mask_phone
+from postdesk.core.paging import page_start
 from postdesk.core.phones import display_phone, try_normalize_phone
 from postdesk.customers.models import Customer, CustomerAddress, CustomerPhone
 from postdesk.org.models import Role, User
@@ -114,7 +115,7 @@ def customers_search(
             condition |= Q(phones__number=number)
         customers = customers.filter(condition).distinct()
     total = customers.count()
-    start = (max(page, 1) - 1) * page_size
+    start = page_start(max(page, 1), page_size)
     rows = list(_with_contacts(customers.order_by("-id"))[start : start + page_size])
     return total, rows
 

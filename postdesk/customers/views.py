@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from postdesk.core.errors import DomainError
+from postdesk.core.exports import safe_row
 from postdesk.core.forms import add_domain_error
 from postdesk.core.request import client_ip, staff_user
 from postdesk.customers.forms import CustomerForm
@@ -118,8 +119,9 @@ class _Echo:
 
 
 @login_required
+@require_POST  # it writes to the access log: no link or image may trigger it
 def customer_export(request: HttpRequest) -> StreamingHttpResponse:
-    q = request.GET.get("q", "")
+    q = request.POST.get("q", "")
     _total, rows = customers_search(user=staff_user(request), q=q, page=1, page_size=5000)
     cards = customers_export(
         actor=staff_user(request),
@@ -131,17 +133,19 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
     header = [_("ID"), _("Name"), _("Phones"), _("Addresses"), _("E-mail"), _("Contract number")]
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + writer.writerow(safe_row(header))
         for card in cards:  # internal fields (temperament, notes) are never exported
             yield writer.writerow(
-                [
-                    card.id,
-                    card.name,
-                    " / ".join(card.phones),
-                    " / ".join(card.addresses),
-                    card.email,
-                    card.contract_no,
-                ]
+                safe_row(
+                    [
+                        card.id,
+                        card.name,
+                        " / ".join(card.phones),
+                        " / ".join(card.addresses),
+                        card.email,
+                        card.contract_no,
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postdesk.core.errors import NotFound, ValidationFailed
+from postdesk.core.paging import page_start
 from postdesk.core.periods import Month
 from postdesk.notices import flows
 from postdesk.notices.kpi_rules import assemble
@@ -103,7 +104,7 @@ def notices_list(
     last_page = max((count + page_size - 1) // page_size, 1)
     if page > last_page and count:
         raise ValidationFailed(fields={"page": _("There is no such page.")})
-    start = (page - 1) * page_size
+    start = page_start(page, page_size)
     return Page(count, page, page_size, list(rows.order_by("-id")[start : start + page_size]))
 
 

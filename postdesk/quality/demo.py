@@ -31,5 +31,29 @@ def seed(stdout: Any = None) -> None:
         Quota.objects.get_or_create(
             month=month, agent=None, unit=unit, defaults={"calls": 0, "work_orders": 5}
         )
+    _seed_one_evaluation()
     if stdout is not None:
         stdout.write(f"quality: {Form.objects.count()} forms, {Quota.objects.count()} quotas")
+
+
+def _seed_one_evaluation() -> None:
+    """One scored call, so the centre's pages have an evaluation to show."""
+    from postdesk.calls.models import Call
+    from postdesk.quality.models import Evaluation
+    from postdesk.quality.services import evaluation_create
+
+    lead = User.objects.filter(role=Role.LEAD).order_by("pk").first()
+    form = Form.objects.filter(target="call", published_at__isnull=False).first()
+    call = (
+        Call.objects.filter(agent__isnull=False, answered_at__isnull=False).order_by("pk").first()
+    )
+    if lead is None or form is None or call is None or Evaluation.objects.exists():
+        return
+    answers: dict[str, Any] = {}
+    for section in form.sections:
+        for q in section["questions"]:
+            answers[q["key"]] = True if q["kind"] == "yes_no" else q["max"]
+    try:
+        evaluation_create(actor=lead, form=form, call_pk=call.pk, answers=answers)
+    except Exception:  # a call outside the lead's scope: no demo evaluation
+        return

@@ -54,11 +54,11 @@ def _avg(values: list[Decimal]) -> Decimal | None:
 
 
 def scorecards(
-    *, user: User, month: Month, agent: str = "", unit: str = ""
+    *, user: User, month: Month, agent: str = "", unit: str = "", by_unit: bool = False
 ) -> list[dict[str, Any]]:
     """Per agent (or per unit when `unit` is given or the viewer is a handler): evaluated,
     quota, average, per-section averages, fatal fails, and last month's average (trend)."""
-    by_unit = bool(unit) or role_of(user) == Role.HANDLER
+    by_unit = by_unit or bool(unit) or role_of(user) == Role.HANDLER
     rows = evaluations_visible(user=user).select_related("agent", "unit")
     if agent:
         rows = rows.filter(agent__username=agent)

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 def month_report_xlsx(report: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # text is text: a unit's name beginning with "=" is never written as a formula
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True, "bg_color": "#EEF1F4"})
     pct = book.add_format({"num_format": "0.00%"})
     title = book.add_format({"bold": True, "font_size": 14})

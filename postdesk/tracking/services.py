@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from postdesk.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from postdesk.core.exports import safe_row
 from postdesk.org.models import User
 from postdesk.tracking import codes, conf, loader, refresh
 from postdesk.tracking.models import Attempt, Event, ImportRejection, ImportRun, Office
@@ -240,7 +241,7 @@ def rejected_lines_csv(*, run: ImportRun) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["line", "reason", "text"])
     for line, reason, text in run.rejections.values_list("line", "reason", "text").iterator():
-        writer.writerow([line, reason, text])
+        writer.writerow(safe_row([line, reason, text]))
     return out.getvalue()
 
 

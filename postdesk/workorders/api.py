@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from postdesk.core.api_input import read_json
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import ValidationFailed
 from postdesk.core.idempotency import idempotent
@@ -247,16 +248,11 @@ def caller(request: HttpRequest, number: str) -> dict[str, Any]:
 @router.post("/{number}/actions/{action}/", response=dict[str, Any], summary="Perform an action")
 @idempotent
 def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
-    import json
-
     user = staff_user(request)
     order = selectors.work_order_get(user=user, number=number)
-    body: Any = {}
-    if request.body:
-        try:
-            body = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValidationFailed(fields={"body": _("The body is not valid JSON.")}) from exc
+    body = read_json(request)
+    if body is None:
+        body = {}
     if not isinstance(body, dict):
         raise ValidationFailed(fields={"body": _("Send a JSON object.")})
     version = body.pop("version", None)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postdesk.core.errors import NotFound, ValidationFailed
+from postdesk.core.paging import page_start
 from postdesk.core.periods import Month, local_midnight
 from postdesk.core.phones import try_normalize_phone
 from postdesk.org.models import Role, Unit, User
@@ -230,7 +231,7 @@ def work_orders_list(
     now = now or timezone.now()
     page = max(int(page), 1)
     page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
-    start = (page - 1) * page_size
+    start = page_start(page, page_size)
     if filters.q and start + page_size <= KEYWORD_CANDIDATES // 2:
         fast = _keyword_page(user, filters, now, start, page_size)
         if fast is not None:

@@ -19,7 +19,6 @@ from postdesk.core.forms import add_domain_error
 from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
 from postdesk.core.request import client_ip, post_or_redirect, staff_user
-from postdesk.customers.selectors import can_view_full
 from postdesk.org.models import Role, User
 from postdesk.workorders import flows, labels, selectors
 from postdesk.workorders.action_forms import (
@@ -39,7 +38,7 @@ from postdesk.workorders.services import (
     work_order_note,
 )
 from postdesk.workorders.services.attachments import INLINE_TYPES
-from postdesk.workorders.services.caller import Caller, caller_masked
+from postdesk.workorders.services.caller import Caller, caller_masked, can_reveal_caller
 from postdesk.workorders.services.create import waybill_check_ok
 
 PAGE_SIZE = 25
@@ -251,7 +250,7 @@ def _render_detail(
             "caller": caller or caller_masked(order),
             "can_reveal": caller is None
             and bool(order.caller_phone or order.caller_name)
-            and can_view_full(user=user),
+            and can_reveal_caller(user=user, order=order),
             "assisting": getattr(order, "_assisting", []),
             "timeline": timeline,
             "actions": actions,

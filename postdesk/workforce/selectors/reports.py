@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from postdesk.core.errors import NotFound, ValidationFailed
+from postdesk.core.paging import page_start
 from postdesk.core.periods import Month
 from postdesk.org.models import Role, User
 from postdesk.org.selectors import scope_for
@@ -79,7 +80,7 @@ def internal_reports_list(
     if status:
         rows = rows.filter(status=status)
     count = rows.count()
-    start = (page - 1) * page_size
+    start = page_start(page, page_size)
     return ReportPage(count, page, page_size, list(rows[start : start + page_size]))
 
 

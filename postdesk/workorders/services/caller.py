@@ -12,11 +12,27 @@ from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
 from postdesk.core.services import access_log_record
 from postdesk.customers.selectors import can_view_full
-from postdesk.org.models import User
+from postdesk.org.models import Role, User
 from postdesk.workorders.models import WorkOrder
 from postdesk.workorders.services._common import can_see
 
 SUBJECT_TYPE = "work_order"
+
+# Who sees a work order's caller in full (the one rule; pages, API and service ask it):
+# agents, team leads and administrators on every type (they take and call back); a unit's
+# handlers only where their work is to reach the caller themselves — a pickup (揽收: the
+# courier calls and comes to the address). A complaint's caller stays masked to the units,
+# the complained-about one among them; directors see no caller in full.
+HANDLER_FULL_TYPES = frozenset({"pickup"})
+
+
+def can_reveal_caller(*, user: User, order: WorkOrder) -> bool:
+    """May `user` see this order's caller in full (scope aside: `can_see` first)?"""
+    if not can_view_full(user=user):
+        return False
+    if user.is_superuser or user.role != Role.HANDLER:
+        return True
+    return order.type in HANDLER_FULL_TYPES
 
 
 @dataclass(frozen=True)
@@ -46,9 +62,9 @@ def _label(order: WorkOrder) -> str:
 def work_order_caller_reveal(*, actor: User, order: WorkOrder, ip: str | None = None) -> Caller:
     """The caller's phone and name in full, written to the access log (one entry).
 
-    Allowed to the roles that need it (`customers.selectors.can_view_full`: agents, team
-    leads, branch handlers for pickups, administrators) and only on an order in their
-    scope; anyone else gets PermissionDenied and nothing is logged.
+    Allowed by `can_reveal_caller` (agents, team leads, administrators; a unit's handlers
+    on pickups only) and only on an order in their scope; anyone else gets
+    PermissionDenied and nothing is logged.
     """
     assisting = getattr(order, "_assisting", None)
     assisting_ids = [u.pk for u in assisting] if assisting is not None else None
@@ -56,7 +72,7 @@ def work_order_caller_reveal(*, actor: User, order: WorkOrder, ip: str | None = 
         assisting_ids = list(order.assisting_units.values_list("pk", flat=True))
     if not can_see(actor, order, assisting_ids):
         raise NotFound()
-    if not can_view_full(user=actor):
+    if not can_reveal_caller(user=actor, order=order):
         raise PermissionDenied(_("Your role does not see callers' personal data in full."))
     access_log_record(
         actor=actor,
