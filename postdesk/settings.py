@@ -164,6 +164,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # "celery": tasks go to Redis and Celery workers; "embedded": the same task code runs in
 # an in-process worker pool (no Redis needed); "sync": run at once after commit (tests).
 BACKGROUND_MODE = os.environ.get("BACKGROUND_MODE", "celery" if REDIS_URL else "embedded")
+# `postdesk serve`'s gunicorn worker: the calls app's, which holds the push streams
+POSTDESK_WEB_WORKER_CLASS = "postdesk.calls.streams.PushThreadWorker"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

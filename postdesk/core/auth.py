@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja.security import APIKeyHeader, SessionAuth
 
@@ -48,6 +49,8 @@ class TokenAuth(APIKeyHeader):
             decision = ratelimit.hit(bucket, limit=limit, window_seconds=window)
             if not decision.allowed:
                 raise RateLimited(retry_after=decision.retry_after)
+            return None
+        if not isinstance(user, get_user_model()):  # always is: the token's AUTH_USER_MODEL
             return None
         request.user = user
         return user

@@ -1,4 +1,6 @@
-"""Writes of cross-cutting records: API tokens and the personal-data access log."""
+"""Writes of cross-cutting records: API tokens and the personal-data access log.
+
+The user is any `AUTH_USER_MODEL` (core names no app's model)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,11 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from postdesk.core.models import AccessLogEntry, ApiToken
 from postdesk.core.ttlcache import TTLCache
-from postdesk.org.models import User
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 TOKEN_CACHE_SECONDS = 10.0
@@ -20,7 +22,7 @@ TOKEN_CACHE_SECONDS = 10.0
 # key hash → (the token's user as loaded, token id, last used): a revoked token or a
 # deactivated user stops working at once in the process that made the change (see
 # `api_token_cache_clear`) and within TOKEN_CACHE_SECONDS in every other process.
-_token_users: TTLCache[str, tuple[User, int, datetime | None]] = TTLCache(
+_token_users: TTLCache[str, tuple[AbstractBaseUser, int, datetime | None]] = TTLCache(
     TOKEN_CACHE_SECONDS, max_size=5000
 )
 
@@ -29,14 +31,14 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def api_token_create(*, user: User, name: str = "") -> str:
+def api_token_create(*, user: AbstractBaseUser, name: str = "") -> str:
     """Create a token for `user` and return it; only its hash is kept."""
     raw = "pd_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name[:100], key_hash=_hash(raw), prefix=raw[:8])
+    ApiToken.objects.create(user_id=user.pk, name=name[:100], key_hash=_hash(raw), prefix=raw[:8])
     return raw
 
 
-def api_token_authenticate(*, raw: str) -> User | None:
+def api_token_authenticate(*, raw: str) -> AbstractBaseUser | None:
     """The live token's active user, or None. Every call gets its own copy of the user."""
     if not raw or len(raw) > 200:
         return None
@@ -72,7 +74,7 @@ def api_token_revoke(*, token_id: int) -> None:
 
 def access_log_record(
     *,
-    actor: User,
+    actor: AbstractBaseUser,
     subject_type: str,
     subjects: Iterable[tuple[str, str]],
     what: str,
@@ -82,7 +84,7 @@ def access_log_record(
     """Append one entry per subject `(id, label)` for a full view or an export."""
     rows = [
         AccessLogEntry(
-            actor=actor,
+            actor_id=actor.pk,
             actor_username=actor.get_username(),
             subject_type=subject_type,
             subject_id=str(subject_id),

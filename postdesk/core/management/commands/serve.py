@@ -3,7 +3,8 @@ embedded background worker beside it.
 
 Ordinary views run on gunicorn's gthread workers (WSGI). The long-lived push connections
 (`/calls/stream/`, server-sent events) are taken off those threads by the worker class
-`postdesk.calls.streams.PushThreadWorker` and held by one asyncio loop per process, up
+the settings name (`POSTDESK_WEB_WORKER_CLASS`, the calls app's push worker) and held by
+one asyncio loop per process, up
 to `POSTDESK_PUSH_MAX_STREAMS` each; messages reach every process through Redis pub/sub
 (REDIS_URL) or, without Redis, through Unix datagram sockets under var/push/."""
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             "bind": bind,
             "workers": options["workers"],
             "threads": options["threads"],
-            "worker_class": "postdesk.calls.streams.PushThreadWorker",
+            "worker_class": settings.POSTDESK_WEB_WORKER_CLASS,
             "timeout": 60,
             "graceful_timeout": 10,
             "accesslog": os.environ.get("ACCESS_LOG", "-") or None,
