@@ -128,6 +128,12 @@ class ServiceUnavailable(DomainError):
     default_message = _("The service is briefly unavailable. Try again in a moment.")
 
 
+def page_errors(exc: DomainError) -> dict[str, Any]:
+    """A page's answer to a refused form: the sentence (`error`) and one per field
+    (`field_errors`), as the templates show them beside the inputs."""
+    return {"error": str(exc.message), "field_errors": {k: str(v) for k, v in exc.fields.items()}}
+
+
 def command_error(exc: DomainError) -> Exception:
     """A management command's answer to a DomainError: the fields at fault as options
     (`--month: Give the month as YYYY-MM.`), with no traceback."""

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from postdesk.calls.selectors import calls_visible
-from postdesk.core.errors import DomainError, NotFound
+from postdesk.core.errors import DomainError, NotFound, page_errors
 from postdesk.core.masking import mask_phone
 from postdesk.core.periods import Month, parse_month
 from postdesk.core.request import staff_user
@@ -18,10 +18,6 @@ from postdesk.quality import rules, selectors, services, suggestions
 from postdesk.quality.models import Appeal, Form, Target
 from postdesk.workorders.models import WorkOrderEvent
 from postdesk.workorders.selectors import work_orders_visible
-
-
-def _errors(exc: DomainError) -> dict[str, Any]:
-    return {"error": str(exc.message), "field_errors": {k: str(v) for k, v in exc.fields.items()}}
 
 
 def _month(request: HttpRequest) -> Month:
@@ -158,7 +154,7 @@ def evaluate(request: HttpRequest) -> HttpResponse:
                 comments=comments,
             )
         except DomainError as exc:
-            context.update(_errors(exc))
+            context.update(page_errors(exc))
             context["posted"] = request.POST
             return render(request, "quality/evaluate.html", context, status=400)
         return redirect("quality:evaluation", pk=e.pk)
@@ -189,7 +185,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             return redirect("quality:evaluation", pk=e.pk)
         except DomainError as exc:
-            context.update(_errors(exc))
+            context.update(page_errors(exc))
             e = selectors.evaluation_get(user=user, pk=pk)
     appeal = Appeal.objects.filter(evaluation=e).select_related("by", "decided_by").first()
     questions = []

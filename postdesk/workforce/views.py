@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from postdesk.core.errors import DomainError, ValidationFailed
+from postdesk.core.errors import DomainError, ValidationFailed, page_errors
 from postdesk.core.periods import parse_instant
 from postdesk.core.request import staff_user
 from postdesk.org.models import Role, User
@@ -31,11 +31,6 @@ from postdesk.workforce.services.handovers import can_acknowledge
 from postdesk.workforce.services.internal_reports import PRODUCTS, can_act
 from postdesk.workforce.services.seats import can_edit_floor
 from postdesk.workforce.staffing import REASONS
-
-
-def _errors(exc: DomainError) -> dict[str, object]:
-    return {"error": str(exc.message), "field_errors": {k: str(v) for k, v in exc.fields.items()}}
-
 
 # ------------------------------------------------------------------------- handovers
 
@@ -73,7 +68,7 @@ def handover_new(request: HttpRequest) -> HttpResponse:
                 items=items,
             )
         except DomainError as exc:
-            context.update(_errors(exc))
+            context.update(page_errors(exc))
             return render(request, "workforce/handover_form.html", context, status=400)
         return redirect("workforce:handover", pk=handover.pk)
     return render(request, "workforce/handover_form.html", context)
@@ -93,7 +88,7 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 handover_comment(actor=user, handover=handover, text=request.POST.get("text", ""))
         except DomainError as exc:
-            context.update(_errors(exc))
+            context.update(page_errors(exc))
         else:
             return redirect("workforce:handover", pk=pk)
         handover = selectors.handover_get(user=user, pk=pk)
@@ -167,7 +162,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         try:
             report = internal_report_create(actor=user, data=data)
         except DomainError as exc:
-            context.update(_errors(exc))
+            context.update(page_errors(exc))
             return render(request, "workforce/report_form.html", context, status=400)
         return redirect("workforce:report", number=report.number)
     return render(request, "workforce/report_form.html", context)
@@ -187,7 +182,7 @@ def report_detail(request: HttpRequest, number: str) -> HttpResponse:
                 text=request.POST.get("text", ""),
             )
         except DomainError as exc:
-            context.update(_errors(exc))
+            context.update(page_errors(exc))
         else:
             return redirect("workforce:report", number=number)
     actions = [
@@ -246,7 +241,7 @@ def floor_page(request: HttpRequest) -> HttpResponse:
                 else None,
             )
         except DomainError as exc:
-            context.update(_errors(exc))
+            context.update(page_errors(exc))
             context["map"] = selectors.seat_map(user=user, plan=plan)
             return render(request, "workforce/floor.html", context, status=400)
         return redirect(f"{request.path}?plan={plan.pk}")

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from postdesk.core.errors import DomainError, NotFound, ValidationFailed
+from postdesk.core.errors import DomainError, NotFound, ValidationFailed, page_errors
 from postdesk.core.periods import parse_day
 from postdesk.core.request import staff_user
 from postdesk.org.models import User
@@ -30,10 +30,6 @@ from postdesk.workforce.services import (
     swap_request_decide,
 )
 from postdesk.workforce.services.rosters import rule_message
-
-
-def _errors(exc: DomainError) -> dict[str, object]:
-    return {"error": str(exc.message), "field_errors": {k: str(v) for k, v in exc.fields.items()}}
 
 
 def _week(raw: str | None, default: date) -> date:
@@ -102,7 +98,7 @@ def roster_page(request: HttpRequest) -> HttpResponse:
     try:
         week = _week(params.get("week"), next_week)
     except ValidationFailed as exc:
-        context.update(_errors(exc))
+        context.update(page_errors(exc))
         week, status = next_week, 400
     if request.method == "POST" and status == 200:
         action = request.POST.get("action", "")
@@ -129,7 +125,7 @@ def roster_page(request: HttpRequest) -> HttpResponse:
             else:
                 raise ValidationFailed(fields={"action": _("Unknown action.")})
         except DomainError as exc:
-            context.update(_errors(exc))
+            context.update(page_errors(exc))
             status = 400 if exc.status < 500 else exc.status
         else:
             return redirect(f"{request.path}?team={team.pk}&week={week.isoformat()}")
@@ -191,7 +187,7 @@ def schedule_page(request: HttpRequest) -> HttpResponse:
             else:
                 raise ValidationFailed(fields={"action": _("Unknown action.")})
         except DomainError as exc:
-            context.update(_errors(exc))
+            context.update(page_errors(exc))
             status = 400 if exc.status < 500 else exc.status
         else:
             return redirect(request.path)
