@@ -5,3 +5,8 @@ class CallsConfig(AppConfig):
     name = "postdesk.calls"
     label = "calls"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from postdesk.calls import parcel_readers
+
+        parcel_readers.register()

@@ -13,16 +13,18 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 
 from postdesk.core.errors import NotFound
 from postdesk.core.periods import Month
+from postdesk.core.phones import display_phone, try_normalize_phone
+from postdesk.customers.selectors import CustomerCard, customer_card, customers_by_phone
 from postdesk.org.models import User
 from postdesk.org.selectors import scope_for
 from postdesk.tracking import conf
 from postdesk.tracking.kpi_rules import rate
 from postdesk.tracking.models import Attempt, Event, ImportRun, Item, Office
+from postdesk.tracking.related import READERS
 from postdesk.tracking.waybill import normalize_waybill
 
 if TYPE_CHECKING:
     from postdesk.calls.models import Call
-    from postdesk.customers.selectors import CustomerCard
     from postdesk.workorders.models import WorkOrder
 
 
@@ -352,40 +354,21 @@ def items_for_waybills(*, user: User, waybills: list[str]) -> list[Item]:
 
 
 # ------------------------------------------------- work orders, calls, the caller's phone
-# Read through the owning apps' scoped selectors (work_orders_visible, calls_visible,
-# customers_by_phone), imported late: those apps import tracking's selectors too.
+# Asked of the apps above tracking through their registered readers (tracking.related):
+# each reads through its own scoped selector.
 
 
 def work_orders_for_waybills(
     *, user: User, waybills: list[str], limit: int = 20
 ) -> list[WorkOrder]:
-    """The reader's work orders that name one of these waybills, newest first (the
-    work-order table indexes waybill_no with type)."""
-    from postdesk.workorders.selectors import work_orders_visible
-
-    numbers = sorted({normalize_waybill(w) for w in waybills if w and w.strip()})
-    if not numbers:
-        return []
-    orders = work_orders_visible(user=user).filter(waybill_no__in=numbers)
-    return list(orders.order_by("-created_at", "-id")[:limit])
+    """The reader's work orders that name one of these waybills, newest first."""
+    return READERS.orders_for_waybills(user, waybills, limit)
 
 
 def calls_for_work_orders(*, user: User, orders: list[WorkOrder], limit: int = 20) -> list[Call]:
     """The calls (that the reader may see) these work orders were opened from or linked
     to, newest first."""
-    if not orders:
-        return []
-    from postdesk.calls.models import CallWorkOrder
-    from postdesk.calls.selectors import calls_visible
-
-    call_ids = [o.call_id for o in orders if o.call_id]
-    linked = list(
-        CallWorkOrder.objects.filter(work_order_number__in=[o.number for o in orders])
-        .values_list("call_id", flat=True)
-        .distinct()
-    )
-    calls = calls_visible(user=user).filter(Q(call_id__in=call_ids) | Q(pk__in=linked))
-    return list(calls.select_related("agent").order_by("-started_at", "-id")[:limit])
+    return READERS.calls_of_orders(user, orders, limit) if orders else []
 
 
 @dataclass
@@ -418,23 +401,13 @@ def parcels_by_phone(*, user: User, raw: str, limit: int = 50) -> PhoneParcels |
     a customer who has it or for another number of such a customer, and the items they
     name; None when ``raw`` is no phone
     number. Everything through the reader's scope; customers' data masked."""
-    from postdesk.calls.selectors import calls_visible
-    from postdesk.core.phones import display_phone, try_normalize_phone
-    from postdesk.customers.selectors import customer_card, customers_by_phone
-    from postdesk.workorders.selectors import work_orders_visible
-
     number = try_normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
     if number is None:
         return None
     customers = customers_by_phone(raw=raw, user=user)
     # The customer's other numbers count too: the same person calls from home and mobile.
     phones = {number} | {p.number for c in customers for p in c.phones.all()}
-    condition = Q(caller_phone__in=sorted(phones))
-    if customers:
-        condition |= Q(customer_id__in=[c.pk for c in customers])
-    orders = list(
-        work_orders_visible(user=user).filter(condition).order_by("-created_at", "-id")[:limit]
-    )
+    orders = READERS.orders_of_caller(user, sorted(phones), [c.pk for c in customers], limit)
     by_waybill: dict[str, list[str]] = {}
     for order in orders:
         waybill = normalize_waybill(order.waybill_no or "")
@@ -442,12 +415,7 @@ def parcels_by_phone(*, user: User, raw: str, limit: int = 50) -> PhoneParcels |
             by_waybill.setdefault(waybill, []).append(order.number)
     items = items_for_waybills(user=user, waybills=list(by_waybill))
     shown = {i.waybill_no for i in items}
-    calls = list(
-        calls_visible(user=user)
-        .filter(caller_number=number)
-        .select_related("agent")
-        .order_by("-started_at", "-id")[:10]
-    )
+    calls = READERS.calls_from_number(user, number, 10)
     return PhoneParcels(
         phone=number,
         display=display_phone(number),

@@ -7,6 +7,7 @@ class WorkordersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from postdesk.workorders import search
+        from postdesk.workorders import parcel_readers, search
 
         search.register()
+        parcel_readers.register()
