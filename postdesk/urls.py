@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from postdesk.api import api
+from postdesk.org.views import set_language
 
 # JSON under /api/, pages elsewhere; a database outage is a 503 (core.http_errors)
 handler404 = "postdesk.core.http_errors.handler404"
@@ -24,5 +25,6 @@ urlpatterns = [
     path("reports/", include("postdesk.reports.urls")),
     path("quality/", include("postdesk.quality.urls")),
     path("public/", include("postdesk.portal.urls")),
+    path("language", set_language, name="set_language"),
     path("", include("postdesk.core.urls")),
 ]

@@ -16,7 +16,6 @@ urlpatterns = [
     path("metrics", views.metrics, name="metrics"),
     # pages name their icon; this answers clients that ask for the conventional path
     path("favicon.ico", RedirectView.as_view(url=static("postdesk/favicon.svg"), permanent=True)),
-    path("language", views.set_language, name="set_language"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -3,22 +3,17 @@ from __future__ import annotations
 import hmac
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from postdesk.core import health as health_checks
-from postdesk.core.errors import DomainError
 from postdesk.core.home import HOME_PANELS
 from postdesk.core.request import staff_user
-from postdesk.org.services import staff_set_language
 
 
 @login_required
@@ -33,27 +28,6 @@ def home(request: HttpRequest) -> HttpResponse:
             except NoReverseMatch:
                 continue
     return render(request, "core/home.html", {"panels": panels})
-
-
-@require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
-    language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = "/"
-    response = redirect(next_url)
-    if language not in dict(settings.LANGUAGES):
-        messages.error(request, _("Unknown language."))
-        return response
-    if request.user.is_authenticated:
-        try:
-            staff_set_language(user=staff_user(request), language=language)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-            return response
-    translation.activate(language)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
-    return response
 
 
 @never_cache

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from postdesk.core.errors import DomainError
 from postdesk.core.request import staff_user
 from postdesk.org.selectors import scope_for, units_visible
+from postdesk.org.services import staff_set_language
 
 
 @login_required
@@ -18,3 +26,26 @@ def units(request: HttpRequest) -> HttpResponse:
         for unit in units_visible(user=staff_user(request)).order_by("path")
     ]
     return render(request, "org/units.html", {"rows": rows})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch of every page (POST /language): the cookie for anyone, and
+    the signed-in staff user's saved preference."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = "/"
+    response = redirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Unknown language."))
+        return response
+    if request.user.is_authenticated:
+        try:
+            staff_set_language(user=staff_user(request), language=language)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return response
+    translation.activate(language)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response

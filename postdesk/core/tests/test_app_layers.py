@@ -15,8 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APPS = {p.name for p in ROOT.iterdir() if (p / "apps.py").exists()}
 INTERFACES = {"views", "api", "urls", "management", "templatetags", "admin"}
-#: core → org: the staff user's type and the language preference (test_layers.py).
-ALLOWED_UPWARDS = {("core", "org")}
+ALLOWED_UPWARDS: set[tuple[str, str]] = set()  # none: a registry instead
 
 
 def runtime_imports(source: str) -> list[str]:

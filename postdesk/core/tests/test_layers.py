@@ -1,9 +1,9 @@
 """`core` is the base: it imports no app. Apps join it through registries (nav, home
 panels, demo, retention, deep health checks, context processors of their own).
 
-What still crosses the line is listed here, so that nothing new can: the staff user's
-type (`org.models.User`, in `request.py`) and the language preference the language
-switch saves (`org.services`). Removing one of them means removing it here too."""
+Nothing crosses the line at run time. `request.py` names the staff user's type
+(`org.models.User`) under ``if TYPE_CHECKING:`` for mypy, and the check lists it so that
+no other type-only import creeps in unseen."""
 
 from __future__ import annotations
 
@@ -17,10 +17,7 @@ APPS = {
     if p.is_dir() and (p / "apps.py").exists() and p.name != "core"
 }
 
-STILL_CROSSING = {
-    ("request.py", "postdesk.org.models"),
-    ("views.py", "postdesk.org.services"),
-}
+TYPES_ONLY = {("request.py", "postdesk.org.models")}
 
 
 def _app_imports(path: Path) -> set[str]:
@@ -38,7 +35,7 @@ def _app_imports(path: Path) -> set[str]:
     return found
 
 
-def test_core_imports_no_app_but_the_listed_ones():
+def test_core_imports_no_app_but_the_listed_type():
     assert {"org", "notify", "workorders", "calls"} <= APPS
     crossing = set()
     for path in CORE.rglob("*.py"):
@@ -46,7 +43,7 @@ def test_core_imports_no_app_but_the_listed_ones():
         if relative.parts[0] in {"tests", "migrations"}:
             continue
         crossing |= {(relative.as_posix(), name) for name in _app_imports(path)}
-    assert crossing == STILL_CROSSING
+    assert crossing == TYPES_ONLY
 
 
 def test_the_check_sees_imports_inside_functions(tmp_path):
