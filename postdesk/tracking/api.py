@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -15,23 +16,24 @@ from ninja.files import UploadedFile
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from postdesk.core.periods import parse_instant, parse_month
-from postdesk.org.models import Role
+from postdesk.core.request import staff_user
+from postdesk.org.models import User
 from postdesk.tracking import selectors, services
 from postdesk.tracking.models import Attempt, ImportRun
+from postdesk.tracking.rules import (
+    can_enter_results,
+    can_import,
+    can_read_delivery_targets,
+    can_track,
+)
 
 router = Router(auth=STAFF_AUTH, tags=["tracking"])
 reports_router = Router(auth=STAFF_AUTH, tags=["reports"])
 
-CENTRE_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN}
-#: The parcel view, result entry and chase list also serve unit handlers (their offices).
-PARCEL_ROLES: set[str] = CENTRE_ROLES | {Role.HANDLER}
-ENTRY_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.ADMIN, Role.HANDLER}
-REPORT_ROLES: set[str] = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
 
-
-def _require(request: HttpRequest, roles: set[str]) -> Any:
-    user = request.user
-    if not (getattr(user, "is_superuser", False) or getattr(user, "role", "") in roles):
+def _require(request: HttpRequest, allowed: Callable[[User], bool]) -> User:
+    user = staff_user(request)
+    if not allowed(user):
         raise PermissionDenied()
     return user
 
@@ -188,7 +190,7 @@ def import_upload(
 ) -> Status[Any]:
     """Upload a CSV or JSON Lines file; it is imported in the background (queue
     ``imports``). Poll ``GET /imports/{id}`` for progress."""
-    user = _require(request, {Role.LEAD, Role.DIRECTOR, Role.ADMIN})
+    user = _require(request, can_import)
     run = services.tracking_import_create(upload=file, fmt=format or None, strict=strict, user=user)
     run.refresh_from_db()
     return Status(202, ImportOut.of(run))
@@ -196,7 +198,7 @@ def import_upload(
 
 @router.get("/imports/{run_id}", response=ImportOut)
 def import_status(request: HttpRequest, run_id: int) -> dict[str, Any]:
-    _require(request, CENTRE_ROLES)
+    _require(request, can_import)
     run = ImportRun.objects.filter(pk=run_id).first()
     if run is None:
         raise NotFound()
@@ -205,7 +207,7 @@ def import_status(request: HttpRequest, run_id: int) -> dict[str, Any]:
 
 @router.get("/imports/{run_id}/rejected.csv")
 def import_rejected(request: HttpRequest, run_id: int) -> HttpResponse:
-    _require(request, CENTRE_ROLES)
+    _require(request, can_import)
     run = ImportRun.objects.filter(pk=run_id).first()
     if run is None:
         raise NotFound()
@@ -218,7 +220,7 @@ def import_rejected(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @router.get("/items/{waybill_no}", response=ParcelOut)
 def parcel(request: HttpRequest, waybill_no: str) -> dict[str, Any]:
-    user = _require(request, PARCEL_ROLES)
+    user = _require(request, can_track)
     try:
         view = selectors.parcel_get(user=user, waybill_no=waybill_no, now=timezone.now())
     except NotFound:
@@ -243,7 +245,7 @@ def parcels_by_phone(request: HttpRequest, number: str = "") -> dict[str, Any]:
     """The parcels named by the work orders of a caller's number (opened for that number
     or for a customer who has it), those orders and the number's recent calls; customers
     masked. 400 when ``number`` is no phone number."""
-    user = _require(request, PARCEL_ROLES)
+    user = _require(request, can_track)
     found = selectors.parcels_by_phone(user=user, raw=number)
     if found is None:
         raise ValidationFailed(fields={"number": _("Enter a phone number.")})
@@ -273,14 +275,14 @@ def parcels_by_phone(request: HttpRequest, number: str = "") -> dict[str, Any]:
 @router.post("/results", response={201: EventOut})
 def result_record(request: HttpRequest, payload: ResultIn) -> Status[Any]:
     """Record a delivery result phoned in (recorded now, by the caller)."""
-    user = _require(request, ENTRY_ROLES)
+    user = _require(request, can_enter_results)
     event = services.delivery_result_record(user=user, **payload.dict())
     return Status(201, event)
 
 
 @router.get("/chase", response=list[AttemptOut])
 def chase(request: HttpRequest, office: str | None = None) -> list[dict[str, Any]]:
-    user = _require(request, PARCEL_ROLES)
+    user = _require(request, can_track)
     return [
         AttemptOut.of(a)
         for a in selectors.chase_list(now=timezone.now(), office_code=office, user=user)
@@ -292,7 +294,7 @@ def delivery_report(
     request: HttpRequest, month: str | None = None, as_of: str | None = None
 ) -> dict[str, Any]:
     """上网率 / 及时率 of a month: centre, offices and office-days (rates are fractions)."""
-    user = _require(request, REPORT_ROLES | {Role.AGENT})
+    user = _require(request, can_read_delivery_targets)
     return selectors.delivery_kpi(
         user=user, month=parse_month(month, default_current=False), as_of=parse_instant(as_of)
     )
@@ -319,7 +321,7 @@ def delivery_report_rows(
 ) -> list[Any]:
     """The same figures grouped by office, day, operator (courier) or the whole centre,
     with ``short`` set where a rate falls below its target; short rows first."""
-    user = _require(request, REPORT_ROLES | {Role.AGENT})
+    user = _require(request, can_read_delivery_targets)
     return selectors.delivery_kpi_rows(
         user=user,
         month=parse_month(month, default_current=False),

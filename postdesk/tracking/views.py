@@ -3,8 +3,8 @@ drill-down, the chase list, stale items, imports with progress."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -20,9 +20,15 @@ from postdesk.core.errors import DomainError, NotFound, PermissionDenied
 from postdesk.core.forms import add_domain_error
 from postdesk.core.periods import Month, parse_day, parse_instant, parse_month
 from postdesk.core.request import staff_user
-from postdesk.org.models import Role
+from postdesk.org.models import User
 from postdesk.tracking import conf, selectors, services
 from postdesk.tracking.models import ImportRun
+from postdesk.tracking.rules import (
+    can_enter_results,
+    can_import,
+    can_read_delivery_targets,
+    can_track,
+)
 from postdesk.tracking.waybill import is_valid_waybill
 
 # The parser's rejection reasons (plain strings in a pure module), for the catalogue.
@@ -41,15 +47,11 @@ REASONS = [
     gettext_noop("line is not valid UTF-8"),
     gettext_noop("line is not a JSON object"),
 ]
-REPORT_ROLES: set[str] = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
-# Unit handlers use the parcel pages for their own offices (selectors apply the scope).
-ENTRY_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.ADMIN, Role.HANDLER}
-CENTRE_ROLES: set[str] = {Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.ADMIN, Role.HANDLER}
 
 
-def _need(request: HttpRequest, roles: set[str]) -> Any:
+def _need(request: HttpRequest, allowed: Callable[[User], bool]) -> User:
     user = staff_user(request)
-    if not (user.is_superuser or user.role in roles):
+    if not allowed(user):
         raise PermissionDenied()
     return user
 
@@ -68,7 +70,7 @@ def query(request: HttpRequest) -> HttpResponse:
     """One box for a waybill number or a customer's phone: the parcel's view, and/or
     the parcels of the caller's work orders (an 11-digit mobile number is also a valid
     domestic waybill number, so both are tried)."""
-    user = _need(request, CENTRE_ROLES)
+    user = _need(request, can_track)
     q = request.GET.get("q", "").strip() or request.GET.get("phone", "").strip()
     view = None
     by_phone = None
@@ -111,7 +113,7 @@ class ResultForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest) -> HttpResponse:
-    user = _need(request, ENTRY_ROLES)
+    user = _need(request, can_enter_results)
     form = ResultForm(request.POST or None, initial={"waybill_no": request.GET.get("waybill", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -138,7 +140,7 @@ def entry(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def kpi(request: HttpRequest) -> HttpResponse:
-    user = _need(request, REPORT_ROLES)
+    user = _need(request, can_read_delivery_targets)
     month, as_of = _month(request), _as_of(request)
     cfg = conf.kpi_config()
     by = request.GET.get("by", "office")
@@ -164,7 +166,7 @@ def kpi(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def kpi_office(request: HttpRequest, office_code: str) -> HttpResponse:
-    user = _need(request, REPORT_ROLES)
+    user = _need(request, can_read_delivery_targets)
     month, as_of = _month(request), _as_of(request)
     rows = selectors.delivery_kpi_rows(
         user=user, month=month, as_of=as_of, by="day", office_code=office_code
@@ -187,7 +189,7 @@ def kpi_office(request: HttpRequest, office_code: str) -> HttpResponse:
 
 @login_required
 def attempts(request: HttpRequest, office_code: str) -> HttpResponse:
-    user = _need(request, REPORT_ROLES)
+    user = _need(request, can_read_delivery_targets)
     as_of = _as_of(request)
     day = parse_day(request.GET["day"], field="day") if request.GET.get("day") else None
     which = request.GET.get("which", "all")
@@ -215,7 +217,7 @@ def attempts(request: HttpRequest, office_code: str) -> HttpResponse:
 
 @login_required
 def chase(request: HttpRequest) -> HttpResponse:
-    user = _need(request, CENTRE_ROLES)
+    user = _need(request, can_track)
     office = request.GET.get("office") or None
     rows = selectors.chase_list(now=timezone.now(), office_code=office, user=user)
     return render(request, "tracking/chase.html", {"rows": rows, "office": office, "tab": "chase"})
@@ -223,7 +225,7 @@ def chase(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def stale(request: HttpRequest) -> HttpResponse:
-    user = _need(request, CENTRE_ROLES)
+    user = _need(request, can_track)
     zone = request.GET.get("zone") or None
     rows = selectors.stale_items(now=timezone.now(), zone=zone, user=user)
     return render(
@@ -248,7 +250,7 @@ class ImportForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def imports(request: HttpRequest) -> HttpResponse:
-    user = _need(request, REPORT_ROLES)
+    user = _need(request, can_import)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -271,7 +273,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
-    _need(request, REPORT_ROLES)
+    _need(request, can_import)
     run = get_object_or_404(ImportRun, pk=run_id)
     rejections = list(run.rejections.all()[:100])
     template = "tracking/_import_progress.html" if request.htmx else "tracking/import_detail.html"  # type: ignore[attr-defined]
@@ -280,7 +282,7 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @login_required
 def import_rejected(request: HttpRequest, run_id: int) -> HttpResponse:
-    _need(request, REPORT_ROLES)
+    _need(request, can_import)
     run = get_object_or_404(ImportRun, pk=run_id)
     response = HttpResponse(
         services.rejected_lines_csv(run=run), content_type="text/csv; charset=utf-8"
