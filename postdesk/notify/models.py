@@ -11,8 +11,10 @@ from django.utils.translation import pgettext_lazy
 class OutboxMessage(models.Model):
     """A side effect recorded in the same transaction as the change that causes it.
 
-    A worker delivers it after commit; `key` makes delivery idempotent (the same key is
-    recorded once, and a channel uses it to refuse a second delivery).
+    A worker delivers it after commit; `key` is unique, so the same side effect is
+    recorded once. What a second *delivery* attempt does is each channel's promise
+    (`channels.py`: in-app notifications are idempotent by key; e-mail and SMS carry a
+    reference the far side or the send log is checked by after a crash).
     """
 
     class Status(models.TextChoices):
