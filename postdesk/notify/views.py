@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from postdesk.core.errors import NotFound
 from postdesk.core.request import staff_user
+from postdesk.notify.rules import can_read_sms_templates
 from postdesk.notify.selectors import notifications_recent
 from postdesk.notify.services import notification_mark_read
 from postdesk.notify.sms import rules as sms_rules
@@ -38,7 +39,7 @@ def sms_templates(request: HttpRequest) -> HttpResponse:
     """The customer SMS templates (Chinese, with their variables), the provider's approved
     template code each is sent as, and whether opt-out and consent apply."""
     user = staff_user(request)
-    if user.role not in {"lead", "director", "admin"} and not user.is_superuser:
+    if not can_read_sms_templates(user):
         raise NotFound()
     codes = settings.SMS_TEMPLATE_CODES
     rows = [

@@ -12,14 +12,14 @@ from django.views.decorators.http import require_POST
 
 from postdesk.core.errors import DomainError
 from postdesk.core.request import staff_user
-from postdesk.org.selectors import scope_for, units_visible
+from postdesk.org.rules import can_read_unit_tree
+from postdesk.org.selectors import units_visible
 from postdesk.org.services import staff_set_language
 
 
 @login_required
 def units(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(user=staff_user(request))
-    if scope.role not in {"admin", "director"}:
+    if not can_read_unit_tree(staff_user(request)):
         raise Http404
     rows = [
         {"unit": unit, "depth": unit.path.count("/") - 2}

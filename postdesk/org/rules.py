@@ -1,0 +1,10 @@
+"""Who may do what with the organisation: `can_<verb>()` predicates (pure)."""
+
+from __future__ import annotations
+
+from postdesk.org.models import Role, User
+
+
+def can_read_unit_tree(user: User) -> bool:
+    """The whole unit tree page: the director and administrators."""
+    return user.is_active and (user.is_superuser or user.role in {Role.DIRECTOR, Role.ADMIN})
