@@ -20,6 +20,7 @@ from postdesk.calls.events import (
     parse_zammad,
     zammad_form,
 )
+from postdesk.calls.schemas import CallReportOut, EventStoredOut, ZammadReplyOut
 from postdesk.calls.selectors import call_metrics, call_metrics_for_days
 from postdesk.calls.services import (
     cti_token_authenticate,
@@ -100,6 +101,7 @@ def _invalid(exc: EventInvalid) -> ValidationFailed:
     "/events",
     auth=cti_auth,
     summary="Receive one CTI event",
+    response=EventStoredOut,
     openapi_extra={
         "requestBody": {"content": {"application/json": {"schema": EVENT_SCHEMA}}, "required": True}
     },
@@ -174,21 +176,35 @@ def zammad_reply(event: CtiEvent) -> dict[str, Any]:
     return {}
 
 
-@router.post("/zammad/{token}", auth=None, summary="Zammad generic CTI push")
+@router.post(
+    "/zammad/{token}",
+    auth=None,
+    response=ZammadReplyOut,
+    exclude_none=True,
+    summary="Zammad generic CTI push",
+)
 def cti_zammad(request: HttpRequest, token: str) -> dict[str, Any]:
     """Zammad's generic CTI format (form-encoded or JSON), so a PBX script written for
     it works unchanged."""
     return cti_zammad_receive(request, token)
 
 
-@router.post("/{token}", auth=None, summary="Zammad generic CTI push (Zammad's own path)")
+@router.post(
+    "/{token}",
+    auth=None,
+    response=ZammadReplyOut,
+    exclude_none=True,
+    summary="Zammad generic CTI push (Zammad's own path)",
+)
 def cti_zammad_own_path(request: HttpRequest, token: str) -> dict[str, Any]:
     """The same as `/api/v1/cti/zammad/{token}`, at the path Zammad itself answers, which
     is the only one a published Zammad client knows."""
     return cti_zammad_receive(request, token)
 
 
-@reports_router.get("/calls", summary="Call metrics of a day or a period")
+@reports_router.get(
+    "/calls", response=CallReportOut, by_alias=True, summary="Call metrics of a day or a period"
+)
 def calls_report(
     request: HttpRequest,
     date: str | None = None,

@@ -43,6 +43,10 @@ class ReadIn(Schema):
     ids: list[int] | None = None
 
 
+class MarkedOut(Schema):
+    marked: int
+
+
 @router.get("/", response=NotificationsOut, summary="My latest notifications")
 def list_notifications(request: HttpRequest) -> dict[str, object]:
     user = staff_user(request)
@@ -52,7 +56,7 @@ def list_notifications(request: HttpRequest) -> dict[str, object]:
     }
 
 
-@router.post("/read", summary="Mark notifications read (all when no ids)")
+@router.post("/read", response=MarkedOut, summary="Mark notifications read (all when no ids)")
 def mark_read(request: HttpRequest, payload: ReadIn) -> dict[str, int]:
     return {"marked": notification_mark_read(user=staff_user(request), ids=payload.ids)}
 

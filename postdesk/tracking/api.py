@@ -205,7 +205,17 @@ def import_status(request: HttpRequest, run_id: int) -> dict[str, Any]:
     return ImportOut.of(run)
 
 
-@router.get("/imports/{run_id}/rejected.csv")
+@router.get(
+    "/imports/{run_id}/rejected.csv",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The rejected lines, with their line numbers and reasons",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
 def import_rejected(request: HttpRequest, run_id: int) -> HttpResponse:
     _require(request, can_import)
     run = ImportRun.objects.filter(pk=run_id).first()
@@ -289,7 +299,29 @@ def chase(request: HttpRequest, office: str | None = None) -> list[dict[str, Any
     ]
 
 
-@reports_router.get("/delivery")
+class KpiFiguresOut(Schema):
+    attempts: int
+    online: int
+    timely: int
+
+
+class KpiCentreOut(KpiFiguresOut):
+    online_rate: float | None
+    timely_rate: float | None
+
+
+class DeliveryReportOut(Schema):
+    """The month's attempts: the centre's figures and rates (fractions), each office's
+    counts, and each office-day's ``[attempts, online, timely]`` keyed ``OFFICE|YYYY-MM-DD``."""
+
+    month: str
+    as_of: str
+    centre: KpiCentreOut
+    offices: dict[str, KpiFiguresOut]
+    daily: dict[str, tuple[int, int, int]]
+
+
+@reports_router.get("/delivery", response=DeliveryReportOut)
 def delivery_report(
     request: HttpRequest, month: str | None = None, as_of: str | None = None
 ) -> dict[str, Any]:

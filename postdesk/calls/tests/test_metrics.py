@@ -127,6 +127,8 @@ def test_metrics_through_the_api(fixture_day, api_for):
     assert result["by_extension"]["8001"]["answered"] == 2
     assert result["by_user"]["agent2"]["answered"] == 2
     assert result["by_user"]["agent2"]["asa_seconds"] == 17.5
+    assert result["from"].startswith("2025-03-04T00:00") and "from_" not in result
+    assert result["to"].startswith("2025-03-05T00:00")
 
 
 def test_metrics_of_a_period_and_thresholds(fixture_day, api_for):
