@@ -255,6 +255,9 @@ else:
 # --- postdesk ----------------------------------------------------------------------------------
 # The area code assumed for a landline number given without one (Wenzhou: 0577).
 POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
+# a pickup whose address routes to one unit is dispatched to it at intake without the
+# agent's confirmation (issue 14; off: the agent confirms on the form or by API)
+POSTDESK_PICKUP_AUTO_DISPATCH = env_bool("POSTDESK_PICKUP_AUTO_DISPATCH")
 # Zammad's generic CTI answers a new outbound call {"action": "dial", "caller_id": …}
 # with this number when set (the number the PBX shows the callee); empty: {}.
 POSTDESK_CTI_OUTBOUND_CALLER_ID = os.environ.get("POSTDESK_CTI_OUTBOUND_CALLER_ID", "")
