@@ -11,8 +11,11 @@ JSON of `POST /api/v1/routing/resolve`. An empty address, one longer than
 `address`). The table is reference data, the same for every reader: the router takes no
 user.
 
-Each process keeps the parsed table in memory and checks, with one small query per
-question, whether the table (its version token) or the units changed since.
+Each process keeps the table compiled in memory (`rules.RuleIndex`, with the active units
+it names) and checks, with one primary-key read per question, whether the table's
+version token changed since. The token is changed in the same transaction by every
+write of the table (`services`) and by every save or delete of a unit (the receiver
+`units_changed`, connected in `apps.py`), so no process answers from a stale copy.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from postdesk.routing.divisions import Gazetteer, gazetteer
 from postdesk.routing.models import ServiceArea, TableVersion
 from postdesk.routing.parsing import ParsedAddress, parse_address
 from postdesk.routing.rules import Decision, Rule, RuleIndex, decide
-from postdesk.routing.services import can_edit_areas
+from postdesk.routing.services import bump_version, can_edit_areas
 
 MAX_ADDRESS_LENGTH = 200
 
@@ -65,44 +68,51 @@ class RouteResult:
 
 @dataclass(frozen=True)
 class _Table:
-    token: tuple[Any, ...]
+    token: str | None
     gaz: Gazetteer
     index: RuleIndex
+    units: dict[int, tuple[Any, ...]]  # the active units' rows, for `RouteResult.unit`
 
 
 # One entry: the table as this process last read it. TTLCache only so that the test
 # suite's `clear_all()` forgets it; its freshness comes from the version token.
 _tables: TTLCache[str, _Table] = TTLCache(24 * 3600.0, max_size=1)
 _build_lock = threading.Lock()
+_UNIT_FIELDS = tuple(f.attname for f in Unit._meta.concrete_fields)
 
 
-def _token() -> tuple[Any, ...]:
-    """What the table depends on: its version token and the units (count, last change)."""
+def _token() -> str | None:
+    """The table's version token: one primary-key read, no count or scan."""
     version = connection.ops.quote_name(TableVersion._meta.db_table)
-    units = connection.ops.quote_name(Unit._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT token FROM {version} WHERE id = 1), "
-            f"(SELECT COUNT(*) FROM {units}), (SELECT MAX(updated_at) FROM {units})"
-        )
+        cursor.execute(f"SELECT token FROM {version} WHERE id = 1")
         row = cursor.fetchone()
-    return tuple(row)
+    return row[0] if row else None
 
 
-def _build(token: tuple[Any, ...]) -> _Table:
-    active = {
-        pk: code for pk, code in Unit.objects.filter(is_active=True).values_list("pk", "code")
+def units_changed(**kwargs: Any) -> None:
+    """A unit was saved or deleted (post_save / post_delete of `org.Unit`): the table's
+    copies in every process hold its code and whether it is active, so they are stale."""
+    bump_version()
+
+
+def _build(token: str | None) -> _Table:
+    pk_index = _UNIT_FIELDS.index("id")
+    active_index = _UNIT_FIELDS.index("is_active")
+    units = {
+        row[pk_index]: row for row in Unit.objects.values_list(*_UNIT_FIELDS) if row[active_index]
     }
+    code_index = _UNIT_FIELDS.index("code")
     rules = []
     towns = []
     for area in ServiceArea.objects.order_by("id").iterator(chunk_size=2000):
-        if area.unit_id not in active:
+        if area.unit_id not in units:
             continue  # an inactive unit receives nothing
         rules.append(
             Rule(
                 id=area.pk,
                 unit_id=area.unit_id,
-                unit_code=active[area.unit_id],
+                unit_code=units[area.unit_id][code_index],
                 province=area.province,
                 city=area.city,
                 district=area.district,
@@ -117,7 +127,12 @@ def _build(token: tuple[Any, ...]) -> _Table:
     for city, district, town in towns:
         for county in base.county_named(district, city=city):
             county_codes.append((county.code, town))
-    return _Table(token=token, gaz=base.with_towns(county_codes), index=RuleIndex(rules))
+    return _Table(
+        token=token,
+        gaz=base.with_towns(county_codes),
+        index=RuleIndex(rules),
+        units=units,
+    )
 
 
 def _table() -> _Table:
@@ -147,9 +162,14 @@ def address_clean(address: str) -> str:
     return address.strip()
 
 
-def _result(parsed: ParsedAddress, decision: Decision) -> RouteResult:
-    units = Unit.objects.in_bulk(list(decision.unit_ids)) if decision.unit_ids else {}
-    candidates = tuple(units[pk] for pk in decision.unit_ids if pk in units)
+def _result(table: _Table, parsed: ParsedAddress, decision: Decision) -> RouteResult:
+    # fresh instances from the table's rows (as the database holds them at its token)
+    db = connection.alias
+    candidates = tuple(
+        Unit.from_db(db, _UNIT_FIELDS, table.units[pk])
+        for pk in decision.unit_ids
+        if pk in table.units
+    )
     unit = candidates[0] if decision.status == "matched" and candidates else None
     return RouteResult(
         status=decision.status,
@@ -169,7 +189,7 @@ def route_address(*, address: str) -> RouteResult:
     parsed = parse_address(text, table.gaz)
     if not parsed.text:
         raise ValidationFailed(fields={"address": _("Enter an address.")})
-    return _result(parsed, decide(parsed, table.index))
+    return _result(table, parsed, decide(parsed, table.index))
 
 
 def district_rules(*, parsed: ParsedAddress) -> list[Rule]:

@@ -205,7 +205,7 @@ def area_fields_clean(
     return AreaFields(province, city, district, town, kw)
 
 
-def _bump_version() -> None:
+def bump_version() -> None:
     token = secrets.token_hex(16)
     if not TableVersion.objects.filter(pk=1).update(token=token):
         TableVersion.objects.create(pk=1, token=token)
@@ -227,7 +227,7 @@ def service_area_create(
     )
     with transaction.atomic():
         area = ServiceArea.objects.create(unit=unit, **fields.__dict__)
-        _bump_version()
+        bump_version()
     return area
 
 
@@ -254,7 +254,7 @@ def service_area_update(
         for name, value in fields.__dict__.items():
             setattr(locked, name, value)
         locked.save()
-        _bump_version()
+        bump_version()
     return locked
 
 
@@ -262,7 +262,7 @@ def service_area_delete(*, actor: User | None, area: ServiceArea) -> None:
     _require_admin(actor)
     with transaction.atomic():
         ServiceArea.objects.filter(pk=area.pk).delete()
-        _bump_version()
+        bump_version()
 
 
 def _reason(exc: ValidationFailed) -> str:
@@ -344,5 +344,5 @@ def service_areas_import(
                 ServiceArea.objects.filter(pk__in=stale[start : start + 500]).delete()
             report.deleted = len(stale)
         if report.created or report.deleted:
-            _bump_version()
+            bump_version()
     return report

@@ -29,6 +29,7 @@ from postdesk.workorders.action_forms import (
 )
 from postdesk.workorders.forms import ListFilterForm, WorkOrderForm
 from postdesk.workorders.models import Attachment, WorkOrder
+from postdesk.workorders.rules import can_add_note, can_read_board
 from postdesk.workorders.services import (
     attachment_add,
     attachment_path,
@@ -269,7 +270,7 @@ def _render_detail(
             "ruling": labels.choice_label(order.ruling) if order.ruling else "",
             "ruling_state": labels.choice_label(order.ruling_state),
             "satisfaction": labels.choice_label(order.satisfaction) if order.satisfaction else "",
-            "can_note": user.role != Role.ADMIN and not user.is_superuser,
+            "can_note": can_add_note(user, order),
         },
     )
 
@@ -443,7 +444,7 @@ def work_order_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def work_order_board(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    if user.role not in {Role.LEAD, Role.DIRECTOR, Role.ADMIN} and not user.is_superuser:
+    if not can_read_board(user):
         raise NotFound()
     now = timezone.now()
     board = selectors.work_orders_board(user=user, now=now)

@@ -26,6 +26,7 @@ from postdesk.workorders import flows, phrases
 from postdesk.workorders.hooks import run_transition_hooks
 from postdesk.workorders.labels import lang
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.rules import can_add_note
 from postdesk.workorders.services._common import (
     TERMINAL,
     can_see,
@@ -400,7 +401,7 @@ def work_order_note(*, actor: User, order: WorkOrder, text: str) -> WorkOrderEve
         raise ValidationFailed(fields={"text": _("This field is required.")})
     if not can_see(actor, order):
         raise NotFound()
-    if role_of(actor) == "admin":
+    if not can_add_note(actor, order):
         raise PermissionDenied()
     with transaction.atomic():
         now = timezone.now()
