@@ -38,6 +38,7 @@ ALLOWED_WORDS = {
     "English",
     "App",  # 中国邮政App: how Chinese writes it
     "Excel",
+    "Erlang",  # Erlang C, the staffing formula: Chinese texts write its name so
     "Markdown",
     "JSON",
     "Lines",  # JSON Lines, a file format's name
