@@ -110,7 +110,12 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=["caller_number", "-started_at"], name="call_caller_recent"),
             models.Index(fields=["agent", "-started_at"], name="call_agent_recent"),
-            models.Index(fields=["direction", "started_at"], name="call_dir_started"),
+            # covering for the workforce's call history by half hour (issue 18): its GROUP BY
+            # over 2,000,000 calls reads the index alone (SQLite: 4.2 s from the table)
+            models.Index(
+                fields=["direction", "started_at", "talk_seconds", "acw_seconds", "agent", "unit"],
+                name="call_dir_started",
+            ),
             # the open calls only (the periodic sweep of calls whose hangup never came)
             models.Index(
                 fields=["started_at"],

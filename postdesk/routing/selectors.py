@@ -28,6 +28,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from postdesk.core.errors import PermissionDenied, ValidationFailed
 from postdesk.core.ttlcache import TTLCache
@@ -39,6 +40,18 @@ from postdesk.routing.rules import Decision, Rule, RuleIndex, decide
 from postdesk.routing.services import bump_version, can_edit_areas
 
 MAX_ADDRESS_LENGTH = 200
+REASON_LABELS = {
+    "won": gettext_lazy("one rule fits the address best"),
+    "tie": gettext_lazy("rules of several units fit the address equally well"),
+    "no_district": gettext_lazy("the district cannot be told from the address"),
+    "uncertain_place": gettext_lazy("a place name in the address fits several places"),
+    "no_rule": gettext_lazy("no service-area rule covers the address"),
+}
+
+
+def reason_label(code: str) -> str:
+    """The router's reason in the reader's language (an unknown code as it is)."""
+    return str(REASON_LABELS.get(code, code))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from postdesk.core.request import client_ip, staff_user
 from postdesk.org.models import User
 from postdesk.workorders import selectors
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
+    pickup_dispatch_routed,
     work_order_act,
     work_order_caller_reveal,
     work_order_create,
@@ -46,6 +48,24 @@ class CreateIn(Schema):
     regulator_ref: str = Field("", max_length=40)
     regulator_due_at: datetime | None = None
     parent: str | None = Field(None, max_length=20)
+    # a pickup whose address routes to one unit: dispatch it there at once (issue 14)
+    dispatch_routed: bool = False
+
+
+class ToRouteOut(Schema):
+    number: str
+    title: str
+    status: str
+    route_status: str
+    reason: str
+    reason_text: str
+    place: str
+    candidates: list[str]
+    created_at: str | None
+
+
+class ToRouteListOut(Schema):
+    results: list[ToRouteOut]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -105,6 +125,8 @@ def _detail(
             "customer": order.customer_id,
             "call": order.call_id,
             "details": order.details,
+            "route_status": order.route_status,
+            "routing": order.routing,
             "owner": order.owner.get_username() if order.owner_id and order.owner else None,
             "assisting_units": [u.code for u in _assisting(order)],
             "parent": order.parent.number if order.parent_id and order.parent else None,
@@ -162,10 +184,40 @@ def create(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
         regulator_due_at=payload.regulator_due_at,
         parent=parent,
     )
+    dispatched = pickup_dispatch_routed(actor=user, order=order, confirm=payload.dispatch_routed)
+    if dispatched is not None:
+        order = selectors.work_order_get(user=user, number=dispatched.number)
+        return Status(201, _detail(user, order, duplicates=duplicates))
     order._assisting = []  # type: ignore[attr-defined]  # a new order has no assisting unit
     # the timeline is the create event the service stored: the answer is the GET's
     events = [order.created_event]  # type: ignore[attr-defined]
     return Status(201, _detail(user, order, events=events, duplicates=duplicates))
+
+
+@router.get(
+    "/to-route/",
+    response=ToRouteListOut,
+    summary="The team lead's 'to be routed' queue (pick the unit with the dispatch action)",
+)
+def to_route(request: HttpRequest) -> dict[str, Any]:
+    user = staff_user(request)
+    rows = work_orders_to_route(user=user)
+    return {
+        "results": [
+            {
+                "number": r.order.number,
+                "title": r.order.title,
+                "status": r.order.status,
+                "route_status": r.order.route_status,
+                "reason": r.reason,
+                "reason_text": r.reason_text,
+                "place": r.place,
+                "candidates": [u.code for u in r.candidates],
+                "created_at": _iso(r.order.created_at),
+            }
+            for r in rows
+        ]
+    }
 
 
 def _parse_bool(value: str | None) -> bool | None:

@@ -70,6 +70,11 @@ class WorkOrderForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     dispatch_to = forms.ChoiceField(label=_("Dispatch at once to"), required=False)
+    dispatch_routed = forms.BooleanField(
+        label=_("Dispatch at once to the unit that serves the address"),
+        required=False,
+        initial=True,
+    )
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
     call = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     parent = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)

@@ -61,6 +61,11 @@ class WorkOrder(models.Model):
     call_id = models.CharField(_("call"), max_length=64, blank=True)
     waybill_no = models.CharField(_("waybill number"), max_length=30, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # a pickup's address as the router read it at intake (`services/routing.py`):
+    # "" (not routed), matched, ambiguous or unmatched; `routing` holds the reason, the
+    # candidate unit codes and the place read ({"reason", "candidates", "place"})
+    route_status = models.CharField(_("routing"), max_length=12, blank=True, default="")
+    routing = models.JSONField(_("routing details"), default=dict, blank=True)
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,6 +3,7 @@ team lead's board. Thin: parse, call one selector or service, render."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +20,8 @@ from postdesk.core.forms import add_domain_error
 from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
 from postdesk.core.request import client_ip, post_or_redirect, staff_user
-from postdesk.org.models import Role, User
+from postdesk.org.models import Role, Unit, User
+from postdesk.routing.selectors import reason_label
 from postdesk.workorders import flows, labels, selectors
 from postdesk.workorders.action_forms import (
     Failure,
@@ -27,12 +29,14 @@ from postdesk.workorders.action_forms import (
     failure_remember,
     failure_take,
 )
-from postdesk.workorders.forms import ListFilterForm, WorkOrderForm
+from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, unit_choices
 from postdesk.workorders.models import Attachment, WorkOrder
 from postdesk.workorders.rules import can_add_note, can_read_board
+from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
     attachment_add,
     attachment_path,
+    pickup_dispatch_routed,
     work_order_act,
     work_order_caller_reveal,
     work_order_create,
@@ -41,6 +45,7 @@ from postdesk.workorders.services import (
 from postdesk.workorders.services.attachments import INLINE_TYPES
 from postdesk.workorders.services.caller import Caller, caller_masked, can_reveal_caller
 from postdesk.workorders.services.create import waybill_check_ok
+from postdesk.workorders.services.routing import TO_ROUTE
 
 PAGE_SIZE = 25
 
@@ -168,6 +173,22 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
                         )
                     except DomainError as exc:
                         messages.error(request, str(exc.message))
+                else:
+                    try:
+                        pickup_dispatch_routed(
+                            actor=user, order=order, confirm=bool(data.get("dispatch_routed"))
+                        )
+                    except DomainError as exc:
+                        messages.error(request, str(exc.message))
+                    if order.route_status in TO_ROUTE:
+                        messages.warning(
+                            request,
+                            _(
+                                "The address gives no single unit (%(reason)s): the order "
+                                "waits in the team lead's “to be routed” queue."
+                            )
+                            % {"reason": reason_label(order.routing.get("reason", ""))},
+                        )
             except DomainError as exc:
                 add_domain_error(form, exc)
                 status = exc.status
@@ -441,6 +462,13 @@ def work_order_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "workorders/inbox.html", {"rows": rows})
 
 
+def _candidate_choices(units: Sequence[Unit], tree: list[tuple[str, str]]) -> list[Any]:
+    """The dispatch list of one queued order: its candidates first, then every unit."""
+    why = _("a candidate for the address")
+    top = [(u.code, f"★ {u.name} ({u.code}) · {why}") for u in units]
+    return [tree[0], *top, *tree[1:]]
+
+
 @login_required
 def work_order_board(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
@@ -448,6 +476,7 @@ def work_order_board(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     now = timezone.now()
     board = selectors.work_orders_board(user=user, now=now)
+    tree = unit_choices()
     return render(
         request,
         "workorders/board.html",
@@ -456,6 +485,10 @@ def work_order_board(request: HttpRequest) -> HttpResponse:
             "due_soon": [_row(o, now) for o in board.due_soon],
             "escalated": [_row(o, now) for o in board.escalated],
             "by_unit": board.by_unit,
+            "to_route": [
+                {"row": r, "choices": _candidate_choices(r.candidates, tree)}
+                for r in work_orders_to_route(user=user)
+            ],
         },
     )
 

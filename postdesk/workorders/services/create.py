@@ -22,6 +22,7 @@ from postdesk.workorders import flows, search
 from postdesk.workorders.models import DayCounter, Priority, WorkOrder, WorkOrderEvent
 from postdesk.workorders.public_ref import new_public_ref
 from postdesk.workorders.services._common import can_see, role_of, set_due
+from postdesk.workorders.services.routing import route_for_intake
 from postdesk.workorders.sla import deadline, policy_for
 
 TYPES = frozenset(code for code, _zh, _en in flows.WORK_ORDER_TYPES)
@@ -163,6 +164,13 @@ def work_order_create(
         clean_details = _clean_details(type, details)
     except ValidationFailed as exc:
         errors.update({k: str(v) for k, v in exc.fields.items()})
+    route_status: str = ""
+    routing: dict[str, Any] = {}
+    if not errors:
+        try:
+            route_status, routing = route_for_intake(type=type, details=clean_details)
+        except ValidationFailed as exc:
+            errors.update({k: str(v) for k, v in exc.fields.items()})
     if errors:
         raise ValidationFailed(fields=errors)
     customer_pk: int | None = None
@@ -197,6 +205,8 @@ def work_order_create(
         call_id=(call_id or "").strip()[:64],
         waybill_no=waybill,
         details=clean_details,
+        route_status=route_status,
+        routing=routing,
         owner=actor,
         intake_unit_id=intake_unit_id,
         parent=parent,
