@@ -26,9 +26,15 @@ from postdesk.calls.selectors import call_metrics_for_days, is_supervisor
 from postdesk.core.periods import FIRST_YEAR, Month, month_span
 from postdesk.notices.selectors import notice_kpi
 from postdesk.org.models import User
+from postdesk.reports.sections import (
+    complaint_breakdowns,
+    most_overdue_units,
+    top_causes,
+    work_order_breakdowns,
+)
 from postdesk.tracking.selectors import delivery_kpi
 from postdesk.workorders.flows import terminal_statuses
-from postdesk.workorders.labels import type_label
+from postdesk.workorders.labels import subtype_label, type_label
 from postdesk.workorders.selectors import complaint_kpis, work_orders_visible
 
 WORK_ORDER_TYPES = (
@@ -152,16 +158,45 @@ def quality_targets(*, user: User, month: Month, as_of: datetime) -> list[Target
     ]
 
 
+def targets_compared(*, user: User, month: Month, as_of: datetime) -> list[dict[str, Any]]:
+    """The four targets of `month`, each with the same target's value last month and in
+    the same month last year beside it (None before the calendar's first year)."""
+    current = [t.as_dict() for t in quality_targets(user=user, month=month, as_of=as_of)]
+    earlier: dict[str, dict[str, Any]] = {}
+    for name, back in (("last_month", -1), ("last_year", -12)):
+        try:
+            other = month.shift(back)
+        except ValueError:  # before the calendar's first month
+            continue
+        for t in quality_targets(user=user, month=other, as_of=as_of):
+            earlier.setdefault(t.key, {})[name] = t.as_dict()
+    for row in current:
+        for name in ("last_month", "last_year"):
+            past = earlier.get(row["key"], {}).get(name)
+            row[name] = None if past is None else past["value"]
+            row[f"{name}_pct"] = "—" if past is None else past["value_pct"]
+    return current
+
+
 def month_report(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]:
     """Everything the month-end report shows, as one JSON-ready document."""
     report: dict[str, Any] = {
         "month": str(month),
         "as_of": as_of.isoformat(),
-        "targets": [t.as_dict() for t in quality_targets(user=user, month=month, as_of=as_of)],
+        "targets": targets_compared(user=user, month=month, as_of=as_of),
         "work_orders": work_order_summary(user=user, month=month),
-        "complaints": complaint_kpis(user=user, month=month),
+        "work_order_breakdowns": work_order_breakdowns(user=user, month=month, as_of=as_of),
+        "complaints": {
+            **complaint_kpis(user=user, month=month),
+            **complaint_breakdowns(user=user, month=month),
+        },
+        "notices": notification_feedback(user=user, month=month, as_of=as_of),
+        "top_causes": top_causes(user=user, month=month),
+        "most_overdue_units": most_overdue_units(user=user, as_of=as_of),
         "calls": None,
     }
+    for row in report["complaints"]["by_subtype"]:
+        row["subtype_label"] = subtype_label(row["subtype"]) or "—"
     if is_supervisor(user=user):
         report["calls"] = call_metrics_for_days(
             user=user, first=month.first_day, last=month.last_day, breakdowns=False
