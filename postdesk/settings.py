@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    "axes",
     "postdesk.core",
     "postdesk.org",
     "postdesk.customers",
@@ -96,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "postdesk.core.middleware.DomainErrorMiddleware",
+    # a locked-out sign-in answers 429 with the lockout page (core/lockout.py)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "postdesk.urls"
@@ -205,6 +208,25 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling and lockout (django-axes, core/lockout.py): 5 wrong passwords for one
+# user or 20 from one address within 15 minutes lock sign-in (pages and admin site alike)
+# until 15 minutes have passed since the last one; administrators unlock in the admin site.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+POSTDESK_LOGIN_USER_LIMIT = int(os.environ.get("POSTDESK_LOGIN_USER_LIMIT", "5"))
+POSTDESK_LOGIN_ADDRESS_LIMIT = int(os.environ.get("POSTDESK_LOGIN_ADDRESS_LIMIT", "20"))
+AXES_HANDLER = "postdesk.core.lockout.LoginLockoutHandler"
+AXES_FAILURE_LIMIT = "postdesk.core.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("POSTDESK_LOGIN_LOCK_MINUTES", "15")))
+AXES_LOCKOUT_CALLABLE = "postdesk.core.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "postdesk.core.request.client_ip"  # our proxies' rule
+# a right password does not wipe the count: axes would reset the whole address with it, so
+# one account of his own would let an attacker go on guessing others from there
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -319,5 +341,5 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["tokens"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

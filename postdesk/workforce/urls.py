@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/<str:number>/", views.report_detail, name="report"),
     path("rosters/", views_rosters.roster_page, name="rosters"),
     path("schedule/", views_rosters.schedule_page, name="schedule"),
+    path("adherence/", views_rosters.adherence_page, name="adherence"),
 ]

@@ -237,3 +237,53 @@ def _swap_from_post(user: User, request: HttpRequest) -> None:
         colleague_entry=other,
         reason=request.POST.get("reason", ""),
     )
+
+
+@login_required
+def adherence_page(request: HttpRequest) -> HttpResponse:
+    """A team's day: each agent's schedule against the CTI's states, in minutes and per
+    cent; each half hour's agents on the floor against the requirement."""
+    user = staff_user(request)
+    team_raw = request.GET.get("team", "")
+    team = selectors.roster_team_get(
+        user=user, team_id=int(team_raw) if team_raw.isdigit() else None
+    )
+    today = timezone.localdate()
+    context: dict[str, object] = {}
+    status = 200
+    day = today
+    if request.GET.get("day"):
+        try:
+            day = parse_day(request.GET["day"], field="day")
+        except ValidationFailed as exc:
+            context.update(page_errors(exc))
+            status = 400
+    result = selectors.team_adherence(user=user, team=team, day=day)
+    columns = adherence_columns()
+    context.update(
+        {
+            "result": result,
+            "team": team,
+            "teams": selectors.roster_teams(user=user),
+            "day": day,
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1),
+            "columns": columns,
+            "rows": [
+                (row, [row.result.scheduled_by_state[key] for key, _label in columns])
+                for row in result.agents
+            ],
+            "slots": [s for s in result.slots if s.required or s.rostered or s.on_floor],
+        }
+    )
+    return render(request, "workforce/adherence.html", context, status=status)
+
+
+def adherence_columns() -> list[tuple[str, str]]:
+    return [
+        ("ready", _("Ready")),
+        ("on_call", _("On a call")),
+        ("after_call", _("Wrap-up")),
+        ("break", _("Break (not ready)")),
+        ("logged_out", _("Logged out")),
+    ]

@@ -1,5 +1,6 @@
 """Every read of the workforce app that matters (see each module)."""
 
+from postdesk.workforce.selectors.adherence import team_adherence
 from postdesk.workforce.selectors.floor import floor_plan_get, floor_plans, seat_map
 from postdesk.workforce.selectors.reports import (
     handover_get,
@@ -48,5 +49,6 @@ __all__ = [
     "staffing_requirement",
     "swap_candidates",
     "swaps_of",
+    "team_adherence",
     "week_start_of",
 ]
