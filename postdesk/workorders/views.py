@@ -29,6 +29,9 @@ from postdesk.workorders.action_forms import (
     failure_remember,
     failure_take,
 )
+from postdesk.workorders.deadlines import STEP_LABELS as DEADLINE_LABELS
+from postdesk.workorders.deadlines import order_deadlines, running_name
+from postdesk.workorders.deadlines import units as deadline_units
 from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, unit_choices
 from postdesk.workorders.models import Attachment, WorkOrder
 from postdesk.workorders.rules import can_add_note, can_read_board
@@ -46,6 +49,7 @@ from postdesk.workorders.services.attachments import INLINE_TYPES
 from postdesk.workorders.services.caller import Caller, caller_masked, can_reveal_caller
 from postdesk.workorders.services.create import waybill_check_ok
 from postdesk.workorders.services.routing import TO_ROUTE
+from postdesk.workorders.sla import policy_for
 
 PAGE_SIZE = 25
 
@@ -57,6 +61,7 @@ def _row(order: WorkOrder, now: Any) -> dict[str, Any]:
         "subtype": labels.subtype_label(order.subtype),
         "status": labels.status_label(order.status),
         "overdue": selectors.work_order_overdue(order=order, now=now),
+        "due_label": DEADLINE_LABELS.get(running_name(order), ""),
         "phone": mask_phone(display_phone(order.caller_phone)) if order.caller_phone else "",
         "name": mask_name(order.caller_name),
     }
@@ -292,6 +297,19 @@ def _render_detail(
             "ruling_state": labels.choice_label(order.ruling_state),
             "satisfaction": labels.choice_label(order.satisfaction) if order.satisfaction else "",
             "can_note": can_add_note(user, order),
+            "deadlines": order_deadlines(
+                order,
+                now=now,
+                warn_before=policy_for(
+                    type=order.type, subtype=order.subtype, priority=order.priority
+                ).warn_before,
+                terminal=flows.terminal_statuses(),
+            ),
+            "countdown": {
+                "units": "|".join(deadline_units()),
+                "left": _("%(span)s left"),
+                "late": _("%(span)s late"),
+            },
         },
     )
 
