@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from postdesk.core.auth import STAFF_AUTH
-from postdesk.core.errors import NotFound
+from postdesk.core.errors import NotFound, ValidationFailed
 from postdesk.core.periods import parse_month
 from postdesk.core.request import staff_user
 from postdesk.quality import selectors, services
@@ -115,6 +115,7 @@ class SectionAverageOut(Schema):
 class ScorecardOut(Schema):
     agent: str | None = None
     unit: str | None = None
+    team: str | None = None
     name: str
     evaluated: int
     evaluated_calls: int
@@ -289,10 +290,27 @@ def decide(request: HttpRequest, pk: int, payload: DecideIn) -> dict[str, Any]:
 
 @router.get("/scorecards", response=ScorecardsOut)
 def scorecards(
-    request: HttpRequest, month: str = "", agent: str = "", unit: str = ""
+    request: HttpRequest,
+    month: str = "",
+    agent: str = "",
+    unit: str = "",
+    team: str = "",
+    by: str = "",
 ) -> dict[str, Any]:
+    """Per agent (default), per unit (`unit=` or `by=unit`) or per team (`team=` or
+    `by=team`: the agents' evaluations summed up by their team)."""
     m = parse_month(month)
-    rows = selectors.scorecards(user=staff_user(request), month=m, agent=agent, unit=unit)
+    if by not in ("", "agent", "unit", "team"):
+        raise ValidationFailed(fields={"by": _("Choose agent, unit or team.")})
+    rows = selectors.scorecards(
+        user=staff_user(request),
+        month=m,
+        agent=agent,
+        unit=unit,
+        team=team,
+        by_unit=by == "unit",
+        by_team=by == "team",
+    )
     return {"month": str(m), "results": rows}
 
 

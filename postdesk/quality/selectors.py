@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from postdesk.core.errors import NotFound
 from postdesk.core.periods import Month
-from postdesk.org.models import Role, User
+from postdesk.org.models import Role, Unit, UnitType, User
 from postdesk.org.selectors import scope_for
 from postdesk.quality.models import Calibration, Evaluation, Quota, Sample
 from postdesk.quality.rules import role_of
@@ -53,12 +53,39 @@ def _avg(values: list[Decimal]) -> Decimal | None:
     return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _team_of(units: dict[int, Unit]) -> dict[int, Unit]:
+    """For each unit id, its nearest team (itself or an ancestor of type team)."""
+    teams: dict[int, Unit] = {}
+    for uid, u in units.items():
+        ids = [int(x) for x in u.path.strip("/").split("/") if x] or [uid]
+        for i in reversed(ids):
+            if i in units and units[i].type == UnitType.TEAM:
+                teams[uid] = units[i]
+                break
+    return teams
+
+
 def scorecards(
-    *, user: User, month: Month, agent: str = "", unit: str = "", by_unit: bool = False
+    *,
+    user: User,
+    month: Month,
+    agent: str = "",
+    unit: str = "",
+    team: str = "",
+    by_unit: bool = False,
+    by_team: bool = False,
 ) -> list[dict[str, Any]]:
-    """Per agent (or per unit when `unit` is given or the viewer is a handler): evaluated,
-    quota, average, per-section averages, fatal fails, and last month's average (trend)."""
-    by_unit = by_unit or bool(unit) or role_of(user) == Role.HANDLER
+    """The month's scorecards, in league order (best average first), each with evaluated,
+    quota, average, per-section averages, fatal fails and last month's average (trend).
+
+    Per agent (the default; a work order's evaluation counts for its first-contact owner),
+    per unit (`by_unit`, or `unit` given, or the viewer is a handler: branch-reply
+    evaluations by handling unit), or per team (`by_team` or `team` given: the agents'
+    evaluations summed up by the agent's team, the nearest org unit of type team at or
+    above the agent's unit; the quota is the sum of its agents'). Scoped to the reader."""
+    by_team = by_team or bool(team)
+    by_unit = not by_team and (by_unit or bool(unit) or role_of(user) == Role.HANDLER)
+    kind = "team" if by_team else "unit" if by_unit else "agent"
     rows = evaluations_visible(user=user).select_related("agent", "unit")
     if agent:
         rows = rows.filter(agent__username=agent)
@@ -68,25 +95,44 @@ def scorecards(
             rows = rows.filter(unit__code=unit)
     else:
         rows = rows.filter(agent__isnull=False)
+    team_of: dict[int, Unit] = {}
+    if by_team:
+        team_of = _team_of({u.pk: u for u in Unit.objects.all()})
+    names: dict[str, str] = {}
+
+    def key_of(agent_user: User | None, unit_row: Unit | None) -> str:
+        if kind == "unit":
+            if unit_row is None:
+                return ""
+            names[unit_row.code] = unit_row.name
+            return unit_row.code
+        if agent_user is None:
+            return ""
+        if kind == "agent":
+            names[agent_user.username] = str(agent_user)
+            return agent_user.username
+        t = team_of.get(agent_user.unit_id) if agent_user.unit_id else None
+        if t is None:
+            return ""
+        names[t.code] = t.name
+        return t.code
 
     def group(qs: QuerySet[Evaluation]) -> dict[str, list[Evaluation]]:
         groups: dict[str, list[Evaluation]] = defaultdict(list)
         for e in qs:
-            key = (
-                (e.unit.code if e.unit else "")
-                if by_unit
-                else (e.agent.username if e.agent else "")
-            )
-            groups[key].append(e)
+            key = key_of(e.agent, e.unit)
+            if key and (not team or key == team):
+                groups[key].append(e)
         return groups
 
     now = group(rows.filter(month=month.first_day))
     before = group(rows.filter(month=month.previous().first_day))
-    quotas: dict[str, tuple[int, int]] = {}
+    quotas: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for q in Quota.objects.filter(month=month.first_day).select_related("agent", "unit"):
-        key = (q.unit.code if q.unit else "") if by_unit else (q.agent.username if q.agent else "")
+        key = key_of(q.agent, None) if kind != "unit" else key_of(None, q.unit)
         if key:
-            quotas[key] = (q.calls, q.work_orders)
+            quotas[key][0] += q.calls
+            quotas[key][1] += q.work_orders
     results = []
     for key in sorted(now):
         evals = now[key]
@@ -95,16 +141,13 @@ def scorecards(
             for s in e.section_scores:
                 if s["score"] is not None:
                     sections[s["title"]].append(Decimal(str(s["score"])))
-        first = evals[0]
         previous = _avg([e.score for e in before.get(key, [])])
         average = _avg([e.score for e in evals])
-        calls_q, orders_q = quotas.get(key, (0, 0))
+        calls_q, orders_q = quotas.get(key, [0, 0])
         results.append(
             {
-                ("unit" if by_unit else "agent"): key,
-                "name": (first.unit.name if first.unit else "")
-                if by_unit
-                else (str(first.agent) if first.agent else ""),
+                kind: key,
+                "name": names.get(key, ""),
                 "evaluated": len(evals),
                 "evaluated_calls": sum(1 for e in evals if e.call_id),
                 "evaluated_work_orders": sum(1 for e in evals if e.work_order_id),
@@ -118,10 +161,23 @@ def scorecards(
                 "sections": [{"title": t, "average": _avg(v)} for t, v in sections.items()],
             }
         )
-    results.sort(
-        key=lambda r: (-Decimal(str(r["average"] or 0)), str(r.get("agent") or r.get("unit")))
-    )
+    results.sort(key=lambda r: (-Decimal(str(r["average"] or 0)), str(r[kind])))
     return results
+
+
+def agent_scorecards(*, user: User, month: Month, agent: str = "") -> list[dict[str, Any]]:
+    """Per agent for the month, league order (for the month report and the league table)."""
+    return scorecards(user=user, month=month, agent=agent)
+
+
+def unit_scorecards(*, user: User, month: Month, unit: str = "") -> list[dict[str, Any]]:
+    """Per handling unit (branch replies) for the month, league order."""
+    return scorecards(user=user, month=month, unit=unit, by_unit=True)
+
+
+def team_scorecards(*, user: User, month: Month, team: str = "") -> list[dict[str, Any]]:
+    """Per team (agents' evaluations by their team) for the month, league order."""
+    return scorecards(user=user, month=month, team=team, by_team=True)
 
 
 def calibration_get(*, user: User, pk: int) -> Calibration:

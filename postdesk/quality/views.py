@@ -220,11 +220,11 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def scorecards(request: HttpRequest) -> HttpResponse:
-    """The league table per agent, and per branch."""
+    """The league table per agent, per team, and per branch."""
     user = staff_user(request)
     month = _month(request)
     agents = selectors.scorecards(user=user, month=month)
-    units = selectors.scorecards(user=user, month=month, by_unit=True)
-    return render(
-        request, "quality/scorecards.html", {"agents": agents, "units": units, "month": str(month)}
-    )
+    units = selectors.unit_scorecards(user=user, month=month)
+    teams = selectors.team_scorecards(user=user, month=month)
+    context = {"agents": agents, "units": units, "teams": teams, "month": str(month)}
+    return render(request, "quality/scorecards.html", context)
