@@ -2,17 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
-
-from postdesk.core.errors import PermissionDenied
-
-if TYPE_CHECKING:  # the project's user model, named for mypy only: core imports no app
-    from postdesk.org.models import User
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -32,14 +26,6 @@ def client_ip(request: HttpRequest) -> str | None:
             if hop not in trusted:
                 break
     return ip or None
-
-
-def staff_user(request: HttpRequest) -> User:
-    """The signed-in staff user of a view behind `login_required` (typed for mypy)."""
-    user = request.user
-    if not user.is_authenticated or not isinstance(user, get_user_model()):
-        raise PermissionDenied()
-    return user
 
 
 View = Callable[..., HttpResponse]

@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema, Status
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import ValidationFailed
 from postdesk.core.idempotency import idempotent
-from postdesk.core.request import client_ip, staff_user
+from postdesk.core.request import client_ip
 from postdesk.customers.models import Customer
 from postdesk.customers.selectors import (
     CustomerCard,
@@ -16,6 +16,7 @@ from postdesk.customers.selectors import (
     customers_search,
 )
 from postdesk.customers.services import AddressIn, customer_create, customer_reveal
+from postdesk.org.request import staff_user
 from postdesk.org.selectors import unit_by_code
 
 router = Router(auth=STAFF_AUTH, tags=["customers"])

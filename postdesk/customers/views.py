@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from postdesk.core.errors import DomainError
 from postdesk.core.exports import safe_row
 from postdesk.core.forms import add_domain_error
-from postdesk.core.request import client_ip, staff_user
+from postdesk.core.request import client_ip
 from postdesk.customers.forms import CustomerForm
 from postdesk.customers.selectors import (
     can_view_full,
@@ -27,6 +27,7 @@ from postdesk.customers.services import (
     customer_reveal,
     customers_export,
 )
+from postdesk.org.request import staff_user
 
 PAGE_SIZE = 25
 

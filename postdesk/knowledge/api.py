@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
-from postdesk.core.request import staff_user
 from postdesk.knowledge import selectors, services
 from postdesk.knowledge.markdown_io import render_html, strip_agent_notes
 from postdesk.knowledge.models import Article, Phrase, Visibility
 from postdesk.knowledge.schemas import ArticleOut, CheckIn, CheckOut, HitOut, PhraseOut
+from postdesk.org.request import staff_user
 
 router = Router(auth=STAFF_AUTH, tags=["knowledge base"])
 

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from postdesk.core.errors import DomainError, NotFound
 from postdesk.core.forms import add_domain_error
-from postdesk.core.request import staff_user
 from postdesk.knowledge import selectors, services
 from postdesk.knowledge.forms import ArticleForm, ImportForm
 from postdesk.knowledge.models import Article, Visibility
+from postdesk.org.request import staff_user
 
 
 def _article_or_404(request: HttpRequest, article_id: int) -> Article:

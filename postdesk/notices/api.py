@@ -15,7 +15,7 @@ from pydantic import Field
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import NotFound, ValidationFailed
 from postdesk.core.periods import parse_instant, parse_month
-from postdesk.core.request import client_ip, staff_user
+from postdesk.core.request import client_ip
 from postdesk.notices import selectors
 from postdesk.notices.models import Notice, NoticeEvent
 from postdesk.notices.services import (
@@ -26,6 +26,7 @@ from postdesk.notices.services import (
     notice_mark_read,
 )
 from postdesk.org.models import User
+from postdesk.org.request import staff_user
 
 router = Router(auth=STAFF_AUTH, tags=["notices"])
 reports_router = Router(auth=STAFF_AUTH, tags=["reports"])

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from postdesk.core.errors import DomainError, NotFound, ValidationFailed
 from postdesk.core.forms import add_domain_error
-from postdesk.core.request import client_ip, post_or_redirect, staff_user
+from postdesk.core.request import client_ip, post_or_redirect
 from postdesk.customers.selectors import can_view_full
 from postdesk.notices import flows, selectors
 from postdesk.notices.forms import ListFilterForm, NoticeForm, choices
@@ -36,6 +36,7 @@ from postdesk.notify.selectors import sms_about, sms_replies_about
 from postdesk.notify.sms import flow as sms_flow
 from postdesk.notify.sms import rules as sms_rules
 from postdesk.org.models import Role, User
+from postdesk.org.request import staff_user
 from postdesk.workorders.forms import unit_choices
 from postdesk.workorders.labels import lang
 

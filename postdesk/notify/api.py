@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
-from postdesk.core.request import staff_user
 from postdesk.notify.selectors import notifications_recent, notifications_unread_count
 from postdesk.notify.services import notification_mark_read
 from postdesk.notify.sms.services import (
@@ -14,6 +13,7 @@ from postdesk.notify.sms.services import (
     sms_receipts_record,
     sms_replies_record,
 )
+from postdesk.org.request import staff_user
 
 router = Router(auth=STAFF_AUTH, tags=["notifications"])
 

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from postdesk.core.errors import NotFound
-from postdesk.core.request import staff_user
 from postdesk.notify.rules import can_read_sms_templates
 from postdesk.notify.selectors import notifications_recent
 from postdesk.notify.services import notification_mark_read
 from postdesk.notify.sms import rules as sms_rules
+from postdesk.org.request import staff_user
 
 
 @login_required

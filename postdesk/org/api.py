@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
-from postdesk.core.request import staff_user
+from postdesk.org.request import staff_user
 from postdesk.org.selectors import units_visible
 
 router = Router(auth=STAFF_AUTH, tags=["organisation"])

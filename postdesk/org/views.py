@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from postdesk.core.errors import DomainError
-from postdesk.core.request import staff_user
+from postdesk.org.request import staff_user
 from postdesk.org.rules import can_read_unit_tree
 from postdesk.org.selectors import units_visible
 from postdesk.org.services import staff_set_language

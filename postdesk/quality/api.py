@@ -13,7 +13,7 @@ from pydantic import Field
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import NotFound, ValidationFailed
 from postdesk.core.periods import parse_month
-from postdesk.core.request import staff_user
+from postdesk.org.request import staff_user
 from postdesk.quality import selectors, services
 from postdesk.quality.models import Evaluation, Form
 from postdesk.quality.rules import can_inspect, can_manage_forms

@@ -13,7 +13,7 @@ from postdesk.calls.selectors import calls_visible
 from postdesk.core.errors import DomainError, NotFound, page_errors
 from postdesk.core.masking import mask_phone
 from postdesk.core.periods import Month, parse_month
-from postdesk.core.request import staff_user
+from postdesk.org.request import staff_user
 from postdesk.quality import rules, selectors, services, suggestions
 from postdesk.quality.models import Appeal, Form, Target
 from postdesk.workorders.models import WorkOrderEvent

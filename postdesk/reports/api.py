@@ -10,7 +10,7 @@ from ninja import Router
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.periods import parse_month
-from postdesk.core.request import staff_user
+from postdesk.org.request import staff_user
 from postdesk.reports.selectors import month_report
 from postdesk.workorders.selectors import complaint_kpis
 

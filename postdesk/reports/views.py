@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from postdesk.core.periods import Month, parse_month
-from postdesk.core.request import staff_user
 from postdesk.org.models import Role, User
+from postdesk.org.request import staff_user
 from postdesk.reports.excel import month_report_xlsx
 from postdesk.reports.selectors import month_report, target_trend
 

@@ -16,8 +16,8 @@ from ninja.files import UploadedFile
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from postdesk.core.periods import parse_instant, parse_month
-from postdesk.core.request import staff_user
 from postdesk.org.models import User
+from postdesk.org.request import staff_user
 from postdesk.tracking import selectors, services
 from postdesk.tracking.models import Attempt, ImportRun
 from postdesk.tracking.rules import (

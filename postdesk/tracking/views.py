@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods
 from postdesk.core.errors import DomainError, NotFound, PermissionDenied
 from postdesk.core.forms import add_domain_error
 from postdesk.core.periods import Month, parse_day, parse_instant, parse_month
-from postdesk.core.request import staff_user
 from postdesk.org.models import User
+from postdesk.org.request import staff_user
 from postdesk.tracking import conf, selectors, services
 from postdesk.tracking.models import ImportRun
 from postdesk.tracking.rules import (

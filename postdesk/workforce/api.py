@@ -15,8 +15,8 @@ from pydantic import Field
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.masking import mask_phone
 from postdesk.core.phones import display_phone
-from postdesk.core.request import staff_user
 from postdesk.org.models import User
+from postdesk.org.request import staff_user
 from postdesk.workforce import report_flows, selectors
 from postdesk.workforce.models import Handover, InternalReport
 from postdesk.workforce.services import (

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 
 from postdesk.core.errors import DomainError, ValidationFailed, page_errors
 from postdesk.core.periods import parse_instant
-from postdesk.core.request import staff_user
 from postdesk.org.models import Role, User
+from postdesk.org.request import staff_user
 from postdesk.workforce import report_flows, selectors
 from postdesk.workforce.models import HandoverItem, InternalReport, Seat, Shift
 from postdesk.workforce.services import (

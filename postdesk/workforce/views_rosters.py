@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from postdesk.core.errors import DomainError, NotFound, ValidationFailed, page_errors
 from postdesk.core.periods import parse_day
-from postdesk.core.request import staff_user
 from postdesk.org.models import User
+from postdesk.org.request import staff_user
 from postdesk.workforce import selectors
 from postdesk.workforce.models import DayOffRequest, RosterEntry, Shift, Skill, SwapRequest
 from postdesk.workforce.selectors.rosters import RosterView, parse_week, rules_from

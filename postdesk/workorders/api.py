@@ -18,8 +18,9 @@ from postdesk.core.errors import ValidationFailed
 from postdesk.core.idempotency import idempotent
 from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
-from postdesk.core.request import client_ip, staff_user
+from postdesk.core.request import client_ip
 from postdesk.org.models import User
+from postdesk.org.request import staff_user
 from postdesk.workorders import selectors
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 from postdesk.workorders.selectors_to_route import work_orders_to_route

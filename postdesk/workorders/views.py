@@ -19,8 +19,9 @@ from postdesk.core.errors import DomainError, NotFound, ValidationFailed
 from postdesk.core.forms import add_domain_error
 from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
-from postdesk.core.request import client_ip, post_or_redirect, staff_user
+from postdesk.core.request import client_ip, post_or_redirect
 from postdesk.org.models import Role, Unit, User
+from postdesk.org.request import staff_user
 from postdesk.routing.selectors import reason_label
 from postdesk.workorders import flows, labels, selectors
 from postdesk.workorders.action_forms import (

@@ -1,9 +1,8 @@
 """`core` is the base: it imports no app. Apps join it through registries (nav, home
 panels, demo, retention, deep health checks, context processors of their own).
 
-Nothing crosses the line at run time. `request.py` names the staff user's type
-(`org.models.User`) under ``if TYPE_CHECKING:`` for mypy, and the check lists it so that
-no other type-only import creeps in unseen."""
+Nothing crosses the line, not even for types: the staff user's typed accessor
+(`staff_user`) lives in `org.request`, beside the model it returns."""
 
 from __future__ import annotations
 
@@ -16,8 +15,6 @@ APPS = {
     for p in CORE.parent.iterdir()
     if p.is_dir() and (p / "apps.py").exists() and p.name != "core"
 }
-
-TYPES_ONLY = {("request.py", "postdesk.org.models")}
 
 
 def _app_imports(path: Path) -> set[str]:
@@ -35,7 +32,7 @@ def _app_imports(path: Path) -> set[str]:
     return found
 
 
-def test_core_imports_no_app_but_the_listed_type():
+def test_core_imports_no_app():
     assert {"org", "notify", "workorders", "calls"} <= APPS
     crossing = set()
     for path in CORE.rglob("*.py"):
@@ -43,7 +40,7 @@ def test_core_imports_no_app_but_the_listed_type():
         if relative.parts[0] in {"tests", "migrations"}:
             continue
         crossing |= {(relative.as_posix(), name) for name in _app_imports(path)}
-    assert crossing == TYPES_ONLY
+    assert crossing == set()
 
 
 def test_the_check_sees_imports_inside_functions(tmp_path):
