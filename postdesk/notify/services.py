@@ -64,6 +64,11 @@ def outbox_record(
     return message
 
 
+def absolute(link: str) -> str:
+    """A site path as the full address an e-mail needs (`POSTDESK_SITE_URL`)."""
+    return f"{settings.POSTDESK_SITE_URL}{link}" if link.startswith("/") else link
+
+
 def notify_users(
     *,
     users: Iterable[User],
@@ -94,7 +99,7 @@ def notify_users(
         outbox_record(
             key=f"email:{key}",
             channel="email",
-            payload={"to": addresses, "subject": title, "body": f"{body}\n\n{link}".strip()},
+            payload={"to": addresses, "subject": title, "body": f"{body}\n\n{absolute(link)}".strip()},
         )
 
 

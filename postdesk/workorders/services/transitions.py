@@ -25,6 +25,7 @@ from postdesk.org.models import Unit, User
 from postdesk.workorders import flows, phrases
 from postdesk.workorders.hooks import run_transition_hooks
 from postdesk.workorders.labels import lang
+from postdesk.workorders.deadlines import running_line
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 from postdesk.workorders.rules import can_add_note
 from postdesk.workorders.services._common import (
@@ -384,7 +385,7 @@ def _apply(
                 users=recipients,
                 key=f"wo:{order.pk}:v{order.version}:{action}",
                 title=title,
-                body=order.title,
+                body="\n".join(filter(None, [order.title, running_line(order)])),
                 link=f"/workorders/{order.number}/",
                 level=level,
                 email=action in {"dispatch", "transfer", "escalate", "reopen", "follow_up"},
