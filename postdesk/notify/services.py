@@ -99,7 +99,11 @@ def notify_users(
         outbox_record(
             key=f"email:{key}",
             channel="email",
-            payload={"to": addresses, "subject": title, "body": f"{body}\n\n{absolute(link)}".strip()},
+            payload={
+                "to": addresses,
+                "subject": title,
+                "body": f"{body}\n\n{absolute(link)}".strip(),
+            },
         )
 
 

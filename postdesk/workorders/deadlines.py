@@ -201,10 +201,10 @@ def running_name(order: _Order) -> str:
 
 def running_line(order: _Order) -> str:
     """The running deadline as one line for a message ("接单时限：2026年12月4日 10:30"), or ""."""
-    name = running_name(order)
-    if not name:
+    name, due_at = running_name(order), getattr(order, "due_at", None)
+    if not name or due_at is None:
         return ""
-    due = timezone.localtime(getattr(order, "due_at"))
+    due = timezone.localtime(due_at)
     return _("%(label)s: %(due)s") % {
         "label": STEP_LABELS[name],
         "due": date_format(due, "DATETIME_FORMAT"),

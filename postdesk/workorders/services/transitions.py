@@ -23,9 +23,9 @@ from postdesk.core.errors import (
 from postdesk.notify.services import notify_users
 from postdesk.org.models import Unit, User
 from postdesk.workorders import flows, phrases
+from postdesk.workorders.deadlines import running_line
 from postdesk.workorders.hooks import run_transition_hooks
 from postdesk.workorders.labels import lang
-from postdesk.workorders.deadlines import running_line
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 from postdesk.workorders.rules import can_add_note
 from postdesk.workorders.services._common import (
