@@ -355,6 +355,14 @@ def notification_mark_read(*, user: User, ids: Sequence[int] | None = None) -> i
     return rows.update(read_at=timezone.now())
 
 
+def notifications_settled(*, user: User, link: str) -> int:
+    """Mark read the user's unread notifications about one thing (its page's link): they
+    asked for something that the user has now acted on, so the bell stops counting them."""
+    return Notification.objects.filter(user=user, read_at__isnull=True, link=link).update(
+        read_at=timezone.now()
+    )
+
+
 # --------------------------------------------------------------------------- SMS
 
 

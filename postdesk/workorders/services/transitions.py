@@ -20,7 +20,7 @@ from postdesk.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from postdesk.notify.services import notify_users
+from postdesk.notify.services import notifications_settled, notify_users
 from postdesk.org.models import Unit, User
 from postdesk.workorders import flows, phrases
 from postdesk.workorders.deadlines import running_line
@@ -378,6 +378,7 @@ def _apply(
     run_transition_hooks(
         order=order, action=action, actor=actor, payload=payload, event=event, now=now
     )
+    notifications_settled(user=actor, link=f"/workorders/{order.number}/")
     for users, title, level in notices:
         recipients = [u for u in users if u.pk != actor.pk]
         if recipients:

@@ -252,6 +252,16 @@ def test_dispatch_notifies_unit_in_app_and_by_email(make_order, act, staff):
     assert any("branch1@example.org" in m.to for m in mail.outbox)
 
 
+def test_acting_on_an_order_clears_the_actors_notifications_about_it(make_order, act, staff):
+    order = act(make_order(), "agent1", "dispatch", unit="WZ-LC01")
+    other = act(make_order(), "agent1", "dispatch", unit="WZ-LC01")
+    deliver()  # the bell's rows are written by the outbox
+    unread = Notification.objects.filter(user=staff["branch1"], read_at__isnull=True)
+    assert unread.count() == 2
+    act(order, "branch1", "accept")
+    assert list(unread.values_list("link", flat=True)) == [f"/workorders/{other.number}/"]
+
+
 def test_the_dispatch_email_carries_a_full_link_and_the_running_deadline(
     make_order, act, staff, settings
 ):
