@@ -186,3 +186,9 @@ def test_a_waiting_call_stamped_in_the_future_waits_zero_seconds(cti, cti_token,
     board = wallboard(user=User.objects.get(username="lead1"))
     assert board.waiting == 1
     assert board.longest_wait_seconds == 0
+
+
+def test_the_state_panel_says_so_when_no_state_has_time_today(client_for):
+    body = client_for("agent1").get("/calls/state/panel/").content.decode()
+    assert 'data-testid="no-state-times"' in body
+    assert "<caption" not in body
