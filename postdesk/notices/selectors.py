@@ -126,17 +126,30 @@ def notices_chase(*, user: User, limit: int = 500) -> list[Notice]:
     )
 
 
-def notice_kpi(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]:
-    """The fourth target (`kpi_rules.py` has the definitions and the reference) for the
-    notices the reader's scope covers, by the unit each was issued to. One indexed scan
-    of the month's notices grouped by (unit, kind); the totals are summed from the cells."""
+def month_notices(*, user: User, month: Month, as_of: datetime) -> QuerySet[Notice]:
+    """The notices behind the fourth target (its denominator, `kpi_rules.counts_in`):
+    issued in the month by as-of, less those cancelled before their deadline, by the unit
+    each was issued to within the reader's scope."""
     scope = scope_for(user=user)
     rows = Notice.objects.filter(
         issued_at__gte=month.start, issued_at__lt=month.end, issued_at__lte=as_of
     ).exclude(cancelled_at__isnull=False, cancelled_at__lte=as_of, cancelled_at__lt=F("due_at"))
     if not scope.everything:
         rows = rows.filter(issued_unit_id__in=scope.unit_ids)
-    fed_back = Q(first_feedback_at__isnull=False, first_feedback_at__lte=as_of)
+    return rows
+
+
+def fed_back_q(as_of: datetime) -> Q:
+    """The numerator's condition (`kpi_rules.is_fed_back`)."""
+    return Q(first_feedback_at__isnull=False, first_feedback_at__lte=as_of)
+
+
+def notice_kpi(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]:
+    """The fourth target (`kpi_rules.py` has the definitions and the reference) for the
+    notices the reader's scope covers, by the unit each was issued to. One indexed scan
+    of the month's notices grouped by (unit, kind); the totals are summed from the cells."""
+    rows = month_notices(user=user, month=month, as_of=as_of)
+    fed_back = fed_back_q(as_of)
     cells = (
         rows.values("issued_unit__code", "kind")
         .annotate(

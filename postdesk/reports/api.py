@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.periods import parse_month
 from postdesk.org.request import staff_user
 from postdesk.reports.selectors import month_report
+from postdesk.reports.target_items import target_items
 from postdesk.workorders.selectors import complaint_kpis
 
 router = Router(auth=STAFF_AUTH, tags=["reports"])
@@ -31,3 +32,52 @@ def month(request: HttpRequest, month: str = "") -> dict[str, Any]:
     month's work orders by type, complaints by unit and, for team leads and directors, the
     month's call figures — the same document the /reports/ page and its Excel show."""
     return month_report(user=staff_user(request), month=parse_month(month), as_of=timezone.now())
+
+
+class TargetItemOut(Schema):
+    kind: str  # attempt | work_order | notice
+    ref: str
+    unit: str
+    at: str
+    counts: bool
+    reason: str
+    reason_label: str
+    link: str
+
+
+class TargetItemsOut(Schema):
+    count: int
+    counting: int
+    page: int
+    page_size: int
+    results: list[TargetItemOut]
+
+
+@router.get(
+    "/targets/{key}/items",
+    response={200: TargetItemsOut},
+    summary="The items behind a quality target",
+)
+def target_item_list(
+    request: HttpRequest, key: str, month: str = "", page: int = 1, against: bool = False
+) -> dict[str, Any]:
+    """The items of target `key`'s denominator (online_rate, timely_rate:
+    delivery attempts; complaint_reply_rate: complaints; notification_feedback_rate:
+    notices) for `month`, in the reader's scope: per item whether it `counts` for the
+    target and the reason. `count` is the denominator and `counting` the numerator, as
+    the month report has them; `against=true` lists only the items against it."""
+    result = target_items(
+        user=staff_user(request),
+        key=key,
+        month=parse_month(month),
+        as_of=timezone.now(),
+        page=page,
+        against_only=against,
+    )
+    return {
+        "count": result.count,
+        "counting": result.counting,
+        "page": result.page,
+        "page_size": result.page_size,
+        "results": [item.as_dict() for item in result.results],
+    }

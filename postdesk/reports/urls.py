@@ -8,4 +8,5 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("month.xlsx", views.export_xlsx, name="xlsx"),
+    path("targets/<str:key>/", views.target_items_page, name="target_items"),
 ]

@@ -9,7 +9,8 @@ from postdesk.core.periods import Month, parse_month
 from postdesk.org.models import Role, User
 from postdesk.org.request import staff_user
 from postdesk.reports.excel import month_report_xlsx
-from postdesk.reports.selectors import month_report, target_trend
+from postdesk.reports.selectors import month_report, quality_targets, target_trend
+from postdesk.reports.target_items import target_items
 
 REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
 
@@ -55,3 +56,36 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="postdesk-{month}.xlsx"'
     return response
+
+
+@login_required
+def target_items_page(request: HttpRequest, key: str) -> HttpResponse:
+    """The items behind one target of the month: those against it first."""
+    user = _reader(request)
+    month = _month(request)
+    now = timezone.now()
+    target = next(
+        (t for t in quality_targets(user=user, month=month, as_of=now) if t.key == key), None
+    )
+    if target is None:
+        raise Http404
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    against = request.GET.get("against") == "1"
+    result = target_items(
+        user=user, key=key, month=month, as_of=now, page=page, against_only=against
+    )
+    shown = result.count - result.counting if against else result.count
+    return render(
+        request,
+        "reports/target_items.html",
+        {
+            "target": target.as_dict(),
+            "month": month,
+            "result": result,
+            "against": against,
+            "pages": max((shown + result.page_size - 1) // result.page_size, 1),
+        },
+    )

@@ -40,28 +40,37 @@ def _scoped(qs: QuerySet[Any], offices: set[str] | None) -> QuerySet[Any]:
     return qs if offices is None else qs.filter(office_code__in=offices)
 
 
+def online_q(as_of: datetime) -> Q:
+    """An attempt counts for 上网率: its result was recorded by as-of."""
+    return Q(result_recorded_at__lte=as_of)
+
+
+def timely_q(as_of: datetime) -> Q:
+    """An attempt counts for 及时率: recorded by as-of and by its deadline."""
+    return online_q(as_of) & Q(result_recorded_at__lte=F("deadline"))
+
+
 def _counts(as_of: datetime) -> dict[str, Any]:
     # COUNT(*): no column outside the covering KPI index (day, office, the two times).
+    def ones(condition: Q) -> Sum:
+        return Sum(
+            Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+
     return {
         "attempts": Count("*"),
-        "online": Sum(
-            Case(
-                When(result_recorded_at__lte=as_of, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        ),
-        "timely": Sum(
-            Case(
-                When(
-                    Q(result_recorded_at__lte=as_of) & Q(result_recorded_at__lte=F("deadline")),
-                    then=Value(1),
-                ),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        ),
+        "online": ones(online_q(as_of)),
+        "timely": ones(timely_q(as_of)),
     }
+
+
+def month_attempts(*, user: User, month: Month) -> QuerySet[Attempt]:
+    """The attempts behind the month's two delivery targets (their denominator), in the
+    reader's scope: the rows `delivery_kpi` counts."""
+    return _scoped(
+        Attempt.objects.filter(day__gte=month.first_day, day__lt=month.next_first_day),
+        offices_in_scope(user=user),
+    )
 
 
 def delivery_kpi(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]:

@@ -524,6 +524,18 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def month_complaints(*, user: User, month: Month) -> QuerySet[WorkOrder]:
+    """The complaints behind the month's reply rate (its denominator): created in the
+    month, in the reader's scope. `replied_q` is its numerator's condition."""
+    return work_orders_visible(user=user).filter(
+        type="complaint", created_at__gte=month.start, created_at__lt=month.end
+    )
+
+
+def replied_q() -> Q:
+    return Q(replied_at__isnull=False)
+
+
 def complaint_kpis(*, user: User, month: Month) -> dict[str, Any]:
     """Complaint reply rate and timely reply rate for orders created in `month`.
 
@@ -535,7 +547,7 @@ def complaint_kpis(*, user: User, month: Month) -> dict[str, Any]:
     orders = work_orders_visible(user=user).filter(
         type__in=KPI_TYPES, created_at__gte=month.start, created_at__lt=month.end
     )
-    replied = Q(replied_at__isnull=False)
+    replied = replied_q()
     timely = Q(replied_at__isnull=False, reply_due_at__isnull=False) & Q(
         replied_at__lte=F("reply_due_at")
     )
