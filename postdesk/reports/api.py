@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 
 from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.errors import PermissionDenied
 from postdesk.core.periods import parse_month
 from postdesk.org.request import staff_user
+from postdesk.reports.pdf import render_month_pdf
+from postdesk.reports.rules import can_read_reports
 from postdesk.reports.selectors import month_report
 from postdesk.workorders.selectors import complaint_kpis
 
@@ -31,3 +34,28 @@ def month(request: HttpRequest, month: str = "") -> dict[str, Any]:
     month's work orders by type, complaints by unit and, for team leads and directors, the
     month's call figures — the same document the /reports/ page and its Excel show."""
     return month_report(user=staff_user(request), month=parse_month(month), as_of=timezone.now())
+
+
+@router.get(
+    "/month.pdf",
+    summary="The month-end report as a PDF",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The month's summary, A4, in Chinese",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def month_pdf(request: HttpRequest, month: str = "") -> HttpResponse:
+    """The same document as `/month`, laid out as an A4 PDF (the page's download) — for
+    team leads, directors and administrators only (403 for anyone else)."""
+    user = staff_user(request)
+    if not can_read_reports(user):
+        raise PermissionDenied()
+    period = parse_month(month)
+    report = month_report(user=user, month=period, as_of=timezone.now())
+    response = HttpResponse(render_month_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="postdesk-{period}.pdf"'
+    return response

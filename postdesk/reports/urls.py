@@ -8,4 +8,5 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("month.xlsx", views.export_xlsx, name="xlsx"),
+    path("month.pdf", views.export_pdf, name="pdf"),
 ]

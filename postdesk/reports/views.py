@@ -6,12 +6,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from postdesk.core.periods import Month, parse_month
-from postdesk.org.models import Role, User
+from postdesk.org.models import User
 from postdesk.org.request import staff_user
 from postdesk.reports.excel import month_report_xlsx
+from postdesk.reports.pdf import render_month_pdf
+from postdesk.reports.rules import can_read_reports
 from postdesk.reports.selectors import month_report, target_trend
-
-REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
 
 
 def _month(request: HttpRequest) -> Month:
@@ -21,7 +21,7 @@ def _month(request: HttpRequest) -> Month:
 
 def _reader(request: HttpRequest) -> User:
     user = staff_user(request)
-    if not (user.is_superuser or user.role in REPORT_ROLES):
+    if not can_read_reports(user):
         raise Http404
     return user
 
@@ -54,4 +54,14 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="postdesk-{month}.xlsx"'
+    return response
+
+
+@login_required
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    month = _month(request)
+    content = render_month_pdf(month_report(user=user, month=month, as_of=timezone.now()))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="postdesk-{month}.pdf"'
     return response
