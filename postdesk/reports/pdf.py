@@ -43,7 +43,9 @@ _TITLE = ParagraphStyle("title", parent=_BODY, fontSize=18, leading=24, textColo
 _SUB = ParagraphStyle("sub", parent=_BODY, fontSize=10, leading=14)
 _H2 = ParagraphStyle("h2", parent=_BODY, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4)
 _H3 = ParagraphStyle("h3", parent=_BODY, fontSize=10, leading=14, spaceBefore=6, spaceAfter=3)
+_HEAD_R = ParagraphStyle("head_r", parent=_CELL, alignment=2)  # a figure's column heading
 _MUTED = ParagraphStyle("muted", parent=_BODY, textColor=colors.HexColor("#6B7785"))
+HALF = WIDTH / mm / 2 - 3  # a table in one of two columns, mm
 
 
 def _pct(value: float | None) -> str:
@@ -63,18 +65,22 @@ def _met(met: bool | None) -> str:
 
 
 def _unit(row: dict[str, Any]) -> str:
-    return str(row.get("unit_name") or "—")
+    return str(row.get("unit_name") or _("No unit"))
 
 
 def _text(value: Any, style: ParagraphStyle = _CELL) -> Paragraph:
     return Paragraph(escape(str(value)), style)
 
 
-def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
-    """A ruled table: a tinted header row repeated on every page, the first column wrapped
-    (a unit's or a type's name), the figures right-aligned."""
-    data: list[list[Any]] = [[_text(h) for h in header]]
-    data += [[_text(row[0]), *(str(c) for c in row[1:])] for row in rows]
+def _table(
+    header: list[str], rows: list[list[Any]], widths: list[float], *, text_cols: int = 1
+) -> Table:
+    """A ruled table: a tinted header row repeated on every page, the first `text_cols`
+    columns wrapped (a unit's or a type's name), the figures right-aligned."""
+    data: list[list[Any]] = [
+        [_text(h, _CELL if i < text_cols else _HEAD_R) for i, h in enumerate(header)]
+    ]
+    data += [[_text(c) if i < text_cols else str(c) for i, c in enumerate(row)] for row in rows]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1, hAlign="LEFT")
     table.setStyle(
         [
@@ -83,10 +89,23 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Tab
             ("BACKGROUND", (0, 0), (-1, 0), HEAD),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
             ("GRID", (0, 0), (-1, -1), 0.4, RULE),
-            ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+            ("ALIGN", (text_cols, 1), (-1, -1), "RIGHT"),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
+    return table
+
+
+def _pair(left: list[Any], right: list[Any]) -> Table:
+    """Two short sections side by side."""
+    table = Table([[left, right]], colWidths=[WIDTH / 2] * 2, hAlign="LEFT")
+    table.setStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ]
     )
     return table
@@ -163,7 +182,7 @@ def _work_orders(summary: dict[str, Any]) -> list[Any]:
             _or_empty(
                 subtypes,
                 lambda rows: _table(
-                    [_("Type"), _("Sub-type"), *counts], rows, [34, 40, 25, 25, 25, 25]
+                    [_("Type"), _("Sub-type"), *counts], rows, [34, 40, 25, 25, 25, 25], text_cols=2
                 ),
                 _("No work orders this month."),
             )
@@ -193,6 +212,7 @@ def _work_orders(summary: dict[str, Any]) -> list[Any]:
                     ]
                 ],
                 [58, 58, 58],
+                text_cols=0,
             )
         ],
         level=_H3,
@@ -213,10 +233,10 @@ def _work_orders(summary: dict[str, Any]) -> list[Any]:
 def _counted(title: str, head: str, rows: list[tuple[Any, Any]]) -> list[Any]:
     body = _or_empty(
         [[label, _num(n)] for label, n in rows],
-        lambda data: _table([head, _("Count")], data, [110, 40]),
+        lambda data: _table([head, _("Count")], data, [HALF - 24, 24]),
         _("None yet"),
     )
-    return _section(title, [body], level=_H3)
+    return [_text(title, _H3), body]
 
 
 def _complaints(summary: dict[str, Any]) -> list[Any]:
@@ -260,33 +280,33 @@ def _complaints(summary: dict[str, Any]) -> list[Any]:
         _("Complaints by sub-type"),
         [_or_empty(subtypes, lambda rows: _table(head, rows, [74, 33, 33, 34]), none)],
     )
-    out += _counted(
+    rulings = _counted(
         _("Responsibility ruling"),
-        _("Responsibility ruling"),
+        _("Ruling"),
         [(r["label"], r["count"]) for r in c.get("by_ruling", [])],
     )
-    out += _counted(
+    satisfaction = _counted(
         _("Satisfaction of follow-ups"),
-        _("Satisfaction of follow-ups"),
+        _("Satisfaction"),
         [(r["label"], r["count"]) for r in c.get("by_satisfaction", [])],
     )
+    out.append(_pair(rulings, satisfaction))
     causes = summary.get("top_causes") or {}
-    out += _counted(
+    words = _counted(
         _("Top causes of complaints"),
         _("Keyword"),
         [(r["word"], r["count"]) for r in causes.get("by_word", [])],
     )
     overdue = [[_unit(r), _num(r["overdue"])] for r in summary.get("most_overdue_units") or []]
-    out += _section(
-        _("Units with the most overdue work"),
-        [
-            _or_empty(
-                overdue,
-                lambda rows: _table([_("Unit"), _("Overdue")], rows, [110, 40]),
-                _("Nothing overdue."),
-            )
-        ],
-    )
+    most = [
+        _text(_("Units with the most overdue work"), _H3),
+        _or_empty(
+            overdue,
+            lambda rows: _table([_("Unit"), _("Overdue")], rows, [HALF - 24, 24]),
+            _("Nothing overdue."),
+        ),
+    ]
+    out.append(_pair(words, most))
     return out
 
 
@@ -298,10 +318,10 @@ def _notices(notices: dict[str, Any]) -> list[Any]:
         [_("Feedback rate"), _pct(notices.get("rate"))],
         [_("Timely feedback rate"), _pct(notices.get("timely_rate"))],
     ]
-    return _section(
-        _("Notices and their feedback"),
-        [_table([_("Metric"), _("Value")], rows, [110, 40])],
-    )
+    return [
+        _text(_("Notices and their feedback"), _H2),
+        _table([_("Metric"), _("Value")], rows, [HALF - 24, 24]),
+    ]
 
 
 def _calls(calls: dict[str, Any]) -> list[Any]:
@@ -315,7 +335,10 @@ def _calls(calls: dict[str, Any]) -> list[Any]:
         [_("Average speed of answer (s)"), _num(calls.get("asa_seconds"))],
         [_("Average handling time (s)"), _num(calls.get("aht_seconds"))],
     ]
-    return _section(_("Calls of the month"), [_table([_("Metric"), _("Value")], rows, [110, 40])])
+    return [
+        _text(_("Calls of the month"), _H2),
+        _table([_("Metric"), _("Value")], rows, [HALF - 24, 24]),
+    ]
 
 
 def render_month_pdf(summary: dict[str, Any], *, centre: str | None = None) -> bytes:
@@ -351,10 +374,18 @@ def render_month_pdf(summary: dict[str, Any], *, centre: str | None = None) -> b
     story += _targets(summary)
     story += _work_orders(summary)
     story += _complaints(summary)
-    if summary.get("notices"):
-        story += _notices(summary["notices"])
-    if summary.get("calls"):
-        story += _calls(summary["calls"])
+    last = [
+        block
+        for block in (
+            _notices(summary["notices"]) if summary.get("notices") else None,
+            _calls(summary["calls"]) if summary.get("calls") else None,
+        )
+        if block
+    ]
+    if len(last) == 2:
+        story.append(KeepTogether([_pair(*last)]))
+    elif last:
+        story += last[0]
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
