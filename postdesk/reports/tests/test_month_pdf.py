@@ -128,3 +128,10 @@ def test_a_bad_month_is_a_400_naming_the_field(client_for, api_for):
     assert body["code"] == "validation_error" and body["fields"].keys() == {"month"}
     assert body["message"]
     assert client_for("director1").get("/reports/month.pdf?month=十一月").status_code == 400
+
+
+def test_the_calendars_ends_are_months_like_any_other(client_for):
+    for month, label in (("1900-01", "1900年1月"), ("9998-12", "9998年12月")):
+        response = client_for("director1").get(f"/reports/month.pdf?month={month}")
+        assert response.status_code == 200
+        assert label in _lines(response.content)
