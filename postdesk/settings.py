@@ -276,6 +276,8 @@ else:
 
 # --- postdesk ----------------------------------------------------------------------------------
 # The area code assumed for a landline number given without one (Wenzhou: 0577).
+#: the address people open postdesk at: links in e-mails must work outside the browser
+POSTDESK_SITE_URL = os.environ.get("POSTDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
 # a pickup whose address routes to one unit is dispatched to it at intake without the
 # agent's confirmation (issue 14; off: the agent confirms on the form or by API)

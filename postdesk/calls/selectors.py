@@ -315,7 +315,8 @@ def wallboard(*, user: User) -> Wallboard:
     today = call_metrics(user=user, start=start, end=end, breakdowns=False)
     return Wallboard(
         waiting=waiting_calls.count(),
-        longest_wait_seconds=(now - oldest).total_seconds() if oldest else None,
+        # a start stamped ahead of our clock (a PBX's clock runs fast) waits 0 s, not less
+        longest_wait_seconds=max((now - oldest).total_seconds(), 0.0) if oldest else None,
         agents_by_state=by_state,
         agents=agents,
         today=today,

@@ -49,7 +49,11 @@ def _state_context(request: HttpRequest, error: str = "") -> dict[str, object]:
         "state": state,
         "state_code": state.state if state else AgentState.State.LOGGED_OUT,
         "reasons": [r for r in AgentState.Reason.choices if r[0]],
-        "times": agent_time_in_states(user=user, day=today_local()),
+        "times": {
+            code: seconds
+            for code, seconds in agent_time_in_states(user=user, day=today_local()).items()
+            if seconds
+        },
         "state_labels": dict(AgentState.State.choices),
         "error": error,
     }

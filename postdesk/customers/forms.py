@@ -7,17 +7,22 @@ from postdesk.customers.models import Customer
 
 
 class CustomerForm(forms.Form):
-    """Parses the page's input; the rules live in `customer_create`."""
+    """Parses the page's input; the rules live in `customer_create`, which names every
+    field at fault at once (so the name and phones are not required here: the service
+    says so beside each, together with the other errors). `marked_required` puts the *."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    marked_required = frozenset({"name", "phones"})
+
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices)
     phones = forms.CharField(
         label=_("Phone numbers"),
         max_length=200,
+        required=False,
         help_text=_("One or more, separated by commas."),
     )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     is_key_account = forms.BooleanField(label=_("Key account"), required=False)
     contract_no = forms.CharField(label=_("Contract number"), max_length=40, required=False)
     preferred_channel = forms.ChoiceField(

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -37,6 +39,14 @@ def _phone_kind(number: str) -> str:
 
 
 def _normalize_all(raw_phones: Sequence[str]) -> list[tuple[str, str]]:
+    numbers, error = _phones_checked(raw_phones)
+    if error:
+        raise ValidationFailed(fields={"phones": error})
+    return numbers
+
+
+def _phones_checked(raw_phones: Sequence[str]) -> tuple[list[tuple[str, str]], str]:
+    """The (number, as typed) pairs, without repeats, and the error of the first bad one."""
     result: list[tuple[str, str]] = []
     for raw in raw_phones:
         if not raw.strip():
@@ -44,14 +54,10 @@ def _normalize_all(raw_phones: Sequence[str]) -> list[tuple[str, str]]:
         try:
             number = normalize_phone(raw, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
         except InvalidPhone:
-            raise ValidationFailed(
-                fields={
-                    "phones": _("“%(phone)s” is not a valid phone number.") % {"phone": raw.strip()}
-                }
-            ) from None
+            return result, _("“%(phone)s” is not a valid phone number.") % {"phone": raw.strip()}
         if number not in {n for n, _raw in result}:
             result.append((number, raw.strip()))
-    return result
+    return result, ""
 
 
 def customer_create(
@@ -89,17 +95,23 @@ def customer_create(
         unit = actor.unit
     if unit is not None and not scope.allows_unit(unit.pk):
         errors["unit"] = _("You cannot add customers to this unit.")
-    if errors:
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors["email"] = _("Enter a valid e-mail address.")
+    numbers, phone_error = _phones_checked(phones)
+    if phone_error or not numbers:
+        errors["phones"] = phone_error or _("Enter at least one phone number.")
+    if errors:  # every field at fault at once, not one per try
         raise ValidationFailed(fields=errors)
-    numbers = _normalize_all(phones)
-    if not numbers:
-        raise ValidationFailed(fields={"phones": _("Enter at least one phone number.")})
     with transaction.atomic():
         customer = Customer.objects.create(
             kind=kind,
             name=name,
             unit=unit,
-            email=email.strip(),
+            email=email,
             is_key_account=is_key_account,
             contract_no=contract_no.strip(),
             account_manager=account_manager,

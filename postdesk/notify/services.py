@@ -64,6 +64,11 @@ def outbox_record(
     return message
 
 
+def absolute(link: str) -> str:
+    """A site path as the full address an e-mail needs (`POSTDESK_SITE_URL`)."""
+    return f"{settings.POSTDESK_SITE_URL}{link}" if link.startswith("/") else link
+
+
 def notify_users(
     *,
     users: Iterable[User],
@@ -94,7 +99,11 @@ def notify_users(
         outbox_record(
             key=f"email:{key}",
             channel="email",
-            payload={"to": addresses, "subject": title, "body": f"{body}\n\n{link}".strip()},
+            payload={
+                "to": addresses,
+                "subject": title,
+                "body": f"{body}\n\n{absolute(link)}".strip(),
+            },
         )
 
 
@@ -344,6 +353,14 @@ def notification_mark_read(*, user: User, ids: Sequence[int] | None = None) -> i
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())
+
+
+def notifications_settled(*, user: User, link: str) -> int:
+    """Mark read the user's unread notifications about one thing (its page's link): they
+    asked for something that the user has now acted on, so the bell stops counting them."""
+    return Notification.objects.filter(user=user, read_at__isnull=True, link=link).update(
+        read_at=timezone.now()
+    )
 
 
 # --------------------------------------------------------------------------- SMS

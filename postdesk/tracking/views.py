@@ -97,8 +97,7 @@ class ResultForm(forms.Form):
     result = forms.ChoiceField(
         label=gettext_lazy("Result"),
         choices=[("delivered", gettext_lazy("Delivered")), ("failed", gettext_lazy("Failed"))],
-        widget=forms.RadioSelect,
-        initial="delivered",
+        widget=forms.RadioSelect,  # no preselection: the handler says which it was
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
     signer = forms.CharField(label=gettext_lazy("Signer"), max_length=64, required=False)

@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -195,3 +197,15 @@ def running_name(order: _Order) -> str:
         if getattr(order, due_field) == due_at and getattr(order, done_field) is None:
             return name
     return ""
+
+
+def running_line(order: _Order) -> str:
+    """The running deadline as one line for a message ("接单时限：2026年12月4日 10:30"), or ""."""
+    name, due_at = running_name(order), getattr(order, "due_at", None)
+    if not name or due_at is None:
+        return ""
+    due = timezone.localtime(due_at)
+    return _("%(label)s: %(due)s") % {
+        "label": STEP_LABELS[name],
+        "due": date_format(due, "DATETIME_FORMAT"),
+    }

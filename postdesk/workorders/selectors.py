@@ -212,6 +212,8 @@ class Page:
     #: how a keyword page was found: GENERAL (the `IN (subquery)` filter), NEWEST (among
     #: the newest matches) or PROBED (the list's own newest orders tested); tests assert it
     way: str = GENERAL
+    #: the count is the planner's estimate of the whole table ("about"), not a floor
+    estimated: bool = False
 
 
 def work_orders_list(
@@ -239,7 +241,9 @@ def work_orders_list(
     orders = _filtered(user, filters, now)
     rows = _page_rows(orders, start, page_size)
     if filters.is_empty() and scope_for(user=user).everything:
-        return Page(_estimated_total(), False, page, page_size, rows)
+        estimate = _estimated_total()
+        if estimate > COUNT_CAP:  # a small table is counted below: an estimate would be a guess
+            return Page(estimate, False, page, page_size, rows, estimated=True)
     if page == 1 and len(rows) < page_size:
         return Page(len(rows), True, page, page_size, rows)
     cap = KEYWORD_COUNT_CAP if filters.q else COUNT_CAP

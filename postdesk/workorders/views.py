@@ -448,9 +448,14 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         error = exc
         result = selectors.Page(0, True, 1, PAGE_SIZE, [])
+    pages = max((result.count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if page > pages and result.count_exact:  # past the end (an old link): the last page
+        page = pages
+        result = selectors.work_orders_list(
+            user=user, filters=filters, page=page, page_size=PAGE_SIZE
+        )
     now = timezone.now()
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
-    pages = max((result.count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     template = "workorders/_list_table.html" if request.htmx else "workorders/list.html"  # type: ignore[attr-defined]
     return render(
         request,

@@ -168,3 +168,27 @@ def test_pop_lists_the_callers_open_work_orders_and_the_ones_opened_from_the_cal
     assert earlier.number in section and from_call.number in section
     assert other.number not in html
     assert "本次来电已建工单" in html and f"/workorders/{from_call.number}/" in html
+
+
+def test_a_waiting_call_stamped_in_the_future_waits_zero_seconds(cti, cti_token, org):
+    from postdesk.calls.selectors import wallboard
+    from postdesk.org.models import User
+
+    post_event(
+        cti,
+        cti_token,
+        event="newCall",
+        call_id="future1",
+        timestamp=(timezone.now() + timedelta(seconds=245)).isoformat(),
+        direction="in",
+        **{"from": "13700006666", "to": "11185"},
+    )
+    board = wallboard(user=User.objects.get(username="lead1"))
+    assert board.waiting == 1
+    assert board.longest_wait_seconds == 0
+
+
+def test_the_state_panel_says_so_when_no_state_has_time_today(client_for):
+    body = client_for("agent1").get("/calls/state/panel/").content.decode()
+    assert 'data-testid="no-state-times"' in body
+    assert "<caption" not in body

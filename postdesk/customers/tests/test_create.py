@@ -62,6 +62,19 @@ def test_missing_name_is_a_form_error(client_for):
     assert not Customer.objects.exists()
 
 
+def test_every_field_at_fault_is_named_at_once(client_for):
+    response = client_for("lead1").post(
+        "/customers/new/",
+        {**GOOD, "name": "", "phones": "12345", "email": "not-an-address", "is_key_account": "on"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    for field in ("name", "phones", "email", "contract_no"):
+        assert field_errors(html, field), field
+    assert "电话号码 *" in html and "姓名 *" in html  # still marked as needed
+    assert not Customer.objects.exists()
+
+
 def test_good_input_creates_the_customer(client_for):
     response = client_for("agent1").post("/customers/new/", GOOD)
     assert response.status_code == 302

@@ -177,3 +177,10 @@ def test_the_trend_stops_at_the_calendars_first_month(staff, client_for):
     assert trend["months"] == ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
     for month in ("1900-01", "9998-12"):  # the calendar's ends are months like any other
         assert client_for("director1").get(f"/reports/?month={month}").status_code == 200
+
+
+def test_a_month_without_calls_shows_a_dash_not_an_empty_figure(client_for):
+    body = client_for("director1").get("/reports/?month=2026-02").content.decode()
+    assert "<dt>ASA</dt><dd>—</dd>" in body
+    assert "<dt>AHT</dt><dd>—</dd>" in body
+    assert " s</dd>" not in body

@@ -54,7 +54,7 @@ def test_agent_types_a_failed_delivery_and_it_leaves_the_chase_list(
     waybill = page.get_by_test_id("entry-waybill")
     assert waybill.evaluate("el => el === document.activeElement")
     page.keyboard.type(WAYBILL.lower())  # the courier reads it out; case does not matter
-    page.keyboard.press("Tab")  # to the result radios (delivered is checked)
+    page.keyboard.press("Tab")  # to the result radios (none is checked: the handler says which)
     page.keyboard.press("ArrowRight")  # failed
     page.keyboard.press("Tab")  # to the reason
     page.keyboard.type("收件人不在")

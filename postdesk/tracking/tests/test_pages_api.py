@@ -101,7 +101,13 @@ def test_pages(client_for, loaded) -> None:
 
 def test_result_entry_page(client_for, loaded) -> None:
     agent = client_for("agent1")
-    assert agent.get("/tracking/results/").status_code == 200
+    blank = agent.get("/tracking/results/").content.decode()
+    assert 'type="radio"' in blank and "checked" not in blank  # nothing preselected
+    before = Event.objects.filter(waybill_no="9700000000007").count()
+    r = agent.post("/tracking/results/", {"waybill_no": "9700000000007"})
+    assert (
+        r.status_code == 200 and Event.objects.filter(waybill_no="9700000000007").count() == before
+    )
     r = agent.post(
         "/tracking/results/",
         {"waybill_no": "9700000000007", "result": "delivered", "signer": "本人"},

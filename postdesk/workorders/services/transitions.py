@@ -20,9 +20,10 @@ from postdesk.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from postdesk.notify.services import notify_users
+from postdesk.notify.services import notifications_settled, notify_users
 from postdesk.org.models import Unit, User
 from postdesk.workorders import flows, phrases
+from postdesk.workorders.deadlines import running_line
 from postdesk.workorders.hooks import run_transition_hooks
 from postdesk.workorders.labels import lang
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
@@ -377,6 +378,7 @@ def _apply(
     run_transition_hooks(
         order=order, action=action, actor=actor, payload=payload, event=event, now=now
     )
+    notifications_settled(user=actor, link=f"/workorders/{order.number}/")
     for users, title, level in notices:
         recipients = [u for u in users if u.pk != actor.pk]
         if recipients:
@@ -384,7 +386,7 @@ def _apply(
                 users=recipients,
                 key=f"wo:{order.pk}:v{order.version}:{action}",
                 title=title,
-                body=order.title,
+                body="\n".join(filter(None, [order.title, running_line(order)])),
                 link=f"/workorders/{order.number}/",
                 level=level,
                 email=action in {"dispatch", "transfer", "escalate", "reopen", "follow_up"},

@@ -211,3 +211,18 @@ def test_form_asks_the_knowledge_base_as_the_agent_types(client_for, org):
     assert f'hx-get="{url}"' in html and 'id="kb-suggest"' in html
     fragment = client_for("agent1").get(url, {"description": "包裹延误怎么办", "title": ""})
     assert fragment.status_code == 200
+
+
+def test_a_small_list_is_counted_exactly_and_a_page_past_the_end_shows_the_last(
+    client_for, make_order
+):
+    for i in range(3):
+        make_order(title=f"第{i}张")
+    admin = client_for("admin")
+    total = WorkOrder.objects.count()
+    body = admin.get("/workorders/").content.decode()
+    assert f'data-testid="wo-count">{total} 张工单</p>' in body
+    past = admin.get("/workorders/?page=999999").content.decode()
+    assert "999999 /" not in past
+    pages = (total + 24) // 25
+    assert f"<span>{pages} / {pages}</span>" in past

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from postdesk.core.errors import (
     Conflict,
@@ -249,6 +250,34 @@ def test_dispatch_notifies_unit_in_app_and_by_email(make_order, act, staff):
     deliver()
     assert Notification.objects.filter(user=staff["branch1"]).count() == 1
     assert any("branch1@example.org" in m.to for m in mail.outbox)
+
+
+def test_acting_on_an_order_clears_the_actors_notifications_about_it(make_order, act, staff):
+    order = act(make_order(), "agent1", "dispatch", unit="WZ-LC01")
+    other = act(make_order(), "agent1", "dispatch", unit="WZ-LC01")
+    deliver()  # the bell's rows are written by the outbox
+    unread = Notification.objects.filter(user=staff["branch1"], read_at__isnull=True)
+    assert unread.count() == 2
+    act(order, "branch1", "accept")
+    assert list(unread.values_list("link", flat=True)) == [f"/workorders/{other.number}/"]
+
+
+def test_the_dispatch_email_carries_a_full_link_and_the_running_deadline(
+    make_order, act, staff, settings
+):
+    from django.utils import translation
+
+    settings.POSTDESK_SITE_URL = "https://kefu.example.cn"
+    staff["branch1"].email = "branch1@example.org"
+    staff["branch1"].save()
+    with translation.override("zh-hans"):
+        order = act(make_order(), "agent1", "dispatch", unit="WZ-LC01")
+    deliver()
+    (message,) = [m for m in mail.outbox if "branch1@example.org" in m.to]
+    assert f"https://kefu.example.cn/workorders/{order.number}/" in message.body
+    due = timezone.localtime(order.due_at)
+    assert f"{due.year}年{due.month}月{due.day}日" in message.body
+    assert "时限：" in message.body
 
 
 def test_watch_warns_then_breaches_then_tells_the_director(make_order, act, staff):
