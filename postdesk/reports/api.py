@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
+from postdesk.core.errors import PermissionDenied
 from postdesk.core.periods import parse_month
 from postdesk.org.request import staff_user
+from postdesk.reports.pdf import render_month_pdf
+from postdesk.reports.rules import can_read_reports
 from postdesk.reports.selectors import month_report
 from postdesk.reports.target_items import target_items
 from postdesk.workorders.selectors import complaint_kpis
@@ -81,3 +84,28 @@ def target_item_list(
         "page_size": result.page_size,
         "results": [item.as_dict() for item in result.results],
     }
+
+
+@router.get(
+    "/month.pdf",
+    summary="The month-end report as a PDF",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The month's summary, A4, in Chinese",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def month_pdf(request: HttpRequest, month: str = "") -> HttpResponse:
+    """The same document as `/month`, laid out as an A4 PDF (the page's download) — for
+    team leads, directors and administrators only (403 for anyone else)."""
+    user = staff_user(request)
+    if not can_read_reports(user):
+        raise PermissionDenied()
+    period = parse_month(month)
+    report = month_report(user=user, month=period, as_of=timezone.now())
+    response = HttpResponse(render_month_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="postdesk-{period}.pdf"'
+    return response

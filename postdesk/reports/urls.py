@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("month.xlsx", views.export_xlsx, name="xlsx"),
     path("targets/<str:key>/", views.target_items_page, name="target_items"),
+    path("month.pdf", views.export_pdf, name="pdf"),
 ]

@@ -6,13 +6,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from postdesk.core.periods import Month, parse_month
-from postdesk.org.models import Role, User
+from postdesk.org.models import User
 from postdesk.org.request import staff_user
 from postdesk.reports.excel import month_report_xlsx
+from postdesk.reports.pdf import render_month_pdf
+from postdesk.reports.rules import can_read_reports
 from postdesk.reports.selectors import month_report, quality_targets, target_trend
 from postdesk.reports.target_items import target_items
-
-REPORT_ROLES = {Role.LEAD, Role.DIRECTOR, Role.ADMIN}
 
 
 def _month(request: HttpRequest) -> Month:
@@ -22,7 +22,7 @@ def _month(request: HttpRequest) -> Month:
 
 def _reader(request: HttpRequest) -> User:
     user = staff_user(request)
-    if not (user.is_superuser or user.role in REPORT_ROLES):
+    if not can_read_reports(user):
         raise Http404
     return user
 
@@ -89,3 +89,13 @@ def target_items_page(request: HttpRequest, key: str) -> HttpResponse:
             "pages": max((shown + result.page_size - 1) // result.page_size, 1),
         },
     )
+
+
+@login_required
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    month = _month(request)
+    content = render_month_pdf(month_report(user=user, month=month, as_of=timezone.now()))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="postdesk-{month}.pdf"'
+    return response

@@ -162,6 +162,8 @@ def test_a_month_outside_the_calendar_is_400_naming_the_field_everywhere(
         api.get(f"/api/v1/reports/complaints?month={month}"),
         page.get(f"/reports/?month={month}"),
         page.get(f"/reports/month.xlsx?month={month}"),
+        page.get(f"/reports/month.pdf?month={month}"),
+        api.get(f"/api/v1/reports/month.pdf?month={month}"),
     ):
         assert response.status_code == 400, (month, response.request["PATH_INFO"])
     assert api.get(f"/api/v1/reports/month?month={month}").json()["fields"].keys() == {"month"}
