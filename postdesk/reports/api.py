@@ -12,6 +12,7 @@ from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import PermissionDenied
 from postdesk.core.periods import parse_month
 from postdesk.org.request import staff_user
+from postdesk.reports.league import agent_league, unit_league
 from postdesk.reports.pdf import render_month_pdf
 from postdesk.reports.rules import can_read_reports
 from postdesk.reports.selectors import month_report
@@ -109,3 +110,79 @@ def month_pdf(request: HttpRequest, month: str = "") -> HttpResponse:
     response = HttpResponse(render_month_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="postdesk-{period}.pdf"'
     return response
+
+
+class UnitLeagueRow(Schema):
+    unit: str
+    name: str
+    complaints: int
+    replied: int
+    reply_rate: float | None
+    timely_rate: float | None
+    overdue: int
+    notices: int
+    notice_feedback_rate: float | None
+    ruled_against: int
+
+
+class AgentLeagueRow(Schema):
+    agent: str
+    name: str
+    calls_answered: int
+    aht_seconds: float | None
+    orders_taken: int
+    follow_ups: int
+    satisfaction_rate: float | None
+    quality_score: float | None
+
+
+def _league_reader(request: HttpRequest) -> Any:
+    user = staff_user(request)
+    if not can_read_reports(user):
+        raise PermissionDenied()
+    return user
+
+
+def _league_span(month: str, to: str) -> dict[str, Any]:
+    first = parse_month(month)
+    return {"first": first, "last": parse_month(to, field="to") if to else first}
+
+
+@router.get("/league/units", response={200: list[UnitLeagueRow]}, summary="League table of units")
+def league_units(
+    request: HttpRequest, month: str = "", to: str = "", sort: str = "complaints", desc: bool = True
+) -> list[dict[str, Any]]:
+    """Units for `month` (YYYY-MM, default this month) or the months `month` … `to` (at
+    most 12), within the reader's scope: complaints, replies, reply and timely-reply rates,
+    overdue orders, notices and their feedback rate, complaints ruled against the unit.
+    `sort` is any column (rows without data for it last), `desc` its direction. For team
+    leads, directors and administrators (403 for anyone else)."""
+    return unit_league(
+        user=_league_reader(request),
+        **_league_span(month, to),
+        as_of=timezone.now(),
+        sort=sort,
+        desc=desc,
+    )
+
+
+@router.get(
+    "/league/agents", response={200: list[AgentLeagueRow]}, summary="League table of agents"
+)
+def league_agents(
+    request: HttpRequest,
+    month: str = "",
+    to: str = "",
+    sort: str = "calls_answered",
+    desc: bool = True,
+) -> list[dict[str, Any]]:
+    """Agents for `month` or `month` … `to`, within the reader's scope: calls answered and
+    AHT (for team leads, directors and administrators), orders taken, follow-ups and the
+    share of them satisfied, the quality-inspection score."""
+    return agent_league(
+        user=_league_reader(request),
+        **_league_span(month, to),
+        as_of=timezone.now(),
+        sort=sort,
+        desc=desc,
+    )

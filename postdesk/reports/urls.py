@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("month.xlsx", views.export_xlsx, name="xlsx"),
     path("targets/<str:key>/", views.target_items_page, name="target_items"),
+    path("league/", views.league_page, name="league"),
     path("month.pdf", views.export_pdf, name="pdf"),
 ]

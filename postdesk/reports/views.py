@@ -9,6 +9,7 @@ from postdesk.core.periods import Month, parse_month
 from postdesk.org.models import User
 from postdesk.org.request import staff_user
 from postdesk.reports.excel import month_report_xlsx
+from postdesk.reports.league import AGENT_COLUMNS, UNIT_COLUMNS, agent_league, unit_league
 from postdesk.reports.pdf import render_month_pdf
 from postdesk.reports.rules import can_read_reports
 from postdesk.reports.selectors import month_report, quality_targets, target_trend
@@ -99,3 +100,38 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="postdesk-{month}.pdf"'
     return response
+
+
+@login_required
+def league_page(request: HttpRequest) -> HttpResponse:
+    """Units and agents for a month or a range, each table sortable by its headings."""
+    user = _reader(request)
+    first = _month(request)
+    last = parse_month(request.GET["to"], field="to") if request.GET.get("to") else first
+    now = timezone.now()
+    unit_sort = request.GET.get("unit_sort") or "complaints"
+    agent_sort = request.GET.get("agent_sort") or "calls_answered"
+    unit_desc = request.GET.get("unit_dir") != "asc"
+    agent_desc = request.GET.get("agent_dir") != "asc"
+    units = unit_league(
+        user=user, first=first, last=last, as_of=now, sort=unit_sort, desc=unit_desc
+    )
+    agents = agent_league(
+        user=user, first=first, last=last, as_of=now, sort=agent_sort, desc=agent_desc
+    )
+    return render(
+        request,
+        "reports/league.html",
+        {
+            "first": first,
+            "last": last,
+            "units": units,
+            "agents": agents,
+            "unit_columns": UNIT_COLUMNS,
+            "agent_columns": AGENT_COLUMNS,
+            "unit_sort": unit_sort,
+            "agent_sort": agent_sort,
+            "unit_desc": unit_desc,
+            "agent_desc": agent_desc,
+        },
+    )
