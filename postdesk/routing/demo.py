@@ -68,7 +68,9 @@ SAMPLES: list[Sample] = [
         ("WZ-LC02", "WZ-LC03"),
         _("a township rule and a keyword rule tie: a person decides"),
     ),
-    Sample("鹿城区藤桥镇石埠村", "matched", ("WZ-LC01",), _("a township without a rule of its own")),
+    Sample(
+        "鹿城区藤桥镇石埠村", "matched", ("WZ-LC01",), _("a township without a rule of its own")
+    ),
     Sample("瑞安塘下镇韩田村", "matched", ("RA-02",), _("a county-level city and its town")),
     Sample(
         "地址：瑞安市安阳街道万松路１２号",

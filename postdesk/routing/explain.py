@@ -76,8 +76,7 @@ def route_explanation(result: RouteResult) -> str:
     if result.reason == rules.WON and result.rule is not None and result.unit is not None:
         rule = result.rule
         text = _(
-            "The most specific matching rule is “%(rule)s” (specificity %(n)d), a rule of "
-            "%(unit)s."
+            "The most specific matching rule is “%(rule)s” (specificity %(n)d), a rule of %(unit)s."
         ) % {"rule": rule_text(rule), "n": rule.specificity, "unit": unit_text(result.unit)}
         keyword = rule.keyword_in(parsed)
         if keyword:
@@ -103,9 +102,7 @@ def route_explanation(result: RouteResult) -> str:
                 "The address names %(place)s but no district in it, so it is not routed "
                 "(a wrong branch is worse than a person's choice)."
             ) % {"place": place}
-        return _(
-            "No province, city or district can be read from the address, so it is not routed."
-        )
+        return _("No province, city or district can be read from the address, so it is not routed.")
     return _("No rule of the service-area table covers %(place)s.") % {
         "place": _address_place(parsed) or _("this address")
     }

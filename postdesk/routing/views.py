@@ -113,9 +113,7 @@ def unit_rules(request: HttpRequest, code: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            area = services.service_area_save(
-                actor=user, area=None, values=form.values(unit.code)
-            )
+            area = services.service_area_save(actor=user, area=None, values=form.values(unit.code))
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
