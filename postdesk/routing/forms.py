@@ -4,11 +4,16 @@ so the page and the CSV can never disagree about what a good rule is."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
-def _text(label: str, help_text: str = "") -> forms.CharField:
+
+def _text(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.CharField:
     # no max_length and no required: the service decides and names the field at fault
     return forms.CharField(label=label, required=False, strip=True, help_text=help_text)
 

@@ -254,12 +254,10 @@ def service_area_save(
         values=values, units={u.code: u for u in Unit.objects.filter(code=code)}
     )
     with transaction.atomic():
-        twin = (
-            ServiceArea.objects.filter(unit=unit, **fields.__dict__)
-            .exclude(pk=area.pk if area is not None else None)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        same = ServiceArea.objects.filter(unit=unit, **fields.__dict__)
+        if area is not None:
+            same = same.exclude(pk=area.pk)
+        twin = same.values_list("pk", flat=True).first()
         if twin is not None:
             raise ValidationFailed(
                 _("The table already has this rule (rule %(id)d).") % {"id": twin}

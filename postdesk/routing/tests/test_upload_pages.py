@@ -51,7 +51,7 @@ def test_good_and_bad_lines_the_counts_and_each_reason(client_for, org):
     response = upload(client_for("admin"), "/routing/import/", MIXED)
     html = response.content.decode()
     assert response.status_code == 200
-    assert counts(html) == "共 5 行：新增 3，更新 0，未变 0，删除 0，拒绝 2"
+    assert counts(html) == "共 5 行：新建 3，更新 0，未变 0，删除 0，拒收 2"
     assert error_lines(html) == {3: "没有单位“NOPE”。", 4: "温州市没有“西湖区”。"}
     assert areas() == [
         ("WZ-LC01", "鹿城区", "", ""),
@@ -66,7 +66,7 @@ def test_good_and_bad_lines_the_counts_and_each_reason(client_for, org):
 def test_a_gbk_file_is_read_and_said_so(client_for, org):
     html = upload(client_for("admin"), "/routing/import/", MIXED, encoding="gbk").content.decode()
     assert "已按 GBK 读取" in html
-    assert counts(html).startswith("共 5 行：新增 3")
+    assert counts(html).startswith("共 5 行：新建 3")
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_replace_with_a_bad_line_changes_nothing_and_says_so(client_for, org):
     assert areas() == [("WZ-DT01", "洞头区", "", "")]
     good = HEADER + "WZ-LC01,,,鹿城区,,\nWZ-LC02,,,鹿城区,五马街道,\n"
     html = upload(client, "/routing/import/", good, replace="on").content.decode()
-    assert counts(html) == "共 2 行：新增 2，更新 0，未变 0，删除 1，拒绝 0"
+    assert counts(html) == "共 2 行：新建 2，更新 0，未变 0，删除 1，拒收 0"
     assert areas() == [("WZ-LC01", "鹿城区", "", ""), ("WZ-LC02", "鹿城区", "五马街道", "")]
 
 
@@ -112,7 +112,7 @@ def test_the_unit_upload_creates_updates_and_reports_each_bad_line(client_for, o
     client = client_for("admin")
     assert 'href="/org/units/import/"' in client.get("/org/units/").content.decode()
     html = upload(client, "/org/units/import/", UNITS).content.decode()
-    assert counts(html) == "共 5 行：新增 2，更新 1，未变 0，删除 0，拒绝 2"
+    assert counts(html) == "共 5 行：新建 2，更新 1，未变 0，删除 0，拒收 2"
     errors = error_lines(html)
     assert sorted(errors) == [4, 5]
     assert "shop" in errors[4] and "NOWHERE" in errors[5]
@@ -120,7 +120,7 @@ def test_the_unit_upload_creates_updates_and_reports_each_bad_line(client_for, o
     assert Unit.objects.get(code="WZ-LC01").name == "鹿城支局（新）"
     assert not Unit.objects.filter(code__in=["WZ-BAD", "WZ-ORPHAN"]).exists()
     gbk = upload(client, "/org/units/import/", UNITS, encoding="gbk").content.decode()
-    assert "已按 GBK 读取" in gbk and counts(gbk).startswith("共 5 行：新增 0，更新 0，未变 3")
+    assert "已按 GBK 读取" in gbk and counts(gbk).startswith("共 5 行：新建 0，更新 0，未变 3")
     wrong = upload(client, "/org/units/import/", "code,name\nX,Y\n")
     assert wrong.status_code == 400 and "第一行必须是表头" in wrong.content.decode()
     assert (
