@@ -40,7 +40,9 @@ class MonthSummary(models.Model):
         ordering = ["-month", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["month", "version"], name="unique_summary_version"),
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="summary_version_gte_1"),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="summary_version_gte_1"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,5 +36,7 @@ def can_read_archive(user: User) -> bool:
 def can_generate_month_summary(user: User) -> bool:
     """Have a month's summary generated now (a new version, mailed to the management)."""
     return (
-        can_read_archive(user) and user.is_active and (user.is_superuser or user.role in GENERATE_ROLES)
+        can_read_archive(user)
+        and user.is_active
+        and (user.is_superuser or user.role in GENERATE_ROLES)
     )

@@ -48,9 +48,7 @@ def summary_filename(summary: MonthSummary, extension: str) -> str:
 
 def _check_month(month: Month) -> None:
     if month > Month.current():
-        raise ValidationFailed(
-            fields={"month": gettext_lazy("This month has not begun yet.")}  # type: ignore[dict-item]
-        )
+        raise ValidationFailed(fields={"month": gettext_lazy("This month has not begun yet.")})
 
 
 def month_summary_request(*, by: User, month: Month) -> None:
