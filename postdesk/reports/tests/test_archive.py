@@ -321,8 +321,7 @@ def test_the_archive_page(client_for, staff, django_capture_on_commit_callbacks)
     label = f"{LAST.year}年{LAST.month}月"
     assert page.count(label) >= 2 and "第 1 版" in page and "第 2 版" in page
     rows = {
-        version: row
-        for version, row in re.findall(r'data-version="(\d+)">(.*?)</tr>', page, re.S)
+        version: row for version, row in re.findall(r'data-version="(\d+)">(.*?)</tr>', page, re.S)
     }
     assert "陈主任" in rows["1"] and "每月定时" in rows["2"]  # who asked; the schedule
     assert f'href="/reports/archive/{LAST}/1.pdf"' in page
