@@ -194,6 +194,11 @@ _TYPE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def type_label(code: str) -> str:
+    """The public's word for a request's type, in the request's language."""
+    return _pick(_TYPE_LABELS.get(code, ("诉求", "Request")))
+
+
 def _milestone(ev: WorkOrderEvent) -> str | None:
     zh = _zh()
     if ev.action == "create":
@@ -202,7 +207,11 @@ def _milestone(ev: WorkOrderEvent) -> str | None:
         return f"已转交{ev.unit.name}办理" if zh else f"Passed to {ev.unit.name}"
     if ev.action == "reply":
         return "已答复" if zh else "Replied"
-    if ev.action == "reopen":
+    if ev.action == "follow_up" and (ev.data or {}).get("source") == "portal":
+        if ev.to_status == "processing":
+            return "已收到您的评价，重新办理中" if zh else "Rated; being handled again"
+        return "已收到您的评价，已办结" if zh else "Rated; closed"
+    if ev.action == "reopen" or (ev.action == "follow_up" and ev.to_status == "processing"):
         return "重新办理中" if zh else "Being handled again"
     if ev.to_status in {"closed", "fulfilled", "failed"} and ev.from_status != ev.to_status:
         return "已办结" if zh else "Closed"
@@ -231,7 +240,7 @@ def public_request(order: WorkOrder) -> PublicRequest:
     return PublicRequest(
         reference=format_public_ref(order.public_ref),
         type=order.type,
-        type_label=_pick(_TYPE_LABELS.get(order.type, ("诉求", "Request"))),
+        type_label=type_label(order.type),
         status=code,
         status_label=zh if _zh() else en,
         timeline=timeline,
