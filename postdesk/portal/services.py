@@ -145,9 +145,12 @@ def public_request_file(
             raise _challenge_error("spent") from None
         matches = customers_by_phone(user=actor, raw=filing.phone)
         same_name = [c for c in matches if c.name == filing.name]
-        customer = (same_name or matches or [None])[0]
-        if customer is None:
-            customer = customer_create(actor=actor, name=filing.name, phones=[filing.phone])
+        found = same_name or matches
+        customer = (
+            found[0]
+            if found
+            else customer_create(actor=actor, name=filing.name, phones=[filing.phone])
+        )
         order = work_order_create(
             actor=actor,
             type=filing.type,
