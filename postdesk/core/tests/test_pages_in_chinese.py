@@ -213,7 +213,9 @@ def explicit_queries() -> dict[str, list[str]]:
         "tracking/": [f"q={w}" for w in with_order] + [f"q={p}" for p in phone],
         "workorders/": ["q=投诉", "mine=1"],
         "kb/": ["q=邮件延误"],
-        "public/file/": [f"type={t}" for t in ("complaint", "pickup", "consultation", "suggestion")],
+        "public/file/": [
+            f"type={t}" for t in ("complaint", "pickup", "consultation", "suggestion")
+        ],
     }
     return {route: [q for q in values if q] for route, values in queries.items()}
 
