@@ -220,6 +220,19 @@ def _milestone(ev: WorkOrderEvent) -> str | None:
     return None
 
 
+#: the deadline the public is told: the reply's, where the type has one
+REPLIED_TYPES = frozenset({"complaint", "suggestion", "consultation"})
+
+
+def public_due(order: WorkOrder) -> datetime | None:
+    """By when the public hears from us: the reply deadline (complaints, suggestions,
+    consultations), else the step running now (a pickup: dispatched by, then confirmed
+    by the office by)."""
+    if order.type in REPLIED_TYPES and order.reply_due_at is not None:
+        return order.reply_due_at
+    return order.due_at
+
+
 def public_request(order: WorkOrder) -> PublicRequest:
     """The public's view of an order: public milestones and the centre's reply text."""
     events = list(
@@ -247,5 +260,5 @@ def public_request(order: WorkOrder) -> PublicRequest:
         reply=reply,
         can_rate=order.status == "replied" and not rated,
         rated=rated,
-        due_at=order.due_at,
+        due_at=public_due(order),
     )

@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from postdesk.core.errors import NotFound
-from postdesk.portal.selectors import PUBLIC_STATUS, type_label
+from postdesk.portal.selectors import PUBLIC_STATUS, public_due, type_label
 from postdesk.workorders.models import WorkOrder
 from postdesk.workorders.public_ref import format_public_ref, parse_public_ref
-
-#: the deadline the public is told: the reply's, where the type has one
-REPLIED_TYPES = frozenset({"complaint", "suggestion", "consultation"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +23,6 @@ class Filed:
     next_step: str  # investigate · consider · answer · pickup_dispatched · pickup_queued
     unit_name: str  # the office that has a dispatched pickup, else ""
     window: str  # a pickup's window in words, else ""
-
-
-def public_due(order: WorkOrder) -> datetime | None:
-    """By when the public hears from us: the reply deadline (complaints, suggestions,
-    consultations), else the step running now (a pickup: dispatched by, then confirmed
-    by the office by)."""
-    if order.type in REPLIED_TYPES and order.reply_due_at is not None:
-        return order.reply_due_at
-    return order.due_at
 
 
 def _next_step(order: WorkOrder) -> str:
