@@ -26,6 +26,7 @@ from postdesk.calls.selectors import call_metrics_for_days, is_supervisor
 from postdesk.core.periods import FIRST_YEAR, Month, month_span
 from postdesk.notices.selectors import notice_kpi
 from postdesk.org.models import User
+from postdesk.quality.selectors import agent_scorecards, team_scorecards, unit_scorecards
 from postdesk.reports.sections import (
     complaint_breakdowns,
     most_overdue_units,
@@ -178,6 +179,31 @@ def targets_compared(*, user: User, month: Month, as_of: datetime) -> list[dict[
     return current
 
 
+def inspection_summary(*, user: User, month: Month) -> dict[str, Any]:
+    """The month's quality inspection (质检) scorecards by team, agent and handling unit
+    (branch replies), in league order, as the quality app counts them (its scope)."""
+
+    def rows(cards: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "key": c[kind],
+                "name": c["name"],
+                "evaluated": c["evaluated"],
+                "quota": c["quota"],
+                "average": None if c["average"] is None else float(c["average"]),
+                "fatal_failed": c["fatal_failed"],
+            }
+            for c in cards
+            if kind in c
+        ]
+
+    return {
+        "by_team": rows(team_scorecards(user=user, month=month), "team"),
+        "by_agent": rows(agent_scorecards(user=user, month=month), "agent"),
+        "by_unit": rows(unit_scorecards(user=user, month=month), "unit"),
+    }
+
+
 def month_report(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]:
     """Everything the month-end report shows, as one JSON-ready document."""
     report: dict[str, Any] = {
@@ -194,6 +220,7 @@ def month_report(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]
         "top_causes": top_causes(user=user, month=month),
         "most_overdue_units": most_overdue_units(user=user, as_of=as_of),
         "calls": None,
+        "inspection": None,
     }
     for row in report["complaints"]["by_subtype"]:
         row["subtype_label"] = subtype_label(row["subtype"]) or "—"
@@ -201,6 +228,7 @@ def month_report(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]
         report["calls"] = call_metrics_for_days(
             user=user, first=month.first_day, last=month.last_day, breakdowns=False
         )
+        report["inspection"] = inspection_summary(user=user, month=month)
     return report
 
 
