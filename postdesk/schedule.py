@@ -56,6 +56,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600.0,
         "options": {"queue": "default"},
     },
+    "portal-purge-challenges": {
+        "task": "postdesk.portal.tasks.challenges_purge",
+        "schedule": 3600.0,
+        "options": {"queue": "default"},
+    },
     "workforce-chase-major-incidents": {
         "task": "postdesk.workforce.tasks.internal_reports_chase",
         "schedule": 60.0,

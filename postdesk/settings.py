@@ -282,6 +282,14 @@ POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
 # a pickup whose address routes to one unit is dispatched to it at intake without the
 # agent's confirmation (issue 14; off: the agent confirms on the form or by API)
 POSTDESK_PICKUP_AUTO_DISPATCH = env_bool("POSTDESK_PICKUP_AUTO_DISPATCH")
+# The public portal (issue 16): the filings' proof of work (leading zero bits of SHA-256,
+# ~2**bits hashes in the browser), filings allowed per phone and per client address an
+# hour, and the unit whose calendar web intakes run on (a code; "" = the first
+# customer-service centre). See postdesk/portal/challenge.py and guard.py.
+POSTDESK_PORTAL_POW_BITS = int(os.environ.get("POSTDESK_PORTAL_POW_BITS", "16"))
+POSTDESK_PORTAL_FILE_PER_PHONE = int(os.environ.get("POSTDESK_PORTAL_FILE_PER_PHONE", "5"))
+POSTDESK_PORTAL_FILE_PER_ADDRESS = int(os.environ.get("POSTDESK_PORTAL_FILE_PER_ADDRESS", "20"))
+POSTDESK_PORTAL_UNIT = os.environ.get("POSTDESK_PORTAL_UNIT", "")
 # Zammad's generic CTI answers a new outbound call {"action": "dial", "caller_id": …}
 # with this number when set (the number the PBX shows the callee); empty: {}.
 POSTDESK_CTI_OUTBOUND_CALLER_ID = os.environ.get("POSTDESK_CTI_OUTBOUND_CALLER_ID", "")

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from postdesk.notices import flows
 from postdesk.notices.models import Notice, NoticeEvent, NoticeRecipient
@@ -30,6 +31,19 @@ from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 #: The pickup's result words in the work order -> the notice's.
 _RESULT = {"picked_up": "done", "failed": "failed"}
 _WO_RESULT = {"done": "picked_up", "failed": "failed"}
+
+
+def _instant(value: object) -> datetime | None:
+    """A pickup window's start or end from the order's details (ISO 8601 with its
+    offset, as the portal stores it), or None: a window typed as words stays in
+    `details["window"]`."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    return moment if moment is not None and timezone.is_aware(moment) else None
 
 
 def _reason_code(text: str) -> str:
@@ -73,8 +87,8 @@ def on_work_order_transition(
                 phone=order.caller_phone,
                 name=order.caller_name,
                 address=str(details.get("address", ""))[:300],
-                window_start=None,
-                window_end=None,
+                window_start=_instant(details.get("window_start")),
+                window_end=_instant(details.get("window_end")),
                 text=text[:5000],
             )
             issue_validated(

@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from postdesk.core.errors import NotFound
 from postdesk.core.request import client_ip
 from postdesk.portal import guard, selectors
+from postdesk.workorders.models import WorkOrder
 
 router = Router(auth=None, tags=["public"])
 
@@ -54,16 +55,19 @@ def track(request: HttpRequest, waybill: str) -> dict[str, Any]:
     }
 
 
-def follow(request: HttpRequest, reference: str, phone_last4: str) -> selectors.PublicRequest:
-    """The guarded lookup shared by the API and the pages."""
+def find_order(request: HttpRequest, reference: str, phone_last4: str) -> WorkOrder:
+    """The guarded lookup shared by following and rating, the API and the pages."""
     ip = client_ip(request)
     guard.follow_check(reference=reference[:40], ip=ip)
     try:
-        order = selectors.request_find(reference=reference, phone_last4=phone_last4)
+        return selectors.request_find(reference=reference, phone_last4=phone_last4)
     except NotFound:
         guard.follow_failed(reference=reference[:40], ip=ip)
         raise
-    return selectors.public_request(order)
+
+
+def follow(request: HttpRequest, reference: str, phone_last4: str) -> selectors.PublicRequest:
+    return selectors.public_request(find_order(request, reference, phone_last4))
 
 
 @router.get("/requests/{reference}", response=RequestOut, auth=None)

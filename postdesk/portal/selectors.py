@@ -194,6 +194,11 @@ _TYPE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def type_label(code: str) -> str:
+    """The public's word for a request's type, in the request's language."""
+    return _pick(_TYPE_LABELS.get(code, ("诉求", "Request")))
+
+
 def _milestone(ev: WorkOrderEvent) -> str | None:
     zh = _zh()
     if ev.action == "create":
@@ -202,13 +207,30 @@ def _milestone(ev: WorkOrderEvent) -> str | None:
         return f"已转交{ev.unit.name}办理" if zh else f"Passed to {ev.unit.name}"
     if ev.action == "reply":
         return "已答复" if zh else "Replied"
-    if ev.action == "reopen":
+    if ev.action == "follow_up" and (ev.data or {}).get("source") == "portal":
+        if ev.to_status == "processing":
+            return "已收到您的评价，重新办理中" if zh else "Rated; being handled again"
+        return "已收到您的评价，已办结" if zh else "Rated; closed"
+    if ev.action == "reopen" or (ev.action == "follow_up" and ev.to_status == "processing"):
         return "重新办理中" if zh else "Being handled again"
     if ev.to_status in {"closed", "fulfilled", "failed"} and ev.from_status != ev.to_status:
         return "已办结" if zh else "Closed"
     if ev.to_status == "cancelled" and ev.from_status != ev.to_status:
         return "已撤销" if zh else "Cancelled"
     return None
+
+
+#: the deadline the public is told: the reply's, where the type has one
+REPLIED_TYPES = frozenset({"complaint", "suggestion", "consultation"})
+
+
+def public_due(order: WorkOrder) -> datetime | None:
+    """By when the public hears from us: the reply deadline (complaints, suggestions,
+    consultations), else the step running now (a pickup: dispatched by, then confirmed
+    by the office by)."""
+    if order.type in REPLIED_TYPES and order.reply_due_at is not None:
+        return order.reply_due_at
+    return order.due_at
 
 
 def public_request(order: WorkOrder) -> PublicRequest:
@@ -231,12 +253,12 @@ def public_request(order: WorkOrder) -> PublicRequest:
     return PublicRequest(
         reference=format_public_ref(order.public_ref),
         type=order.type,
-        type_label=_pick(_TYPE_LABELS.get(order.type, ("诉求", "Request"))),
+        type_label=type_label(order.type),
         status=code,
         status_label=zh if _zh() else en,
         timeline=timeline,
         reply=reply,
         can_rate=order.status == "replied" and not rated,
         rated=rated,
-        due_at=order.due_at,
+        due_at=public_due(order),
     )

@@ -33,7 +33,8 @@ def track(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def follow_page(request: HttpRequest) -> HttpResponse:
-    ctx: dict[str, Any] = {"reference": "", "found": None, "error": ""}
+    ctx: dict[str, Any] = {"reference": request.GET.get("reference", "").strip()[:20]}
+    ctx.update({"found": None, "error": ""})
     status = 200
     response_headers: dict[str, str] = {}
     if request.method == "POST":
@@ -42,6 +43,7 @@ def follow_page(request: HttpRequest) -> HttpResponse:
         ctx["reference"] = reference
         try:
             ctx["found"] = follow(request, reference, last4)
+            ctx["phone_last4"] = last4  # the rating form sends them again
         except NotFound:
             status = 404
             ctx["error"] = "not_found"

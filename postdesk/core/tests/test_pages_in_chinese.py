@@ -224,6 +224,9 @@ def explicit_queries() -> dict[str, list[str]]:
             "address=鼓楼区中山路1号",
             "address=",
         ],
+        "public/file/": [
+            f"type={t}" for t in ("complaint", "pickup", "consultation", "suggestion")
+        ],
     }
     return {route: [q for q in values if q] for route, values in queries.items()}
 

@@ -43,6 +43,8 @@ from postdesk.workorders.sla import deadline, policy_for
 
 ACTION_CODES = frozenset(code for code, _zh, _en in flows.ACTIONS)
 MAX_TEXT = 5000
+#: where a follow-up's answer came from when not from a call (the event's `data.source`)
+FOLLOW_UP_SOURCES = frozenset({"portal"})
 
 
 def _field_message(problem: str) -> str:
@@ -276,6 +278,8 @@ def _apply(
     elif action == "follow_up":
         order.satisfaction = _text(payload, "satisfaction")
         data["satisfaction"] = order.satisfaction
+        if _text(payload, "source") in FOLLOW_UP_SOURCES:
+            data["source"] = _text(payload, "source")  # "portal": the public rated it online
         if to_status == "processing":
             order.reopen_count += 1
             order.feedback_due_at = deadline(

@@ -1,0 +1,13 @@
+"""Thin Celery tasks of the portal (the periodic job of `postdesk/schedule.py`)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from postdesk.portal import services
+
+
+# The function's name matches the task name: the embedded scheduler imports it by that.
+@shared_task(name="postdesk.portal.tasks.challenges_purge")
+def challenges_purge() -> int:
+    return services.challenges_purge()
