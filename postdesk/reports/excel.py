@@ -8,16 +8,19 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from postdesk.core.exports import SafeSheet
+
 
 def month_report_xlsx(report: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
-    # text is text: a unit's name beginning with "=" is never written as a formula
+    # text is text: a unit's name beginning with "=" is never written as a formula, and
+    # SafeSheet gives it Excel's quote prefix (core/exports.py)
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True, "bg_color": "#EEF1F4"})
     pct = book.add_format({"num_format": "0.00%"})
     title = book.add_format({"bold": True, "font_size": 14})
 
-    sheet = book.add_worksheet(_("Quality targets"))
+    sheet = SafeSheet(book, book.add_worksheet(_("Quality targets")))
     sheet.write(0, 0, _("Month-end report %(month)s") % {"month": report["month"]}, title)
     headers = [
         _("Target"),
@@ -42,7 +45,7 @@ def month_report_xlsx(report: dict[str, Any]) -> bytes:
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 5, 12)
 
-    sheet = book.add_worksheet(_("Work orders"))
+    sheet = SafeSheet(book, book.add_worksheet(_("Work orders")))
     sheet.write_row(0, 0, [_("Type"), _("Created"), _("Closed"), _("Open"), _("Overdue")], bold)
     for row, line in enumerate(report["work_orders"], start=1):
         sheet.write_row(
@@ -50,7 +53,7 @@ def month_report_xlsx(report: dict[str, Any]) -> bytes:
         )
     sheet.set_column(0, 0, 16)
 
-    sheet = book.add_worksheet(_("Complaints by unit"))
+    sheet = SafeSheet(book, book.add_worksheet(_("Complaints by unit")))
     sheet.write_row(
         0,
         0,
@@ -77,7 +80,7 @@ def month_report_xlsx(report: dict[str, Any]) -> bytes:
 
     calls = report.get("calls")
     if calls:
-        sheet = book.add_worksheet(_("Calls"))
+        sheet = SafeSheet(book, book.add_worksheet(_("Calls")))
         metrics = [
             ("offered", _("Offered")),
             ("answered", _("Answered")),
