@@ -19,6 +19,7 @@ install: $(STAMP)
 
 ## The centre on the embedded default (SQLite + in-process worker), with demo data.
 run: $(STAMP)
+	bash scripts/system-deps.sh --runtime
 	$(BIN)/postdesk i18n --compile
 	$(BIN)/postdesk migrate --noinput
 	$(BIN)/postdesk seed_demo

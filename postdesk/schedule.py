@@ -1,11 +1,14 @@
 """The periodic jobs, declared once: Celery beat reads this in production, and the
 embedded scheduler (`postdesk embedded_worker`) reads the same table in the embedded mode.
 
-Each entry: task name, schedule in seconds, and the queue it runs on. Keep the tasks
-idempotent: a job that runs twice, or late, must do no harm.
+Each entry: task name, schedule (seconds between runs, or a `crontab` in local time —
+Asia/Shanghai, `CELERY_TIMEZONE`), and the queue it runs on. Keep the tasks idempotent:
+a job that runs twice, or late, must do no harm.
 """
 
 from __future__ import annotations
+
+from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "beat-heartbeat": {
@@ -57,5 +60,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "postdesk.workforce.tasks.internal_reports_chase",
         "schedule": 60.0,
         "options": {"queue": "default"},
+    },
+    "reports-month-summary": {
+        # the 1st of the month, 08:00 local time: version 1 of the month just closed
+        "task": "postdesk.reports.tasks.month_summary_monthly",
+        "schedule": crontab(minute="0", hour="8", day_of_month="1"),
+        "options": {"queue": "reports"},
     },
 }

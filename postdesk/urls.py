@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("customers/", include("postdesk.customers.urls")),
     path("org/", include("postdesk.org.urls")),
+    path("routing/", include("postdesk.routing.urls")),
     path("notifications/", include("postdesk.notify.urls")),
     path("workorders/", include("postdesk.workorders.urls")),
     path("notices/", include("postdesk.notices.urls")),

@@ -16,16 +16,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
 }
 
-need=()
-command -v chromium >/dev/null || need+=(chromium)
-command -v msgfmt >/dev/null || need+=(gettext)
-# the ops tests: their own Redis and PostgreSQL servers, pg_dump, systemd-analyze verify
-command -v redis-server >/dev/null || need+=(redis-server)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-command -v systemd-analyze >/dev/null || need+=(systemd)
-# Chinese glyphs in Chromium's screenshots (else every character is a box)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
-[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+bash scripts/system-deps.sh
 
 export PG_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postdesk}"
 export REDIS_TEST_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"

@@ -17,7 +17,7 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -81,6 +81,12 @@ def decode(data: bytes) -> tuple[str, str]:
         raise ValidationFailed(
             fields={"file": _("The file is neither UTF-8 nor GBK text: save it as CSV (UTF-8).")}
         ) from None
+
+
+def read_upload(upload: IO[bytes]) -> bytes:
+    """An uploaded file's bytes for `read_csv`: at most one byte more than it accepts, so
+    a file too large is refused without being read whole."""
+    return upload.read(MAX_BYTES + 1)
 
 
 def read_csv(data: bytes, *, header: tuple[str, ...]) -> tuple[list[CsvRecord], str]:

@@ -12,6 +12,7 @@ from types import ModuleType
 
 DEMO_APPS = [
     "postdesk.org",
+    "postdesk.routing",
     "postdesk.customers",
     "postdesk.knowledge",
     "postdesk.tracking",

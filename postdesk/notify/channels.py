@@ -24,6 +24,7 @@ Whatever the channel, a key in the sent log (`SentLog`) is never sent again.
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 from collections.abc import Callable
@@ -174,10 +175,24 @@ class PhasedSMTPBackend(SMTPBackend):
         return code, answer
 
 
+def email_attachments(payload: dict[str, Any]) -> list[tuple[str, bytes, str]]:
+    """The payload's `attachments` — `[{"filename", "mimetype", "content"}]`, the content
+    base64 (as `services.email_attachment` makes them) — as (filename, bytes, mimetype)."""
+    return [
+        (
+            str(item["filename"]),
+            base64.b64decode(item["content"]),
+            str(item.get("mimetype") or "application/octet-stream"),
+        )
+        for item in payload.get("attachments", [])
+    ]
+
+
 class EmailChannel(Channel):
-    """E-mail through the configured backend. The reference is the Message-ID (the same
-    on every attempt, so a mail client can collapse a duplicate). SMTP cannot be asked
-    afterwards whether a message arrived, and a relay takes responsibility for a message
+    """E-mail through the configured backend, with the payload's attachments if it has
+    any (`email_attachments`). The reference is the Message-ID (the same on every
+    attempt, so a mail client can collapse a duplicate). SMTP cannot be asked afterwards
+    whether a message arrived, and a relay takes responsibility for a message
     when it reads the final dot (RFC 5321 §4.1.1.4 and §6.1), so an attempt that died
     after the dot counts as sent ("assume_sent"); one that died before it is sent again."""
 
@@ -199,6 +214,8 @@ class EmailChannel(Channel):
             to=recipients,
             headers={"Message-ID": ref},
         )
+        for filename, content, mimetype in email_attachments(payload):
+            email.attach(filename, content, mimetype)
         if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
             handed_over()  # files, memory, console: local and all at once
             email.send(fail_silently=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -62,6 +63,41 @@ def outbox_record(
 
     enqueue_on_commit(outbox_deliver_task, message.pk)
     return message
+
+
+def email_attachment(*, filename: str, content: bytes, mimetype: str) -> dict[str, str]:
+    """One attachment as an e-mail payload carries it (JSON: the content base64)."""
+    return {
+        "filename": filename,
+        "mimetype": mimetype,
+        "content": base64.b64encode(content).decode("ascii"),
+    }
+
+
+def email_record(
+    *,
+    key: str,
+    to: Iterable[str],
+    subject: str,
+    body: str,
+    attachments: Sequence[dict[str, str]] = (),
+) -> OutboxMessage | None:
+    """An e-mail to `to` through the outbox (key `email:<key>`), with `attachments` made
+    by `email_attachment`; inside the caller's transaction, as `outbox_record`. Nothing
+    is recorded when no address is given."""
+    addresses = sorted({address for address in to if address})
+    if not addresses:
+        return None
+    return outbox_record(
+        key=f"email:{key}",
+        channel="email",
+        payload={
+            "to": addresses,
+            "subject": subject,
+            "body": body,
+            "attachments": list(attachments),
+        },
+    )
 
 
 def absolute(link: str) -> str:

@@ -8,3 +8,8 @@ from postdesk.org.models import Role, User
 def can_read_unit_tree(user: User) -> bool:
     """The whole unit tree page: the director and administrators."""
     return user.is_active and (user.is_superuser or user.role in {Role.DIRECTOR, Role.ADMIN})
+
+
+def can_import_units(user: User) -> bool:
+    """Upload the org table (`postdesk import_units`'s CSV): administrators."""
+    return user.is_active and (user.is_superuser or user.role == Role.ADMIN)

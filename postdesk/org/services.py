@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from postdesk.core.csvimport import ImportReport, read_csv
 from postdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from postdesk.org.models import Role, Unit, UnitChange, UnitType, User
+from postdesk.org.rules import can_import_units
 
 
 def _path_for(unit: Unit, parent: Unit | None) -> str:
@@ -170,7 +171,7 @@ def units_import(*, data: bytes, actor: User | None = None) -> ImportReport:
     stored, all in one transaction. A second run of the same file changes nothing. A
     file that cannot be read (wrong header, not text) raises `ValidationFailed`.
     """
-    if actor is not None and actor.role != Role.ADMIN and not actor.is_superuser:
+    if actor is not None and not can_import_units(actor):
         raise PermissionDenied(_("Only administrators import units."))
     records, encoding = read_csv(data, header=UNIT_HEADER)
     report = ImportReport(lines=len(records), encoding=encoding)

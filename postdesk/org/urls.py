@@ -7,4 +7,5 @@ from postdesk.org import views
 # no app_name: the page's name `org_units` is the navigation's (core.nav)
 urlpatterns = [
     path("units/", views.units, name="org_units"),
+    path("units/import/", views.units_import_page, name="org_units_import"),
 ]

@@ -335,6 +335,7 @@ class SampleIn(Schema):
     min_talk_seconds: float | None = Field(None, ge=0)
     max_talk_seconds: float | None = Field(None, ge=0)
     type: str = Field("", max_length=20)
+    channel: Literal["", "phone", "web", "sms", "walk_in", "regulator", "other"] = ""
     seed: str = Field("", max_length=50)
 
 
@@ -406,6 +407,7 @@ def draw_samples(request: HttpRequest, payload: SampleIn) -> Status[list[dict[st
         min_talk_seconds=payload.min_talk_seconds,
         max_talk_seconds=payload.max_talk_seconds,
         order_type=payload.type,
+        channel=payload.channel,
         seed=payload.seed,
     )
     return Status(201, [_sample_out(s) for s in drawn])

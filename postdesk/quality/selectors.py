@@ -126,7 +126,10 @@ def scorecards(
         return groups
 
     now = group(rows.filter(month=month.first_day))
-    before = group(rows.filter(month=month.previous().first_day))
+    try:
+        before = group(rows.filter(month=month.previous().first_day))
+    except ValueError:  # the calendar's first month has no month before it
+        before = {}
     quotas: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for q in Quota.objects.filter(month=month.first_day).select_related("agent", "unit"):
         key = key_of(q.agent, None) if kind != "unit" else key_of(None, q.unit)

@@ -18,6 +18,7 @@ from postdesk.core.periods import Month
 from postdesk.org.models import User
 from postdesk.quality import kappa, rules, sampling, scoring
 from postdesk.quality.models import Appeal, Calibration, Evaluation, Form, Quota, Sample, Target
+from postdesk.workorders.channels import channel_of
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 from postdesk.workorders.selectors import work_orders_visible
 
@@ -313,6 +314,7 @@ def samples_draw(
     min_talk_seconds: float | None = None,
     max_talk_seconds: float | None = None,
     order_type: str = "",
+    channel: str = "",
     seed: str = "",
 ) -> list[Sample]:
     """Draw this month's samples for every quota in the actor's scope: per agent N calls and
@@ -336,6 +338,18 @@ def samples_draw(
     )
     if order_type:
         orders = orders.filter(type=order_type)
+    if channel:  # derived, not stored: the one rule, applied to the month's candidates
+        rows = orders.values_list("pk", "details__channel", "regulator_ref", "call_id")
+        orders = orders.filter(
+            pk__in=[
+                pk
+                for pk, details_channel, regulator_ref, call_id in rows
+                if channel_of(
+                    details_channel=details_channel, regulator_ref=regulator_ref, call_id=call_id
+                )
+                == channel
+            ]
+        )
     dissatisfied, reopened = _must_orders(orders)
     must_call_ids = set(
         orders.filter(pk__in=dissatisfied).exclude(call_id="").values_list("call_id", flat=True)

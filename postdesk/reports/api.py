@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import PermissionDenied
 from postdesk.core.periods import parse_month
 from postdesk.org.request import staff_user
+from postdesk.reports.excel import month_report_xlsx
 from postdesk.reports.league import agent_league, unit_league
+from postdesk.reports.models import MonthSummary
 from postdesk.reports.pdf import render_month_pdf
-from postdesk.reports.rules import can_read_reports
-from postdesk.reports.selectors import month_report
+from postdesk.reports.rules import (
+    can_generate_month_summary,
+    can_read_archive,
+    can_read_reports,
+)
+from postdesk.reports.selectors import month_report, month_summaries, month_summary_get
+from postdesk.reports.services import PDF, XLSX, month_summary_request, summary_filename
 from postdesk.reports.target_items import target_items
 from postdesk.workorders.selectors import complaint_kpis
 
@@ -110,6 +118,146 @@ def month_pdf(request: HttpRequest, month: str = "") -> HttpResponse:
     response = HttpResponse(render_month_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="postdesk-{period}.pdf"'
     return response
+
+
+@router.get(
+    "/month.xlsx",
+    summary="The month-end report as an Excel workbook",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The month's summary, one sheet per section",
+                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def month_xlsx(request: HttpRequest, month: str = "") -> HttpResponse:
+    """The same document as `/month` as the page's Excel workbook — for team leads,
+    directors and administrators only (403 for anyone else)."""
+    user = staff_user(request)
+    if not can_read_reports(user):
+        raise PermissionDenied()
+    period = parse_month(month)
+    report = month_report(user=user, month=period, as_of=timezone.now())
+    response = HttpResponse(month_report_xlsx(report), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="postdesk-{period}.xlsx"'
+    return response
+
+
+# ------------------------------------------------------------------ the archive
+
+
+class SummaryLinks(Schema):
+    pdf: str
+    xlsx: str
+
+
+class SummaryOut(Schema):
+    month: str
+    version: int
+    as_of: datetime
+    created_at: datetime
+    created_by: str | None  # the user who asked; null: the monthly schedule
+    links: SummaryLinks
+
+    @staticmethod
+    def of(summary: MonthSummary) -> dict[str, Any]:
+        base = f"/api/v1/reports/archive/{summary.month}/{summary.version}"
+        return {
+            "month": summary.month,
+            "version": summary.version,
+            "as_of": summary.as_of,
+            "created_at": summary.created_at,
+            "created_by": summary.created_by.username if summary.created_by else None,
+            "links": {"pdf": f"{base}.pdf", "xlsx": f"{base}.xlsx"},
+        }
+
+
+class ArchiveIn(Schema):
+    month: str
+
+
+class ArchiveQueued(Schema):
+    month: str
+    status: str  # "queued": a new version is being generated
+
+
+def _archive_reader(request: HttpRequest) -> Any:
+    user = staff_user(request)
+    if not can_read_archive(user):
+        raise PermissionDenied()
+    return user
+
+
+@router.get("/archive", response={200: list[SummaryOut]}, summary="The stored month-end summaries")
+def archive_list(request: HttpRequest, month: str = "") -> list[dict[str, Any]]:
+    """Every stored version of the month-end summary (of `month`, YYYY-MM, when given),
+    newest month and version first: its as-of time, when and by whom it was made (null:
+    the monthly schedule) and the links to its PDF and Excel. The summaries are the whole
+    centre's: for the team leads, directors and administrators who see all of it (403 for
+    anyone else)."""
+    user = _archive_reader(request)
+    period = parse_month(month) if month else None
+    return [SummaryOut.of(summary) for summary in month_summaries(user=user, month=period)]
+
+
+@router.post("/archive", response={202: ArchiveQueued}, summary="Generate a month's summary now")
+def archive_generate(request: HttpRequest, payload: ArchiveIn) -> Status[Any]:
+    """Generate a new version of `month`'s summary now, in the background (queue
+    "reports"): it is stored beside the earlier ones and mailed, PDF and Excel attached,
+    to the directors and team leads. Directors and administrators only (403); a month
+    that has not begun is a 400."""
+    user = staff_user(request)
+    if not can_generate_month_summary(user):
+        raise PermissionDenied()
+    period = parse_month(payload.month, default_current=False)
+    month_summary_request(by=user, month=period)
+    return Status(202, {"month": str(period), "status": "queued"})
+
+
+def _stored_file(request: HttpRequest, month: str, version: int, kind: str) -> HttpResponse:
+    summary = month_summary_get(
+        user=_archive_reader(request), month=parse_month(month), version=version
+    )
+    content = bytes(summary.pdf if kind == "pdf" else summary.xlsx)
+    response = HttpResponse(content, content_type=PDF if kind == "pdf" else XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{summary_filename(summary, kind)}"'
+    return response
+
+
+@router.get(
+    "/archive/{month}/{version}.pdf",
+    summary="A stored summary's PDF",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The PDF as it was stored",
+                "content": {PDF: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def archive_pdf(request: HttpRequest, month: str, version: int) -> HttpResponse:
+    """Version `version` of `month`'s stored summary as a PDF, exactly as it was made."""
+    return _stored_file(request, month, version, "pdf")
+
+
+@router.get(
+    "/archive/{month}/{version}.xlsx",
+    summary="A stored summary's Excel workbook",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The workbook as it was stored",
+                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def archive_xlsx(request: HttpRequest, month: str, version: int) -> HttpResponse:
+    """Version `version` of `month`'s stored summary as an Excel workbook."""
+    return _stored_file(request, month, version, "xlsx")
 
 
 class UnitLeagueRow(Schema):

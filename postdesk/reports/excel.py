@@ -1,106 +1,100 @@
-"""The month-end report as an Excel workbook (XlsxWriter, in memory: a report is small)."""
+"""The month-end summary as an Excel workbook (XlsxWriter, in memory: a summary is small).
+
+One sheet per table of `layout.py` — the same tables the PDF draws — with the title, the
+month and the as-of time above a frozen header row; counts, rates and hours are numbers
+(rates with a percent format), not text; columns are sized to their longest cell, counting
+a Chinese character as two."""
 
 from __future__ import annotations
 
 import io
+import unicodedata
+from datetime import date, datetime
 from typing import Any
 
 import xlsxwriter
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from postdesk.core.exports import SafeSheet
+from postdesk.core.exports import QUOTE_PREFIX, formula_like
+from postdesk.reports.layout import COUNT, DECIMAL, RATE, TEXT, Block, summary_blocks, targets_block
+
+HEADER_ROW = 3  # 0: the summary and month, 1: as-of, 2: the table's title, 3: its header
+MAX_SHEET_NAME = 31  # Excel's limit
+
+
+def display_width(text: str) -> int:
+    """Columns a text needs in a spreadsheet: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    name = title.translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))[:MAX_SHEET_NAME]
+    base, n = name, 2
+    while name in taken:
+        suffix = f" {n}"
+        name, n = base[: MAX_SHEET_NAME - len(suffix)] + suffix, n + 1
+    taken.add(name)
+    return name
 
 
 def month_report_xlsx(report: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     # text is text: a unit's name beginning with "=" is never written as a formula, and
-    # SafeSheet gives it Excel's quote prefix (core/exports.py)
+    # such a cell gets Excel's quote prefix (core/exports.py)
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    bold = book.add_format({"bold": True, "bg_color": "#EEF1F4"})
-    pct = book.add_format({"num_format": "0.00%"})
-    title = book.add_format({"bold": True, "font_size": 14})
-
-    sheet = SafeSheet(book, book.add_worksheet(_("Quality targets")))
-    sheet.write(0, 0, _("Month-end report %(month)s") % {"month": report["month"]}, title)
-    headers = [
-        _("Target"),
-        _("Achieved"),
-        _("Target value"),
-        _("Numerator"),
-        _("Denominator"),
-        _("Met"),
-    ]
-    sheet.write_row(2, 0, headers, bold)
-    for row, target in enumerate(report["targets"], start=3):
-        sheet.write(row, 0, target["label"])
-        if target["value"] is None:
-            sheet.write(row, 1, "—")
-        else:
-            sheet.write_number(row, 1, target["value"], pct)
-        sheet.write_number(row, 2, target["target"], pct)
-        sheet.write_number(row, 3, target["numerator"])
-        sheet.write_number(row, 4, target["denominator"])
-        met = target["met"]
-        sheet.write(row, 5, "—" if met is None else (_("yes") if met else _("no")))
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 5, 12)
-
-    sheet = SafeSheet(book, book.add_worksheet(_("Work orders")))
-    sheet.write_row(0, 0, [_("Type"), _("Created"), _("Closed"), _("Open"), _("Overdue")], bold)
-    for row, line in enumerate(report["work_orders"], start=1):
-        sheet.write_row(
-            row, 0, [line["label"], line["created"], line["closed"], line["open"], line["overdue"]]
-        )
-    sheet.set_column(0, 0, 16)
-
-    sheet = SafeSheet(book, book.add_worksheet(_("Complaints by unit")))
-    sheet.write_row(
-        0,
-        0,
-        [
-            _("Unit"),
-            _("Complaints"),
-            _("Replied"),
-            _("Reply rate"),
-            _("Replied in time"),
-            _("Timely rate"),
-        ],
-        bold,
-    )
-    for row, line in enumerate(report["complaints"]["by_unit"], start=1):
-        sheet.write(row, 0, f"{line['unit_name']} ({line['unit'] or '—'})")
-        sheet.write_number(row, 1, line["complaints"])
-        sheet.write_number(row, 2, line["replied"])
-        if line["reply_rate"] is not None:
-            sheet.write_number(row, 3, line["reply_rate"], pct)
-        sheet.write_number(row, 4, line["timely"])
-        if line["timely_rate"] is not None:
-            sheet.write_number(row, 5, line["timely_rate"], pct)
-    sheet.set_column(0, 0, 24)
-
-    calls = report.get("calls")
-    if calls:
-        sheet = SafeSheet(book, book.add_worksheet(_("Calls")))
-        metrics = [
-            ("offered", _("Offered")),
-            ("answered", _("Answered")),
-            ("abandoned", _("Abandoned")),
-            ("short_abandoned", _("Short abandoned")),
-            ("service_level", _("Service level")),
-            ("abandonment_rate", _("Abandonment rate")),
-            ("asa_seconds", _("Average speed of answer (s)")),
-            ("aht_seconds", _("Average handling time (s)")),
-        ]
-        sheet.write_row(0, 0, [_("Metric"), _("Value")], bold)
-        for row, (key, label) in enumerate(metrics, start=1):
-            sheet.write(row, 0, label)
-            value = calls.get(key)
-            if value is None:
-                sheet.write(row, 1, "—")
-            elif key in {"service_level", "abandonment_rate"}:
-                sheet.write_number(row, 1, value, pct)
-            else:
-                sheet.write_number(row, 1, value)
-        sheet.set_column(0, 0, 28)
+    formats = {
+        "head": book.add_format({"bold": True, "bg_color": "#E6F0EC", "border": 1}),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "bold": book.add_format({"bold": True}),
+        RATE: book.add_format({"num_format": "0.00%"}),
+        DECIMAL: book.add_format({"num_format": "#,##0.0"}),
+        COUNT: book.add_format({"num_format": "#,##0"}),
+        "flag": book.add_format({"font_color": "#B42318"}),
+        "quoted": book.add_format(QUOTE_PREFIX),
+        "flag quoted": book.add_format({"font_color": "#B42318", **QUOTE_PREFIX}),
+    }
+    as_of = timezone.localtime(datetime.fromisoformat(report["as_of"]))
+    year, month = (int(part) for part in report["month"].split("-"))
+    month_label = date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")
+    heading = _("%(centre)s month-end summary") % {"centre": _("Postal customer service centre")}
+    as_of_line = _("Figures as of %(as_of)s") % {"as_of": date_format(as_of, "DATETIME_FORMAT")}
+    blocks = [targets_block(report), *(b for row in summary_blocks(report) for b in row)]
+    taken: set[str] = set()
+    for block in blocks:
+        sheet = book.add_worksheet(_sheet_name(block.title, taken))
+        sheet.write_string(0, 0, f"{heading} · {month_label}", formats["title"])
+        sheet.write_string(1, 0, as_of_line)
+        sheet.write_string(2, 0, block.title, formats["bold"])
+        _write(sheet, block, formats)
     book.close()
     return buffer.getvalue()
+
+
+def _write(sheet: Any, block: Block, formats: dict[str, Any]) -> None:
+    widths = [display_width(c.label) for c in block.columns]
+    for j, column in enumerate(block.columns):
+        sheet.write_string(HEADER_ROW, j, column.label, formats["head"])
+    for i, line in enumerate(block.rows):
+        row = HEADER_ROW + 1 + i
+        for j, value in enumerate(line):
+            kind = block.kind(i, j)
+            if value is None:
+                sheet.write_string(row, j, "—")
+            elif kind in (COUNT, RATE, DECIMAL):
+                sheet.write_number(row, j, float(value), formats[kind])
+            else:
+                text = str(value)
+                flag = "flag" if (i, j) in block.flagged else ""
+                if formula_like(text):
+                    flag = f"{flag} quoted".strip()
+                sheet.write_string(row, j, text, formats[flag] if flag else None)
+                widths[j] = max(widths[j], display_width(text))
+            if kind != TEXT and value is not None:
+                widths[j] = max(widths[j], 10)
+    if not block.rows:
+        sheet.write_string(HEADER_ROW + 1, 0, block.empty)
+    for j, width in enumerate(widths):
+        sheet.set_column(j, j, min(max(width + 2, 8), 60))
+    sheet.freeze_panes(HEADER_ROW + 1, 0)

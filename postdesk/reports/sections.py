@@ -4,9 +4,7 @@ top complaint causes and the units with the most overdue work.
 
 Read-only and scoped: every query starts from `work_orders_visible(user=...)`.
 
-Channel: a work order has no channel field. It is derived, in this order, from
-`details["channel"]` when it names one of `CHANNELS`, a 12305 reference (regulator), a
-linked call (phone), else "other" — the rule is `channel_of` and is used everywhere.
+Channel: a work order's intake channel is `workorders.channels.channel_of`.
 """
 
 from __future__ import annotations
@@ -22,31 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from postdesk.core.periods import Month
 from postdesk.org.models import Unit, User
+from postdesk.workorders.channels import CHANNELS, channel_of
 from postdesk.workorders.flows import terminal_statuses
 from postdesk.workorders.labels import choice_label, subtype_label, type_label
 from postdesk.workorders.selectors import work_orders_visible
 
-CHANNELS = {
-    "phone": _("Phone"),
-    "web": _("Web"),
-    "sms": _("SMS"),
-    "walk_in": _("Walk-in"),
-    "regulator": _("Regulator (12305)"),
-    "other": _("Other"),
-}
 TOP = 10
 _ZERO = {"created": 0, "closed": 0, "overdue": 0}
-
-
-def channel_of(*, details_channel: str | None, regulator_ref: str, call_id: str) -> str:
-    """The intake channel of one work order (see the module docstring)."""
-    if details_channel in CHANNELS and details_channel != "other":
-        return str(details_channel)
-    if regulator_ref:
-        return "regulator"
-    if call_id:
-        return "phone"
-    return "other"
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -17,15 +17,20 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from postdesk.calls.selectors import call_metrics_for_days, is_supervisor
+from postdesk.core.errors import NotFound
 from postdesk.core.periods import FIRST_YEAR, Month, month_span
 from postdesk.notices.selectors import notice_kpi
-from postdesk.org.models import User
+from postdesk.org.models import Role, User
+from postdesk.org.selectors import scope_for
+from postdesk.quality.selectors import agent_scorecards, team_scorecards, unit_scorecards
+from postdesk.reports.models import MonthSummary
+from postdesk.reports.rules import can_read_archive
 from postdesk.reports.sections import (
     complaint_breakdowns,
     most_overdue_units,
@@ -178,6 +183,31 @@ def targets_compared(*, user: User, month: Month, as_of: datetime) -> list[dict[
     return current
 
 
+def inspection_summary(*, user: User, month: Month) -> dict[str, Any]:
+    """The month's quality inspection (质检) scorecards by team, agent and handling unit
+    (branch replies), in league order, as the quality app counts them (its scope)."""
+
+    def rows(cards: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "key": c[kind],
+                "name": c["name"],
+                "evaluated": c["evaluated"],
+                "quota": c["quota"],
+                "average": None if c["average"] is None else float(c["average"]),
+                "fatal_failed": c["fatal_failed"],
+            }
+            for c in cards
+            if kind in c
+        ]
+
+    return {
+        "by_team": rows(team_scorecards(user=user, month=month), "team"),
+        "by_agent": rows(agent_scorecards(user=user, month=month), "agent"),
+        "by_unit": rows(unit_scorecards(user=user, month=month), "unit"),
+    }
+
+
 def month_report(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]:
     """Everything the month-end report shows, as one JSON-ready document."""
     report: dict[str, Any] = {
@@ -194,6 +224,7 @@ def month_report(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]
         "top_causes": top_causes(user=user, month=month),
         "most_overdue_units": most_overdue_units(user=user, as_of=as_of),
         "calls": None,
+        "inspection": None,
     }
     for row in report["complaints"]["by_subtype"]:
         row["subtype_label"] = subtype_label(row["subtype"]) or "—"
@@ -201,6 +232,7 @@ def month_report(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]
         report["calls"] = call_metrics_for_days(
             user=user, first=month.first_day, last=month.last_day, breakdowns=False
         )
+        report["inspection"] = inspection_summary(user=user, month=month)
     return report
 
 
@@ -216,3 +248,39 @@ def target_trend(*, user: User, month: Month, as_of: datetime, months: int = 6) 
             series.setdefault(target.key, []).append(target.value)
             labels[target.key] = str(target.label)
     return {"months": [str(m) for m in names], "series": series, "labels": labels}
+
+
+# ------------------------------------------------------------------ the archive
+
+
+def centre_reader() -> User:
+    """The reader an archived summary is made for: the whole centre (an administrator's
+    scope; calls included). Never saved, so it signs in nowhere; the archive's own
+    readers are checked by `rules.can_read_archive`."""
+    return User(username="postdesk-month-summary", role=Role.ADMIN, is_active=True)
+
+
+def summary_recipients() -> list[User]:
+    """Who receives the archived summary: the active directors and team leads who see the
+    whole centre (a county bureau's lead sees only its county, so not the centre's
+    summary either)."""
+    users = User.objects.filter(is_active=True, role__in=[Role.DIRECTOR, Role.LEAD])
+    return [user for user in users.select_related("unit") if scope_for(user=user).everything]
+
+
+def month_summaries(*, user: User, month: Month | None = None) -> QuerySet[MonthSummary]:
+    """The stored summaries, newest month and version first, without their files; none
+    for a reader the archive is not for."""
+    rows = MonthSummary.objects.defer("report", "pdf", "xlsx").select_related("created_by")
+    if not can_read_archive(user):
+        return rows.none()
+    return rows.filter(month=str(month)) if month is not None else rows
+
+
+def month_summary_get(*, user: User, month: Month, version: int) -> MonthSummary:
+    """One stored version (with its files); NotFound when there is none, or the reader
+    may not read the archive."""
+    found = MonthSummary.objects.filter(month=str(month), version=version).first()
+    if found is None or not can_read_archive(user):
+        raise NotFound()
+    return found

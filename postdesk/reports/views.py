@@ -1,18 +1,34 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from postdesk.core.errors import DomainError
 from postdesk.core.periods import Month, parse_month
 from postdesk.org.models import User
 from postdesk.org.request import staff_user
 from postdesk.reports.excel import month_report_xlsx
 from postdesk.reports.league import AGENT_COLUMNS, UNIT_COLUMNS, agent_league, unit_league
 from postdesk.reports.pdf import render_month_pdf
-from postdesk.reports.rules import can_read_reports
-from postdesk.reports.selectors import month_report, quality_targets, target_trend
+from postdesk.reports.rules import (
+    can_generate_month_summary,
+    can_read_archive,
+    can_read_reports,
+)
+from postdesk.reports.selectors import (
+    month_report,
+    month_summaries,
+    month_summary_get,
+    quality_targets,
+    target_trend,
+)
+from postdesk.reports.services import PDF, XLSX, month_summary_request, summary_filename
 from postdesk.reports.target_items import target_items
 
 
@@ -42,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "report": report,
             "month": month,
             "trend": trend,
+            "can_archive": can_read_archive(user),
         },
     )
 
@@ -135,3 +152,67 @@ def league_page(request: HttpRequest) -> HttpResponse:
             "agent_desc": agent_desc,
         },
     )
+
+
+def _archive_reader(request: HttpRequest) -> User:
+    user = staff_user(request)
+    if not can_read_archive(user):
+        raise Http404
+    return user
+
+
+def _month_label(month: Month) -> str:
+    return str(date_format(month.first_day, "YEAR_MONTH_FORMAT"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_page(request: HttpRequest) -> HttpResponse:
+    """The stored month-end summaries, every version with its files; directors (and
+    administrators) may have a month generated now."""
+    user = _archive_reader(request)
+    may_generate = can_generate_month_summary(user)
+    if request.method == "POST":
+        if not may_generate:
+            raise Http404
+        try:
+            month = parse_month(request.POST.get("month"), default_current=False)
+            month_summary_request(by=user, month=month)
+        except DomainError as exc:
+            text = " ".join(str(message) for message in exc.fields.values()) or exc.message
+            messages.error(request, str(text))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The summary of %(month)s is being generated. It appears below in a "
+                    "minute and is mailed to the directors and team leads."
+                )
+                % {"month": _month_label(month)},
+            )
+        return redirect("reports:archive")
+    rows = [
+        {"summary": summary, "month_label": _month_label(parse_month(summary.month))}
+        for summary in month_summaries(user=user)
+    ]
+    return render(
+        request,
+        "reports/archive.html",
+        {
+            "rows": rows,
+            "may_generate": may_generate,
+            "default_month": Month.current().previous(),
+        },
+    )
+
+
+@login_required
+def archive_file(request: HttpRequest, month: str, version: int, kind: str) -> HttpResponse:
+    """One stored version's PDF or Excel, exactly as it was made."""
+    summary = month_summary_get(
+        user=_archive_reader(request), month=parse_month(month), version=version
+    )
+    content = bytes(summary.pdf if kind == "pdf" else summary.xlsx)
+    response = HttpResponse(content, content_type=PDF if kind == "pdf" else XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{summary_filename(summary, kind)}"'
+    return response

@@ -10,13 +10,21 @@ matches, or no district can be told from the address, `unmatched`. Never a guess
 Rules are stored with the upper levels their lower ones imply filled in (a rule for
 鹿城区 is stored as 浙江省 / 温州市 / 鹿城区), so that a rule's specificity counts what it
 really narrows, whichever fields the administrator typed.
+
+Who may manage the table (see, edit, import and test it on the admin pages) is the one
+predicate `can_manage_routing`; reading the router's answer is not restricted here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from postdesk.org.models import Role
 from postdesk.routing.parsing import ParsedAddress
+
+if TYPE_CHECKING:
+    from postdesk.org.models import User
 
 MATCHED, AMBIGUOUS, UNMATCHED = "matched", "ambiguous", "unmatched"
 # why: the answer's reason, for the explanation page and the API
@@ -28,6 +36,14 @@ WON, TIE, NO_DISTRICT, UNCERTAIN_PLACE, NO_RULE = (
     "no_rule",
 )
 PLACE_FIELDS = ("province", "city", "district", "town")
+
+
+def can_manage_routing(user: User) -> bool:
+    """The service-area pages (rules, imports, the address tester, the samples) and every
+    write of the table: administrators only."""
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMIN)
+    )
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,8 +36,8 @@ from postdesk.org.models import Unit, User
 from postdesk.routing.divisions import Gazetteer, gazetteer
 from postdesk.routing.models import ServiceArea, TableVersion
 from postdesk.routing.parsing import ParsedAddress, parse_address
-from postdesk.routing.rules import Decision, Rule, RuleIndex, decide
-from postdesk.routing.services import bump_version, can_edit_areas
+from postdesk.routing.rules import Decision, Rule, RuleIndex, can_manage_routing, decide
+from postdesk.routing.services import bump_version
 
 MAX_ADDRESS_LENGTH = 200
 REASON_LABELS = {
@@ -211,7 +211,7 @@ def district_rules(*, parsed: ParsedAddress) -> list[Rule]:
 
 
 def _require_admin(user: User) -> None:
-    if not can_edit_areas(user):
+    if not can_manage_routing(user):
         raise PermissionDenied(_("Only administrators see the service-area table."))
 
 
@@ -224,3 +224,14 @@ def service_areas_list(*, user: User, unit: Unit | None = None) -> QuerySet[Serv
 def service_area_get(*, user: User, area_id: int) -> ServiceArea | None:
     _require_admin(user)
     return ServiceArea.objects.select_related("unit").filter(pk=area_id).first()
+
+
+def units_with_rule_counts(*, user: User) -> QuerySet[Unit]:
+    """Every unit in tree order, each with `rule_count`, its rules in the table."""
+    _require_admin(user)
+    return Unit.objects.annotate(rule_count=Count("service_areas")).order_by("path")
+
+
+def unit_for_areas(*, user: User, code: str) -> Unit | None:
+    _require_admin(user)
+    return Unit.objects.filter(code=code).first()

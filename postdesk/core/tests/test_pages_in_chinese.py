@@ -183,6 +183,10 @@ def explicit_samples() -> dict[tuple[str, str], list[str]]:
         ("tracking", "office_code"): list(
             Unit.objects.filter(code__in=["WZ-LC01", "WZ-EMS"]).values_list("code", flat=True)
         ),
+        # a unit with rules of every kind (district, township, keywords) in the demo table
+        ("routing", "code"): list(
+            Unit.objects.filter(code="WZ-LC03").values_list("code", flat=True)
+        ),
     }
 
 
@@ -213,6 +217,13 @@ def explicit_queries() -> dict[str, list[str]]:
         "tracking/": [f"q={w}" for w in with_order] + [f"q={p}" for p in phone],
         "workorders/": ["q=投诉", "mine=1"],
         "kb/": ["q=邮件延误"],
+        # the tester's answers: matched (with a keyword), a tie, a place of several cities
+        "routing/test/": [
+            "address=温州市鹿城区划龙桥路88号",
+            "address=鹿城区五马街道解放路12号",
+            "address=鼓楼区中山路1号",
+            "address=",
+        ],
     }
     return {route: [q for q in values if q] for route, values in queries.items()}
 

@@ -71,6 +71,15 @@ def test_quotas_and_the_always_include_rules(api, make_call, make_order, staff):
     assert len([s for s in ems if s["call"]]) == 1
     assert [s["call"] for s in lead.get(f"{URL}/samples/", month="2026-11").json() if s["call"]]
     assert all(p.number for p in plain)
+    # by intake channel (derived: `workorders.channels.channel_of`): two orders came by web
+    for order in plain[:2]:
+        WorkOrder.objects.filter(pk=order.pk).update(details={"channel": "web"})
+    web = lead.post(f"{URL}/samples/", {"month": "2026-11", "channel": "web"}).json()
+    assert {s["work_order"] for s in web if s["work_order"]} == {p.number for p in plain[:2]}
+    phone = lead.post(f"{URL}/samples/", {"month": "2026-11", "channel": "phone"}).json()
+    assert {s["work_order"] for s in phone if s["work_order"]} == {angry.number}  # its call
+    bad = lead.post(f"{URL}/samples/", {"month": "2026-11", "channel": "fax"})
+    assert bad.status_code == 400 and "channel" in bad.json()["fields"]
     assert api("agent1").post(f"{URL}/samples/", {"month": "2026-11"}).status_code == 403
 
 

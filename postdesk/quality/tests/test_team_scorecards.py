@@ -93,3 +93,35 @@ def test_the_scorecards_page_shows_the_teams(api, published, make_call, two_team
     teams = page.split('data-testid="teams"')[1].split("</table>")[0]
     assert teams.index("话务班") < teams.index("专席班")
     assert "91.67" in teams and "38.89" in teams
+
+
+def test_the_month_report_carries_the_scorecards(
+    api, published, make_call, two_teams, staff, client_for
+):
+    import io
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from postdesk.reports.excel import month_report_xlsx
+    from postdesk.reports.selectors import month_report
+
+    _made(api, published, make_call)
+    month = parse_month("2026-11")
+    report = month_report(user=staff["director1"], month=month, as_of=timezone.now())
+    teams = {r["key"]: r for r in report["inspection"]["by_team"]}
+    assert (teams["WZ-11185-ZX"]["evaluated"], teams["WZ-11185-ZX"]["average"]) == (2, 38.89)
+    assert teams["WZ-11185-ZX"]["fatal_failed"] == 1 and teams["WZ-11185-HW"]["quota"] == 13
+    agents = [r["key"] for r in report["inspection"]["by_agent"]]
+    assert agents[0] == "agent1" and set(agents) == {"agent1", "agent2", "agent3"}
+    assert report["inspection"]["by_unit"] == []  # no branch-reply evaluations
+    # a branch handler's report has none (inspection is the floor's)
+    assert (
+        month_report(user=staff["branch1"], month=month, as_of=timezone.now())["inspection"] is None
+    )
+
+    page = client_for("director1").get("/reports/?month=2026-11").content.decode()
+    assert "分班组质检" in page and "专席班" in page and "38.89" in page
+    book = load_workbook(io.BytesIO(month_report_xlsx(report)))
+    rows = {r[0]: r[1:] for r in book["分班组质检"].iter_rows(min_row=5, values_only=True)}
+    assert rows["专席班"] == (2, 15, 38.89, 1)

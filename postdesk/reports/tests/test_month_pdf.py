@@ -1,10 +1,13 @@
-"""The month-end summary as a PDF: its text extracted (pypdf) and checked against the
-hand-built month of `test_month_sections` and against the summary itself, who may
-download it, and a bad month."""
+"""The month-end summary as a PDF: its text extracted (poppler's pdftotext) and checked
+against the hand-built month of `test_month_sections` and against the summary itself, its
+fonts embedded (pdffonts), who may download it, and a bad month."""
 
 from __future__ import annotations
 
 import io
+import re
+import subprocess
+import tempfile
 
 import pytest
 from django.utils import timezone
@@ -26,8 +29,25 @@ def _lines(content: bytes) -> list[str]:
     reader = PdfReader(io.BytesIO(content))
     assert all(round(float(p.mediabox.width)) == 595 for p in reader.pages)  # A4
     assert all(round(float(p.mediabox.height)) == 842 for p in reader.pages)
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    text = _poppler("pdftotext", content, "-layout", "-")
+    # laid out as on the page: a table's cells are two or more spaces apart on their line
+    return [
+        cell for line in text.splitlines() for cell in re.split(r"\s{2,}", line.strip()) if cell
+    ]
+
+
+def _poppler(tool: str, content: bytes, *args: str) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+        pdf.write(content)
+        pdf.flush()
+        run = subprocess.run([tool, pdf.name, *args], capture_output=True, check=True, text=True)
+    return run.stdout
+
+
+def _fonts(content: bytes) -> list[dict[str, str]]:
+    """pdffonts' table: a font's name, type and whether it is embedded."""
+    lines = _poppler("pdffonts", content).splitlines()[2:]
+    return [{"name": line.split()[0], "emb": line.split()[-5]} for line in lines]
 
 
 def _row(lines: list[str], heading: str, label: str, width: int) -> list[str]:
@@ -43,10 +63,16 @@ def test_the_pdf_carries_the_hand_built_months_figures(hand_month, client_for, s
     assert response["Content-Disposition"] == f'attachment; filename="postdesk-{MONTH}.pdf"'
     lines = _lines(response.content)
     month_label = f"{MONTH.year}年{MONTH.month}月"
-    assert lines[:2] == [f"邮政客服中心月度汇总 · {month_label}", "邮政客服中心"]  # page header
+    assert lines[0] == f"邮政客服中心月度汇总 · {month_label}"  # every page's head …
+    pages = len(PdfReader(io.BytesIO(response.content)).pages)
+    assert lines.count(f"邮政客服中心月度汇总 · {month_label}") == pages
+    assert lines.count("邮政客服中心") == pages  # … and foot
+    assert f"第 1 页，共 {pages} 页" in lines and f"第 {pages} 页，共 {pages} 页" in lines
     assert "邮政客服中心月度汇总" in lines and month_label in lines
     assert any(line.startswith(f"数据截至 {month_label}") for line in lines)
-    assert "第 1 页" in lines
+    fonts = _fonts(response.content)
+    assert fonts and all(f["emb"] == "yes" for f in fonts), fonts  # renders everywhere
+    assert all("Noto-Sans-CJK-SC" in f["name"] for f in fonts), fonts
 
     # counted by hand from the fixture: 3 complaints (2 replied), 1 consultation overdue …
     assert _row(lines, "质量目标", "服务投诉处理回复率", 7) == [

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from postdesk.core.periods import Month
 from postdesk.org.models import Unit
-from postdesk.reports.sections import channel_of, percentile
+from postdesk.reports.sections import percentile
 from postdesk.reports.selectors import month_report
+from postdesk.workorders.channels import channel_of
 from postdesk.workorders.models import WorkOrder
 from postdesk.workorders.tests.conftest import act, make_order  # noqa: F401 (fixtures)
 
