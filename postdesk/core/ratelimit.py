@@ -92,7 +92,7 @@ class _Database:
         # atomic, so concurrent hits from any process are all counted. The table name is
         # our model's; the values are parameters.
         sql = (
-            f"INSERT INTO {table} (bucket, window_end, hits) VALUES (%s, %s, 1) "
+            f"INSERT INTO {table} (bucket, window_end, hits) VALUES (%s, %s, 1) "  # noqa: S608 — our model's table; values bound
             f"ON CONFLICT (bucket, window_end) DO UPDATE SET hits = {table}.hits + 1 "
             "RETURNING hits"
         )

@@ -59,7 +59,7 @@ def _insert_sql(model: type[Model], rows: int, lock_on: str | None, returning: b
     fields = _fields(model, None)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
-        f"INSERT INTO {_quote(model._meta.db_table)} "
+        f"INSERT INTO {_quote(model._meta.db_table)} "  # noqa: S608 — names from _meta, quoted; values bound
         f"({', '.join(_quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
     )
     if lock_on is not None:
@@ -113,7 +113,7 @@ def add(obj: Model) -> None:
 @cache
 def _update_sql(model: type[Model], names: tuple[str, ...]) -> str:
     return (
-        f"UPDATE {_quote(model._meta.db_table)} SET "
+        f"UPDATE {_quote(model._meta.db_table)} SET "  # noqa: S608 — names from _meta, quoted; values bound
         + ", ".join(f"{_quote(f.column)} = %s" for f in _fields(model, names))
         + f" WHERE {_pk_column(model)} = %s"
     )
@@ -137,7 +137,7 @@ def _select_sql(model: type[Model], where_in: str, count: int, lock: bool) -> st
     fields = _all(model)
     key = _column(model, where_in)
     sql = (
-        f"SELECT {', '.join(_quote(f.column) for f in fields)} "
+        f"SELECT {', '.join(_quote(f.column) for f in fields)} "  # noqa: S608 — names from _meta, quoted; values bound
         f"FROM {_quote(model._meta.db_table)} WHERE {key} IN ({', '.join(['%s'] * count)}) "
         f"ORDER BY {key}"
     )

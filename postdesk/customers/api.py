@@ -86,10 +86,10 @@ def get_customer(request: HttpRequest, customer_id: int) -> dict[str, object]:
     return _card(customer_card(customer=customer, full=False))
 
 
-@router.get(
+@router.post(
     "/{customer_id}/full",
     response=CustomerFullOut,
-    summary="One customer in full (written to the access log)",
+    summary="One customer in full (written to the access log; POST: no link can trigger it)",
 )
 def get_customer_full(request: HttpRequest, customer_id: int) -> dict[str, object]:
     customer = customer_get(user=staff_user(request), customer_id=customer_id)

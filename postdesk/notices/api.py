@@ -320,7 +320,7 @@ def detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return _detail(user, notice)
 
 
-@router.get(
+@router.post(  # it writes to the access log: no link or image may trigger it
     "/{number}/contact",
     response={200: ContactOut, 403: ErrorOut, 404: ErrorOut},
     summary="The customer's phone, name and address in full (written to the access log)",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from postdesk.core.exports import QUOTE_PREFIX, formula_like
 from postdesk.reports.layout import COUNT, DECIMAL, RATE, TEXT, Block, summary_blocks, targets_block
 
 HEADER_ROW = 3  # 0: the summary and month, 1: as-of, 2: the table's title, 3: its header
@@ -40,7 +41,8 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 
 def month_report_xlsx(report: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
-    # text is text: a unit's name beginning with "=" is never written as a formula
+    # text is text: a unit's name beginning with "=" is never written as a formula, and
+    # such a cell gets Excel's quote prefix (core/exports.py)
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     formats = {
         "head": book.add_format({"bold": True, "bg_color": "#E6F0EC", "border": 1}),
@@ -50,6 +52,8 @@ def month_report_xlsx(report: dict[str, Any]) -> bytes:
         DECIMAL: book.add_format({"num_format": "#,##0.0"}),
         COUNT: book.add_format({"num_format": "#,##0"}),
         "flag": book.add_format({"font_color": "#B42318"}),
+        "quoted": book.add_format(QUOTE_PREFIX),
+        "flag quoted": book.add_format({"font_color": "#B42318", **QUOTE_PREFIX}),
     }
     as_of = timezone.localtime(datetime.fromisoformat(report["as_of"]))
     year, month = (int(part) for part in report["month"].split("-"))
@@ -82,8 +86,10 @@ def _write(sheet: Any, block: Block, formats: dict[str, Any]) -> None:
                 sheet.write_number(row, j, float(value), formats[kind])
             else:
                 text = str(value)
-                flag = formats["flag"] if (i, j) in block.flagged else None
-                sheet.write_string(row, j, text, flag)
+                flag = "flag" if (i, j) in block.flagged else ""
+                if formula_like(text):
+                    flag = f"{flag} quoted".strip()
+                sheet.write_string(row, j, text, formats[flag] if flag else None)
                 widths[j] = max(widths[j], display_width(text))
             if kind != TEXT and value is not None:
                 widths[j] = max(widths[j], 10)

@@ -249,7 +249,7 @@ class _PgLoader:
         ) as copy:
             copy.write(prepared.payload)
         raw.execute(
-            f"INSERT INTO tracking_event ({self.cols}) SELECT {self.cols} "
+            f"INSERT INTO tracking_event ({self.cols}) SELECT {self.cols} "  # noqa: S608 — constant columns, int run id; values bound
             "FROM tracking_event_staging ON CONFLICT DO NOTHING"
         )
         created = max(raw.rowcount, 0)
@@ -261,7 +261,7 @@ class _PgLoader:
 
 class _SqliteLoader:
     sql = (
-        f"INSERT OR IGNORE INTO tracking_event ({', '.join(EVENT_COLUMNS)}, import_run_id) "
+        f"INSERT OR IGNORE INTO tracking_event ({', '.join(EVENT_COLUMNS)}, import_run_id) "  # noqa: S608 — constant columns, int run id; values bound
         f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}, %d)"
     )
 

@@ -280,7 +280,7 @@ def detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return _detail(user, order)
 
 
-@router.get(
+@router.post(  # it writes to the access log: no link or image may trigger it
     "/{number}/caller",
     response=dict[str, Any],
     summary="The caller's phone and name in full (written to the access log)",

@@ -342,7 +342,7 @@ def seed_scale(n: int, stdout: Any = None, *, index: bool = True) -> None:
             with connection.cursor() as cursor:
                 for table in (WorkOrder._meta.db_table, WorkOrderEvent._meta.db_table):
                     cursor.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 — our models' tables, constant columns
                         f"(SELECT MAX(id) FROM {table}))"
                     )
     if pg:
@@ -419,11 +419,11 @@ def _insert_sqlite(rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]]) -> None:
     event_marks = ", ".join(["%s"] * len(EVENT_COLUMNS))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {WorkOrder._meta.db_table} ({', '.join(ORDER_COLUMNS)}) VALUES ({marks})",
+            f"INSERT INTO {WorkOrder._meta.db_table} ({', '.join(ORDER_COLUMNS)}) VALUES ({marks})",  # noqa: S608 — our models' tables, constant columns
             [tuple(conv(v) for v in order) for order, _e in rows],
         )
         cursor.executemany(
-            f"INSERT INTO {WorkOrderEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "
+            f"INSERT INTO {WorkOrderEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "  # noqa: S608 — our models' tables, constant columns
             f"VALUES ({event_marks})",
             [tuple(conv(v) for v in event) for _o, event in rows],
         )

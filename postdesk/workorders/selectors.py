@@ -194,7 +194,7 @@ def _estimated_total() -> int:
             row = cursor.fetchone()
             if row and row[0] and row[0] > 0:
                 return int(row[0])
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 — our table and columns; values bound
         row = cursor.fetchone()
         return int(row[0]) if row else 0
 
@@ -352,11 +352,12 @@ def work_order_duplicates(
         return []
     table = WorkOrder._meta.db_table
     union = " UNION ALL ".join(
-        f"SELECT id FROM {table} WHERE {col} = %s AND type = %s" for col, _v in by
+        f"SELECT id FROM {table} WHERE {col} = %s AND type = %s"  # noqa: S608 — our table and columns; values bound
+        for col, _v in by
     )
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
     sql = (
-        f"SELECT id, number, handling_unit_id, intake_unit_id FROM {table} "
+        f"SELECT id, number, handling_unit_id, intake_unit_id FROM {table} "  # noqa: S608 — our table and columns; values bound
         f"WHERE id IN ({union}) AND status IN ({statuses}) AND id <> %s "
         "ORDER BY id DESC LIMIT %s"
     )

@@ -166,7 +166,7 @@ def test_the_wallboard_updates_live(page, login, live_server, cti_token):
         == 200
     )
     page.wait_for_function(
-        "document.querySelector('[data-testid=waiting]').textContent.trim() === '1'"
+        "() => document.querySelector('[data-testid=waiting]').textContent.trim() === '1'"
     )
     assert page.inner_text("[data-testid=offered]") == "1"
     assert (
@@ -183,7 +183,7 @@ def test_the_wallboard_updates_live(page, login, live_server, cti_token):
         == 200
     )
     page.wait_for_function(
-        "document.querySelector('[data-testid=waiting]').textContent.trim() === '0'"
+        "() => document.querySelector('[data-testid=waiting]').textContent.trim() === '0'"
     )
     assert page.inner_text("[data-testid=answered]") == "1"
     assert page.inner_text("[data-testid=state-on_call]").strip().endswith("1")

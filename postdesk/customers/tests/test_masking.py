@@ -59,7 +59,7 @@ def test_full_view_for_allowed_roles_is_logged(people, api_for, client_for, staf
     username = BY_ROLE[role]
     customer = people["lc"]
 
-    full = api_for(username).get(f"/api/v1/customers/{customer.pk}/full", REMOTE_ADDR="10.1.2.3")
+    full = api_for(username).post(f"/api/v1/customers/{customer.pk}/full", REMOTE_ADDR="10.1.2.3")
     assert full.status_code == 200
     body = full.json()
     assert body["masked"] is False
@@ -85,14 +85,22 @@ def test_full_view_for_allowed_roles_is_logged(people, api_for, client_for, staf
     assert AccessLogEntry.objects.order_by("-id").first().ip == "10.9.8.7"
 
 
-def test_reveal_is_a_post_only(people, client_for):
+def test_reveal_is_a_post_only(people, client_for, api_for):
     assert client_for("agent1").get(f"/customers/{people['lc'].pk}/reveal/").status_code == 405
+    # the API's full view too: a link or an <img> in a mail must not write the access log
+    for client in (api_for("agent1"), client_for("agent1")):
+        r = client.get(f"/api/v1/customers/{people['lc'].pk}/full")
+        assert r.status_code == 405
+        assert r.json()["code"] == "method_not_allowed" and "POST" in r["Allow"]
+        assert FULL not in r.content.decode()
+    # and the export (personal data in bulk)
+    assert client_for("agent1").get("/customers/export.csv").status_code == 405
     assert not AccessLogEntry.objects.exists()
 
 
 def test_director_gets_403_and_nothing_is_logged(people, api_for, client_for):
     customer = people["lc"]
-    api = api_for("director1").get(f"/api/v1/customers/{customer.pk}/full")
+    api = api_for("director1").post(f"/api/v1/customers/{customer.pk}/full")
     assert api.status_code == 403
     assert api.json()["code"] == "permission_denied"
     assert FULL not in api.content.decode()

@@ -78,7 +78,7 @@ def _pg_upsert_one(cursor: Any, row: Row) -> None:
                 title_tsv = EXCLUDED.title_tsv),
             x AS (DELETE FROM {EXACT_TABLE} WHERE kind = %s AND object_id = %s)
         INSERT INTO {EXACT_TABLE} (kind, object_id, value)
-        SELECT %s, %s, v FROM unnest(%s::text[]) AS v""",
+        SELECT %s, %s, v FROM unnest(%s::text[]) AS v""",  # noqa: S608 — constant tables, placeholders; values bound
         [
             row.kind,
             row.object_id,
@@ -112,7 +112,7 @@ def upsert(rows: Sequence[Row], *, fresh: bool = False) -> None:
                         array_to_tsvector(%s::text[]))
                 ON CONFLICT (kind, object_id) DO UPDATE SET title = EXCLUDED.title,
                   updated_at = EXCLUDED.updated_at, tsv = EXCLUDED.tsv,
-                  title_tsv = EXCLUDED.title_tsv""",
+                  title_tsv = EXCLUDED.title_tsv""",  # noqa: S608 — constant tables, placeholders; values bound
                 [
                     (
                         row.kind,
@@ -134,14 +134,14 @@ def upsert(rows: Sequence[Row], *, fresh: bool = False) -> None:
             for row in rows:
                 cursor.execute(
                     f"""INSERT INTO {DOC_TABLE} (kind, object_id, title, updated_at)
-                    VALUES (%s, %s, %s, datetime('now')) {replace} RETURNING id""",
+                    VALUES (%s, %s, %s, datetime('now')) {replace} RETURNING id""",  # noqa: S608 — constant tables, placeholders; values bound
                     [row.kind, row.object_id, row.title],
                 )
                 (doc_id,) = cursor.fetchone()
                 if not fresh:
-                    cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [doc_id])
+                    cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [doc_id])  # noqa: S608 — constant tables, placeholders; values bound
                 cursor.execute(
-                    f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
+                    f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",  # noqa: S608 — constant tables, placeholders; values bound
                     [doc_id, " ".join(row.title_tokens), " ".join(row.body_tokens)],
                 )
         if not fresh:
@@ -149,7 +149,8 @@ def upsert(rows: Sequence[Row], *, fresh: bool = False) -> None:
         exact = [(row.kind, row.object_id, v) for row in rows for v in dict.fromkeys(row.exact)]
         if exact:
             cursor.executemany(
-                f"INSERT INTO {EXACT_TABLE} (kind, object_id, value) VALUES (%s, %s, %s)", exact
+                f"INSERT INTO {EXACT_TABLE} (kind, object_id, value) VALUES (%s, %s, %s)",  # noqa: S608 — constant tables, placeholders; values bound
+                exact,
             )
 
 
@@ -162,7 +163,7 @@ def _delete_exact(cursor: object, kinds_ids: Sequence[tuple[str, int]]) -> None:
             chunk = ids[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(  # type: ignore[attr-defined]
-                f"DELETE FROM {EXACT_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+                f"DELETE FROM {EXACT_TABLE} WHERE kind = %s AND object_id IN ({marks})",  # noqa: S608 — constant tables, placeholders; values bound
                 [kind, *chunk],
             )
 
@@ -171,12 +172,13 @@ def delete(*, kind: str, object_id: int) -> None:
     with connection.cursor() as cursor:
         if not is_postgres():
             cursor.execute(
-                f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN "  # noqa: S608 — constant tables, placeholders; values bound
                 f"(SELECT id FROM {DOC_TABLE} WHERE kind = %s AND object_id = %s)",
                 [kind, object_id],
             )
         cursor.execute(
-            f"DELETE FROM {DOC_TABLE} WHERE kind = %s AND object_id = %s", [kind, object_id]
+            f"DELETE FROM {DOC_TABLE} WHERE kind = %s AND object_id = %s",  # noqa: S608 — constant tables, placeholders; values bound
+            [kind, object_id],
         )
         _delete_exact(cursor, [(kind, object_id)])
 
@@ -185,12 +187,12 @@ def clear(*, kind: str) -> None:
     with connection.cursor() as cursor:
         if not is_postgres():
             cursor.execute(
-                f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN "  # noqa: S608 — constant tables, placeholders; values bound
                 f"(SELECT id FROM {DOC_TABLE} WHERE kind = %s)",
                 [kind],
             )
-        cursor.execute(f"DELETE FROM {DOC_TABLE} WHERE kind = %s", [kind])
-        cursor.execute(f"DELETE FROM {EXACT_TABLE} WHERE kind = %s", [kind])
+        cursor.execute(f"DELETE FROM {DOC_TABLE} WHERE kind = %s", [kind])  # noqa: S608 — constant tables, placeholders; values bound
+        cursor.execute(f"DELETE FROM {EXACT_TABLE} WHERE kind = %s", [kind])  # noqa: S608 — constant tables, placeholders; values bound
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -202,12 +204,12 @@ def match_sql(*, kind: str, expr: str, title_only: bool = False) -> tuple[str, l
     if is_postgres():
         column = "title_tsv" if title_only else "tsv"
         return (
-            f"SELECT object_id FROM {DOC_TABLE} WHERE {column} @@ %s::tsquery",
+            f"SELECT object_id FROM {DOC_TABLE} WHERE {column} @@ %s::tsquery",  # noqa: S608 — constant tables, placeholders; values bound
             [f"({expr}) & '{kind_token(kind)}'"],
         )
     fts_expr = f"title : ({expr})" if title_only else expr
     return (
-        f"SELECT d.object_id FROM {FTS_TABLE} f JOIN {DOC_TABLE} d ON d.id = f.rowid "
+        f"SELECT d.object_id FROM {FTS_TABLE} f JOIN {DOC_TABLE} d ON d.id = f.rowid "  # noqa: S608 — constant tables, placeholders; values bound
         f"WHERE {FTS_TABLE} MATCH %s AND d.kind = %s",
         [fts_expr, kind],
     )
@@ -238,7 +240,7 @@ def analyze() -> None:
 def exact_sql(*, kind: str, values: Sequence[str]) -> tuple[str, list[Any]]:
     marks = ", ".join(["%s"] * len(values))
     return (
-        f"SELECT object_id FROM {EXACT_TABLE} WHERE kind = %s AND value IN ({marks})",
+        f"SELECT object_id FROM {EXACT_TABLE} WHERE kind = %s AND value IN ({marks})",  # noqa: S608 — constant tables, placeholders; values bound
         [kind, *values],
     )
 
@@ -280,7 +282,7 @@ def term_hits(
                 params += [q, q]
             select = ", ".join(["object_id", "title", *cols])
             cursor.execute(
-                f"SELECT {select} FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+                f"SELECT {select} FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",  # noqa: S608 — constant tables, placeholders; values bound
                 [*params, kind, *ids],
             )
             for row in cursor.fetchall():
@@ -288,7 +290,7 @@ def term_hits(
                 result[int(row[0])] = (row[1], flags[0::2], flags[1::2])
             return result
         cursor.execute(
-            f"SELECT object_id, title FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+            f"SELECT object_id, title FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",  # noqa: S608 — constant tables, placeholders; values bound
             [kind, *ids],
         )
         for object_id, title in cursor.fetchall():
@@ -317,12 +319,12 @@ def title_hits(*, kind: str, ids: Sequence[int], terms: Sequence[Term]) -> dict[
             params: list[Any] = [render([[term]]) for term in terms]
             select = ", ".join(["object_id", *cols])
             cursor.execute(
-                f"SELECT {select} FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+                f"SELECT {select} FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",  # noqa: S608 — constant tables, placeholders; values bound
                 [*params, kind, *ids],
             )
             return {int(row[0]): [bool(v) for v in row[1:]] for row in cursor.fetchall()}
         cursor.execute(
-            f"SELECT object_id FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",
+            f"SELECT object_id FROM {DOC_TABLE} WHERE kind = %s AND object_id IN ({marks})",  # noqa: S608 — constant tables, placeholders; values bound
             [kind, *ids],
         )
         for (object_id,) in cursor.fetchall():
@@ -338,5 +340,5 @@ def title_hits(*, kind: str, ids: Sequence[int], terms: Sequence[Term]) -> dict[
 
 def count(*, kind: str) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {DOC_TABLE} WHERE kind = %s", [kind])
+        cursor.execute(f"SELECT count(*) FROM {DOC_TABLE} WHERE kind = %s", [kind])  # noqa: S608 — constant tables, placeholders; values bound
         return int(cursor.fetchone()[0])

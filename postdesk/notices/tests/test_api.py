@@ -213,7 +213,7 @@ def test_stale_version_is_409_conflict(api, org):
 
 def test_the_full_contact_is_logged(api, org, staff):
     number = issue(api("agent1")).json()["number"]
-    r = api("branch1").get(f"/api/v1/notices/{number}/contact")
+    r = api("branch1").post(f"/api/v1/notices/{number}/contact")
     assert r.status_code == 200
     assert r.json() == {
         "number": number,
@@ -224,7 +224,7 @@ def test_the_full_contact_is_logged(api, org, staff):
     }
     entry = AccessLogEntry.objects.get()
     assert entry.actor == staff["branch1"] and entry.subject_id == number
-    assert api("director1").get(f"/api/v1/notices/{number}/contact").status_code == 403
+    assert api("director1").post(f"/api/v1/notices/{number}/contact").status_code == 403
     assert AccessLogEntry.objects.count() == 1
 
 
@@ -311,3 +311,16 @@ def test_the_unit_comes_from_the_address_router(api, org):
     r = issue(api("agent1"), unit="WZ-LC03", address="龙湾区永中街道永宁西路1号")
     assert r.status_code == 201 and r.json()["unit"] == "WZ-LC03"  # the given unit wins
     assert Notice.objects.count() == 2
+
+
+def test_the_full_contact_is_a_post_only(api, client, org, staff):
+    number = issue(api("agent1")).json()["number"]
+    client.force_login(staff["branch1"])
+    for c in (api("branch1"), client):
+        r = c.get(f"/api/v1/notices/{number}/contact")
+        assert r.status_code == 405
+        assert r.json()["code"] == "method_not_allowed" and "POST" in r["Allow"]
+        assert "13812345678" not in r.content.decode()
+    # the page's reveal: GET goes back to the notice, logging nothing
+    assert client.get(f"/notices/{number}/contact/").status_code == 302
+    assert not AccessLogEntry.objects.exists()

@@ -56,7 +56,7 @@ def test_the_seat_map_follows_the_agents_state(page, login, live_server, floor, 
     assert _post(base, raw, call) == 200
     # the call waits in the queue: the map shows it without a reload
     page.wait_for_function(
-        "document.querySelector('[data-testid=floor-waiting]').textContent.trim() === '1'"
+        "() => document.querySelector('[data-testid=floor-waiting]').textContent.trim() === '1'"
     )
     answer = {"event": "answer", "call_id": "floor-1", "agent": "8001",
               "timestamp": (now + timedelta(seconds=2)).isoformat()}  # fmt: skip

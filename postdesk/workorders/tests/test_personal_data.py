@@ -96,7 +96,7 @@ def test_reveal_per_role_and_type(type, make_order, act, api_for, client_for):
         made = act(made, "agent1", "dispatch", unit="WZ-LC01")
     logged = 0
     for username, types in FULL_BY_ROLE.items():
-        answer = api_for(username).get(f"/api/v1/workorders/{made.number}/caller")
+        answer = api_for(username).post(f"/api/v1/workorders/{made.number}/caller")
         page = client_for(username).post(f"/workorders/{made.number}/caller/")
         if type in types:
             assert answer.status_code == 200 and answer.json()["caller_phone"] == FULL_PHONE
@@ -130,18 +130,29 @@ def test_page_full_view_is_logged_once_per_view(pickup, client_for, staff):
 
 def test_api_full_view_is_logged_once_per_view(order, api_for):
     client = api_for("agent1")
-    r = client.get(f"/api/v1/workorders/{order.number}/caller")
+    r = client.post(f"/api/v1/workorders/{order.number}/caller")
     assert r.status_code == 200
     assert r.json()["caller_phone"] == FULL_PHONE and r.json()["caller_name"] == "张三丰"
     assert AccessLogEntry.objects.filter(subject_id=order.number, what="view").count() == 1
-    client.get(f"/api/v1/workorders/{order.number}/caller")
+    client.post(f"/api/v1/workorders/{order.number}/caller")
     assert AccessLogEntry.objects.count() == 2
+
+
+def test_the_caller_reveal_is_a_post_only(order, client_for, api_for):
+    for client in (api_for("agent1"), client_for("agent1")):
+        r = client.get(f"/api/v1/workorders/{order.number}/caller")
+        assert r.status_code == 405
+        assert r.json()["code"] == "method_not_allowed" and "POST" in r["Allow"]
+        assert FULL_PHONE not in r.content.decode()
+    # the page's reveal: GET goes back to the order, logging nothing
+    assert client_for("agent1").get(f"/workorders/{order.number}/caller/").status_code == 302
+    assert AccessLogEntry.objects.count() == 0
 
 
 def test_director_is_refused_and_nothing_logged(order, client_for, api_for):
     r = client_for("director1").post(f"/workorders/{order.number}/caller/")
     assert r.status_code == 403 and FULL_PHONE not in r.content.decode()
-    r = api_for("director1").get(f"/api/v1/workorders/{order.number}/caller")
+    r = api_for("director1").post(f"/api/v1/workorders/{order.number}/caller")
     assert r.status_code == 403 and FULL_PHONE not in r.content.decode()
     assert AccessLogEntry.objects.count() == 0
 
@@ -149,7 +160,7 @@ def test_director_is_refused_and_nothing_logged(order, client_for, api_for):
 def test_outside_scope_is_404_and_nothing_logged(order, client_for, api_for, staff):
     # branch2 (龙湾) does not see an order dispatched to 鹿城
     assert client_for("branch2").post(f"/workorders/{order.number}/caller/").status_code == 404
-    assert api_for("branch2").get(f"/api/v1/workorders/{order.number}/caller").status_code == 404
+    assert api_for("branch2").post(f"/api/v1/workorders/{order.number}/caller").status_code == 404
     with pytest.raises(Exception) as exc:
         work_order_caller_reveal(actor=staff["branch2"], order=order)
     assert exc.type.__name__ == "NotFound"

@@ -37,4 +37,18 @@
     const open = header.classList.toggle("nav-open");
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
+
+  // No inline handlers anywhere (the Content-Security-Policy forbids them, core/csp.py):
+  // `data-autosubmit` on a field sends its form when the value changes (the language
+  // switch); `data-back` on a link goes back a page when there is one, else follows it.
+  document.addEventListener("change", (event) => {
+    const field = event.target.closest("[data-autosubmit]");
+    if (field && field.form) field.form.requestSubmit();
+  });
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-back]");
+    if (!link || window.history.length < 2) return;
+    event.preventDefault();
+    window.history.back();
+  });
 })();
