@@ -111,7 +111,7 @@ ACCESS: dict[str, Access] = {
     "POST /api/v1/cti/events": INTEGRATION,
     "POST /api/v1/cti/zammad/{token}": INTEGRATION,
     "POST /api/v1/cti/{token}": INTEGRATION,
-    "GET /api/v1/reports/calls": ANY_ROLE,  # the calls in the caller's scope
+    "GET /api/v1/reports/calls": roles(*MANAGEMENT),  # calls.selectors.is_supervisor
     # tracking (tracking.rules)
     "POST /api/v1/tracking/imports": roles(*MANAGEMENT),  # can_import
     "GET /api/v1/tracking/imports/{run_id}": roles(*MANAGEMENT),

@@ -42,8 +42,12 @@ def complaints(request: HttpRequest, month: str = "") -> dict[str, Any]:
 def month(request: HttpRequest, month: str = "") -> dict[str, Any]:
     """The centre's four quality targets (value, target, numerator, denominator, met), the
     month's work orders by type, complaints by unit and, for team leads and directors, the
-    month's call figures — the same document the /reports/ page and its Excel show."""
-    return month_report(user=staff_user(request), month=parse_month(month), as_of=timezone.now())
+    month's call figures — the same document the /reports/ page and its Excel show; for
+    team leads, directors and administrators only (403 for anyone else)."""
+    user = staff_user(request)
+    if not can_read_reports(user):
+        raise PermissionDenied()
+    return month_report(user=user, month=parse_month(month), as_of=timezone.now())
 
 
 class TargetItemOut(Schema):
@@ -77,9 +81,13 @@ def target_item_list(
     delivery attempts; complaint_reply_rate: complaints; notification_feedback_rate:
     notices) for `month`, in the reader's scope: per item whether it `counts` for the
     target and the reason. `count` is the denominator and `counting` the numerator, as
-    the month report has them; `against=true` lists only the items against it."""
+    the month report has them; `against=true` lists only the items against it. For the
+    month report's readers only (403 for anyone else), as the page is."""
+    user = staff_user(request)
+    if not can_read_reports(user):
+        raise PermissionDenied()
     result = target_items(
-        user=staff_user(request),
+        user=user,
         key=key,
         month=parse_month(month),
         as_of=timezone.now(),

@@ -107,15 +107,20 @@ def _world() -> dict[str, Any]:
         text="矩阵测试",
     )  # fmt: skip
     form = Form.objects.filter(target="call", published_at__isnull=False).first()
-    call = Call.objects.filter(agent=users["agent1"], answered_at__isnull=False).first()
+    call, other_call = Call.objects.filter(agent__isnull=False, answered_at__isnull=False)[:2]
+    Call.objects.filter(pk__in=[call.pk, other_call.pk]).update(agent=users["agent1"])
     answers = {
         q["key"]: True if q["kind"] == "yes_no" else q["max"]
         for section in form.sections
         for q in section["questions"]
     }
-    evaluation = Evaluation.objects.filter(agent=users["agent1"]).first() or evaluation_create(
-        actor=users["lead2"], form=form, call_pk=call.pk, answers=answers
+    Evaluation.objects.filter(call__in=[call, other_call]).delete()
+    evaluation = evaluation_create(actor=users["lead2"], form=form, call_pk=call.pk, answers=answers)
+    appealed = evaluation_create(
+        actor=users["lead2"], form=form, call_pk=other_call.pk, answers=answers
     )
+    appeal = f"/api/v1/quality/evaluations/{appealed.pk}/appeal/"
+    _post(client("agent1"), appeal, {"reason": "已按知识库解答"})  # so that it can be decided
     handover = _post(client("agent2"), "/api/v1/handovers/", {"text": "交接：A03 耳麦坏了"})
     report = _post(
         client("agent1"),
@@ -135,7 +140,8 @@ def _world() -> dict[str, Any]:
         "report": report["number"],
         "handover": handover["id"],
         "form": form.pk,
-        "evaluation": evaluation.pk,
+        "evaluation": evaluation.pk,  # agent1's, open
+        "evaluation_appealed": appealed.pk,  # agent1's, appealed
         "call": call.pk,
         "article": Article.objects.order_by("pk").first().pk,
         "run": ImportRun.objects.order_by("pk").first().pk,
@@ -152,6 +158,7 @@ PATH_VALUES: dict[str, str | dict[str, str]] = {
     "pk": {
         "/handovers/": "handover",
         "/quality/forms/": "form",
+        "/decide/": "evaluation_appealed",
         "/quality/evaluations/": "evaluation",
         "/quality/calibration/": "=1",
     },
@@ -213,7 +220,7 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/quality/evaluations/{pk}/appeal/": {"reason": "已按知识库解答"},
     "POST /api/v1/quality/evaluations/{pk}/decide/": {"upheld": True, "reason": "录音核实"},
     "POST /api/v1/quality/quotas/": {"month": "2026-11", "agent": "agent3", "calls": 5},
-    "POST /api/v1/quality/samples/": {"month": "2026-13"},
+    "POST /api/v1/quality/samples/": {"month": "2026-11"},
     "POST /api/v1/quality/calibration/": lambda w: {
         "name": "校准", "form": w["form"], "raters": ["lead1", "lead2"], "calls": [w["call"]],
     },  # fmt: skip
@@ -241,6 +248,15 @@ def _url(path: str, w: dict[str, Any], foreign: bool = False) -> str:
 
 
 def _call(client: Client, method: str, path: str, w: dict[str, Any], foreign: bool = False):
+    """The answer's status; what the call wrote is rolled back (each caller finds the same
+    centre, whoever called before)."""
+    with transaction.atomic():
+        status = _send(client, method, path, w, foreign).status_code
+        transaction.set_rollback(True)
+    return status
+
+
+def _send(client: Client, method: str, path: str, w: dict[str, Any], foreign: bool):
     key = f"{method} {path}"
     url = _url(path, w, foreign)
     if key in QUERIES:
@@ -262,8 +278,8 @@ def _expect(access: Access, role: str | None, status: int) -> str | None:
     """What is wrong with `status` for this caller, or None."""
     if access.allows(role):
         return None if status not in (401, 403) else "allowed, but refused"
-    if role is None:
-        return None if status == 401 else "anonymous: expected 401"
+    if role is None or access.kind == "integration":  # a staff token is no credential
+        return None if status == 401 else "not authenticated: expected 401"
     expected = {403, 404} if access.scoped else {403}
     return None if status in expected else f"refused role: expected {sorted(expected)}"
 
@@ -279,11 +295,11 @@ def test_matrix(world, method, path):
         callers[role] = Client(HTTP_AUTHORIZATION=f"Token {world['tokens'][username]}")
     wrong = []
     for role, client in callers.items():
-        response = _call(client, method, path, world)
-        problem = _expect(access, role, response.status_code)
+        status = _call(client, method, path, world)
+        problem = _expect(access, role, status)
         if problem:
-            wrong.append(f"{role or 'anonymous'} → {response.status_code}: {problem}")
-    forged = _call(Client(HTTP_AUTHORIZATION=FORGED), method, path, world).status_code
+            wrong.append(f"{role or 'anonymous'} → {status}: {problem}")
+    forged = _call(Client(HTTP_AUTHORIZATION=FORGED), method, path, world)
     problem = _expect(access, None, forged)
     if problem:
         wrong.append(f"forged token → {forged}: {problem}")
@@ -291,7 +307,7 @@ def test_matrix(world, method, path):
         for role, username in PART_SEERS.items():
             if role in access.roles:
                 client = Client(HTTP_AUTHORIZATION=f"Token {world['tokens'][username]}")
-                status = _call(client, method, path, world, foreign=True).status_code
+                status = _call(client, method, path, world, foreign=True)
                 if status != 404:
                     wrong.append(f"{username} on an object outside their part → {status}")
     assert not wrong, f"{method} {path} ({access}):\n" + "\n".join(wrong)
