@@ -115,7 +115,9 @@ def _world() -> dict[str, Any]:
         for q in section["questions"]
     }
     Evaluation.objects.filter(call__in=[call, other_call]).delete()
-    evaluation = evaluation_create(actor=users["lead2"], form=form, call_pk=call.pk, answers=answers)
+    evaluation = evaluation_create(
+        actor=users["lead2"], form=form, call_pk=call.pk, answers=answers
+    )
     appealed = evaluation_create(
         actor=users["lead2"], form=form, call_pk=other_call.pk, answers=answers
     )
@@ -191,23 +193,36 @@ QUERIES: dict[str, str] = {
 
 def _form_body(w: dict[str, Any]) -> dict[str, Any]:
     question = {"key": "greeting", "text": "规范问候", "kind": "yes_no"}
-    return {"name": "矩阵表", "target": "call", "sections": [{"title": "开场", "questions": [question]}]}  # noqa: E501
+    return {
+        "name": "矩阵表",
+        "target": "call",
+        "sections": [{"title": "开场", "questions": [question]}],
+    }
 
 
 # JSON bodies valid enough that the role check is reached (a refused role would otherwise
 # be stopped by validation, 400, first); a callable gets the world
 BODIES: dict[str, Any] = {
     "POST /api/v1/workorders/": {
-        "type": "query", "subtype": "", "title": "查询邮件", "description": "客户查询",
+        "type": "query",
+        "subtype": "",
+        "title": "查询邮件",
+        "description": "客户查询",
         "caller_phone": "13805770001",
-    },  # fmt: skip
+    },
     "POST /api/v1/notices/": lambda w: {
-        "kind": "redelivery", "unit": "WZ-LC01", "waybill_no": w["waybill"],
-        "phone": "13805770002", "name": "李娜", "text": "再投",
-    },  # fmt: skip
+        "kind": "redelivery",
+        "unit": "WZ-LC01",
+        "waybill_no": w["waybill"],
+        "phone": "13805770002",
+        "name": "李娜",
+        "text": "再投",
+    },
     "POST /api/v1/tracking/results": lambda w: {
-        "waybill_no": w["waybill"], "result": "failed", "reason": "收件人不在",
-    },  # fmt: skip
+        "waybill_no": w["waybill"],
+        "result": "failed",
+        "reason": "收件人不在",
+    },
     "POST /api/v1/reports/archive": {"month": "2026-13"},
     "POST /api/v1/internal-reports/": {"kind": "equipment_fault", "title": "坏了", "text": "x"},
     "POST /api/v1/handovers/": {"text": "交接"},
@@ -215,18 +230,24 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/quality/forms/": _form_body,
     "PUT /api/v1/quality/forms/{pk}": _form_body,
     "POST /api/v1/quality/evaluations/": lambda w: {
-        "form": w["form"], "call": w["call"], "answers": w["answers"],
-    },  # fmt: skip
+        "form": w["form"],
+        "call": w["call"],
+        "answers": w["answers"],
+    },
     "POST /api/v1/quality/evaluations/{pk}/appeal/": {"reason": "已按知识库解答"},
     "POST /api/v1/quality/evaluations/{pk}/decide/": {"upheld": True, "reason": "录音核实"},
     "POST /api/v1/quality/quotas/": {"month": "2026-11", "agent": "agent3", "calls": 5},
     "POST /api/v1/quality/samples/": {"month": "2026-11"},
     "POST /api/v1/quality/calibration/": lambda w: {
-        "name": "校准", "form": w["form"], "raters": ["lead1", "lead2"], "calls": [w["call"]],
-    },  # fmt: skip
+        "name": "校准",
+        "form": w["form"],
+        "raters": ["lead1", "lead2"],
+        "calls": [w["call"]],
+    },
     "POST /api/v1/quality/calibration/{pk}/evaluations/": lambda w: {
-        "call": w["call"], "answers": w["answers"],
-    },  # fmt: skip
+        "call": w["call"],
+        "answers": w["answers"],
+    },
 }
 MULTIPART: dict[str, dict[str, Any]] = {
     "POST /api/v1/tracking/imports": {"format": "csv"},
