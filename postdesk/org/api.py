@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from postdesk.core.auth import STAFF_AUTH
@@ -111,7 +112,7 @@ def _filters(params: AccessLogQuery | AccessLogExportIn) -> AccessLogFilters:
 def _entry(entry: AccessLogEntry) -> dict[str, Any]:
     return {
         "id": entry.pk,
-        "at": entry.at,
+        "at": timezone.localtime(entry.at),
         "user": entry.actor_username,
         "subject_type": entry.subject_type,
         "subject_id": entry.subject_id,

@@ -175,6 +175,8 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
 @require_POST  # it writes to the access log: no link or image may trigger it
 def access_log_export_view(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
+    if not can_view_access_log(user):
+        raise PermissionDenied(_("Only administrators and auditors read the access log."))
     _raw, filters = _filters_of(request.POST)
     export = access_log_export(
         actor=user,
