@@ -15,7 +15,8 @@ with one of:
 - `PUBLIC` — no credential needed (the public portal); anyone's answer is not 401/403;
 - `INTEGRATION` — an integration's own credential (a CTI token, the SMS push token), not
   a staff user's: anonymous callers and staff tokens alike answer 401;
-- `ANY_ROLE` — every signed-in staff role; anonymous is 401;
+- `ANY_ROLE` — every signed-in staff role (the auditor too: an auditor's scope holds no
+  unit, so what it reads of cases is empty); anonymous is 401;
 - `roles(Role.LEAD, Role.DIRECTOR, ...)` — only these roles; any other role is 403;
 - `scoped(...)` — like `roles(...)` (every role when none is named), and the object in the
   path is looked up in the reader's scope (`org.selectors.scope_for`): outside it the
@@ -70,7 +71,8 @@ PUBLIC = Access("public", ALL_ROLES)
 INTEGRATION = Access("integration")
 ANY_ROLE = Access("staff", ALL_ROLES)
 
-A, L, D, H, X = Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.HANDLER, Role.ADMIN
+A, L, D, H, X, AU = Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.HANDLER, Role.ADMIN, Role.AUDITOR
+WORKING = (A, L, D, H, X)  # every role that works the cases (not the auditor)
 CENTRE = (A, L, D, X)  # the centre's staff (not the units' handlers)
 MANAGEMENT = (L, D, X)  # reports.rules.REPORT_ROLES, tracking.rules.MANAGEMENT
 FULL_VIEW = (A, L, H, X)  # customers.selectors.FULL_VIEW_ROLES: personal data in full
@@ -79,6 +81,8 @@ ACCESS: dict[str, Access] = {
     # core, org
     "GET /api/v1/me": ANY_ROLE,
     "GET /api/v1/org/units": ANY_ROLE,  # the units in the caller's scope
+    "GET /api/v1/access-log": roles(X, AU),  # org.rules.can_view_access_log
+    "POST /api/v1/access-log/export": roles(X, AU),
     # customers
     "GET /api/v1/customers/": ANY_ROLE,
     "POST /api/v1/customers/": ANY_ROLE,
@@ -116,10 +120,10 @@ ACCESS: dict[str, Access] = {
     "POST /api/v1/tracking/imports": roles(*MANAGEMENT),  # can_import
     "GET /api/v1/tracking/imports/{run_id}": roles(*MANAGEMENT),
     "GET /api/v1/tracking/imports/{run_id}/rejected.csv": roles(*MANAGEMENT),
-    "GET /api/v1/tracking/items/{waybill_no}": ANY_ROLE,  # can_track
-    "GET /api/v1/tracking/by-phone": ANY_ROLE,
+    "GET /api/v1/tracking/items/{waybill_no}": roles(*WORKING),  # can_track (TRACKERS)
+    "GET /api/v1/tracking/by-phone": roles(*WORKING),
     "POST /api/v1/tracking/results": roles(A, L, H, X),  # can_enter_results
-    "GET /api/v1/tracking/chase": ANY_ROLE,
+    "GET /api/v1/tracking/chase": roles(*WORKING),
     "GET /api/v1/reports/delivery": roles(*MANAGEMENT),  # can_read_delivery_targets
     "GET /api/v1/reports/delivery/rows": roles(*MANAGEMENT),
     # knowledge

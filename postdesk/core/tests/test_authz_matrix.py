@@ -31,6 +31,7 @@ ROLE_USERS = {
     "director": "director1",
     "handler": "branch1",
     "admin": "admin",
+    "auditor": "auditor1",
 }
 # who sees only part of the centre, per role: called on an object outside that part
 PART_SEERS = {"agent": "ra_agent1", "lead": "ra_lead1", "handler": "branch1"}
@@ -47,6 +48,12 @@ def _operations() -> list[tuple[str, str]]:
 
 
 OPERATIONS = _operations()
+
+
+def test_every_role_has_a_caller_in_the_matrix():
+    from postdesk.org.models import Role
+
+    assert set(ROLE_USERS) == {str(role) for role in Role}
 
 
 def test_every_operation_is_declared_and_every_declaration_is_an_operation():
