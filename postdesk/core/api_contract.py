@@ -8,11 +8,13 @@ module adds, when the document is generated (so an endpoint added tomorrow gets 
   control character in the query or the path), 503 when the database or the broker is
   down; with authentication 401 (no or a wrong token), 403 (not allowed, or the session's
   CSRF check) and 429 (too many wrong tokens from one address); with path parameters
-  404; with a body 413 and 415 (not JSON); on writes 409 (a concurrent change or a state
+  404; with a body 404 (it names something that is not there or not the user's), 413
+  and 415 (not JSON); on writes 409 (a concurrent change or a state
   that does not allow it); for `@idempotent` operations the `Idempotency-Key` header and
   422 (the key reused for another request);
 - on every string of a parameter or a JSON body (without its own format, pattern or
-  choices) the rule `core.api_input` enforces: no control characters.
+  choices), and on the keys of every map, the rule `core.api_input` enforces: no control
+  characters.
 
 An operation that can answer another status names it in its decorator as before.
 """
@@ -65,7 +67,7 @@ def error_statuses(operation: Operation, details: dict[str, Any]) -> set[int]:
     if any(p.get("in") == "path" for p in details.get("parameters", [])):
         statuses.add(404)
     if "requestBody" in details:
-        statuses |= {413, 415}
+        statuses |= {404, 413, 415}  # 404: a body naming something that is not there
     if WRITES & {m.upper() for m in operation.methods}:
         statuses.add(409)
     if getattr(operation.view_func, "idempotent", False):
@@ -83,6 +85,8 @@ def forbid_control_characters(schema: Any) -> None:
         return
     if schema.get("type") == "string" and not {"format", "pattern", "enum", "const"} & set(schema):
         schema["pattern"] = NO_CONTROL_PATTERN
+    if schema.get("type") == "object" and "additionalProperties" in schema:
+        schema.setdefault("propertyNames", {"pattern": NO_CONTROL_PATTERN})  # keys too
     for key, value in schema.items():
         if key not in {"enum", "const", "default", "examples", "example"}:
             forbid_control_characters(value)
