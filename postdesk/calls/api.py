@@ -10,7 +10,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router
+from ninja import Router
+from ninja.params.functions import Query
 from ninja.security import APIKeyHeader
 
 from postdesk.calls.events import (
