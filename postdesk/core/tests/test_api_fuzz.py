@@ -144,6 +144,7 @@ def _fuzz(schema, who: str, staff) -> tuple[list[str], int, float]:
     return failures, calls, time.monotonic() - started
 
 
+@pytest.mark.postgresql  # make test's PostgreSQL step only (ARCHITECTURE: the API's contract)
 def test_the_document_holds_under_fuzzing(demo_centre):
     with _one_connection():  # the document as a client reads it, from the application
         schema = schemathesis.openapi.from_wsgi(DOCUMENT, get_wsgi_application(), config=CONFIG)
