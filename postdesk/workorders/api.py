@@ -112,7 +112,10 @@ class OrderDetailOut(OrderOut):
     closed_at: str | None
     allowed_actions: list[str]
     events: list[EventOut]
-    possible_duplicates: list[str] | None = None  # on a create: open orders that look alike
+
+
+class OrderCreatedOut(OrderDetailOut):
+    possible_duplicates: list[str]  # open orders that look alike (the caller, the waybill)
 
 
 class OrderPageOut(Schema):
@@ -237,9 +240,8 @@ def _detail(
 
 @router.post(
     "/",
-    response={201: OrderDetailOut},
+    response={201: OrderCreatedOut},
     by_alias=True,
-    exclude_none=True,
     summary="Open a work order",
 )
 @idempotent
@@ -361,7 +363,6 @@ def list_orders(
     "/{number}/",
     response=OrderDetailOut,
     by_alias=True,
-    exclude_none=True,
     summary="One work order with its timeline",
 )
 def detail(request: HttpRequest, number: str) -> dict[str, Any]:
@@ -392,7 +393,6 @@ def caller(request: HttpRequest, number: str) -> dict[str, Any]:
     "/{number}/actions/{action}/",
     response=OrderDetailOut,
     by_alias=True,
-    exclude_none=True,
     summary="Perform an action",
 )
 @idempotent
