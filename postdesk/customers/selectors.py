@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -11,7 +12,8 @@ from postdesk.core.errors import NotFound
 from postdesk.core.masking import mask_address, mask_name, mask_phone
 from postdesk.core.paging import page_start
 from postdesk.core.phones import display_phone, try_normalize_phone
-from postdesk.customers.models import Customer, CustomerAddress, CustomerPhone
+from postdesk.customers.models import Customer, CustomerAddress, CustomerChange, CustomerPhone
+from postdesk.customers.timeline import PARCELS, PROVIDERS, TimelineItem
 from postdesk.org.models import Role, User
 from postdesk.org.selectors import scope_for
 
@@ -106,7 +108,7 @@ def customers_by_phone(*, user: User, raw: str) -> list[Customer]:
 def customers_search(
     *, user: User, q: str = "", page: int = 1, page_size: int = 25
 ) -> tuple[int, list[Customer]]:
-    customers = customers_visible(user=user)
+    customers = customers_visible(user=user).filter(merged_into__isnull=True)
     q = q.strip()
     if q:
         number = try_normalize_phone(q, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE)
@@ -129,3 +131,84 @@ def sms_consent(phone: str) -> bool:
         CustomerPhone.objects.filter(number=phone).values_list("customer__consent_sms", flat=True)
     )
     return not answers or True in answers
+
+
+TIMELINE_PAGE = 20
+
+
+def customer_timeline(
+    *, user: User, customer: Customer, page: int = 1, page_size: int = TIMELINE_PAGE
+) -> tuple[int, list[TimelineItem]]:
+    """The customer's calls, work orders, notices and parcels that the reader may see,
+    newest first, one page of them, and how many there are. Each provider gives its own
+    newest `page × page_size` (enough for this page of the merge)."""
+    page = max(page, 1)
+    limit = page * page_size
+    total = 0
+    items: list[TimelineItem] = []
+    waybills: set[str] = set()
+    for kind in sorted(PROVIDERS):
+        part = PROVIDERS[kind](user, customer, limit)
+        total += part.count
+        items += part.items
+        waybills |= part.waybills
+    reader = PARCELS.get("parcel")
+    if reader is not None and waybills:
+        part = reader(user, sorted(waybills), limit)
+        total += part.count
+        items += part.items
+    items.sort(key=lambda item: (item.at, item.kind, item.title), reverse=True)
+    start = (page - 1) * page_size
+    return total, items[start : start + page_size]
+
+
+def customer_numbers(*, customer: Customer) -> list[str]:
+    """The card's phone numbers in canonical form (what the other apps store)."""
+    return list(CustomerPhone.objects.filter(customer=customer).values_list("number", flat=True))
+
+
+# Fields whose values are personal data: the audit shows them masked unless in full.
+PERSONAL_FIELDS = frozenset({"name", "phones", "address", "email", "internal_note"})
+
+
+def _mask_value(field_name: str, value: str, kind: str) -> str:
+    if not value:
+        return ""
+    if field_name == "phones":
+        return ", ".join(mask_phone(p.strip()) for p in value.split(","))
+    if field_name == "address":
+        return mask_address(value)
+    if field_name == "name":
+        return mask_name(value) if kind == Customer.Kind.PERSON else value
+    if field_name == "email":
+        local, _at, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}" if domain else "***"
+    return "***"
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    at: datetime
+    actor: str
+    field: str
+    old: str
+    new: str
+
+
+def customer_changes(*, customer: Customer, full: bool, limit: int = 50) -> list[ChangeLine]:
+    """The card's audit, newest first; personal values masked unless `full` (the caller
+    logs a full view: `services.customer_reveal`)."""
+    rows = CustomerChange.objects.filter(customer=customer).select_related("actor")
+    lines = []
+    for row in rows.order_by("-at", "-id")[:limit]:
+        old, new = row.old, row.new
+        if not full and row.field in PERSONAL_FIELDS:
+            old = _mask_value(row.field, old, customer.kind)
+            new = _mask_value(row.field, new, customer.kind)
+        if not full and row.field == "merge":
+            old = _mask_value("name", old, customer.kind)
+        actor = ""
+        if row.actor is not None:
+            actor = getattr(row.actor, "display_name", "") or row.actor.get_username()
+        lines.append(ChangeLine(at=row.at, actor=actor, field=row.field, old=old, new=new))
+    return lines
