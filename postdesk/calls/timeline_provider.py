@@ -31,7 +31,8 @@ def _item(call: Call, labels: dict[str, str]) -> TimelineItem:
         kind="call",
         title=f"{call.get_direction_display()} {shown}".strip(),
         status=status,
-        link=f"{reverse('calls:log')}?{urlencode({'day': day, 'number': number})}",
+        # the day's log, not a number in the address (addresses end up in logs)
+        link=f"{reverse('calls:log')}?{urlencode({'day': day})}",
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 
 from postdesk.core.errors import NotFound
@@ -212,3 +213,25 @@ def customer_changes(*, customer: Customer, full: bool, limit: int = 50) -> list
             actor = getattr(row.actor, "display_name", "") or row.actor.get_username()
         lines.append(ChangeLine(at=row.at, actor=actor, field=row.field, old=old, new=new))
     return lines
+
+
+def merge_references() -> list[tuple[type[models.Model], str]]:
+    """(model, field name) of every foreign key that points at Customer (a merge moves
+    them all; a key another app adds later is found here without a change)."""
+    found = []
+    for rel in Customer._meta.related_objects:
+        field, model = rel.field, rel.related_model
+        if isinstance(field, models.ForeignKey) and isinstance(model, type):
+            found.append((model, field.name))
+    return found
+
+
+def customer_references(*, customer: Customer) -> list[tuple[str, int]]:
+    """How many rows of each kind point at the card (what a merge would move), by the
+    models' names in the reader's language; kinds with none left out."""
+    counts = []
+    for model, field_name in merge_references():
+        n = model._base_manager.filter(**{field_name: customer}).count()
+        if n:
+            counts.append((str(model._meta.verbose_name_plural), n))
+    return counts

@@ -11,24 +11,13 @@ from django.utils.translation import gettext as _
 from postdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from postdesk.customers.models import Customer, CustomerAddress, CustomerChange, CustomerPhone
 from postdesk.customers.rules import can_merge_customers
+from postdesk.customers.selectors import merge_references
 from postdesk.org.models import User
 from postdesk.org.selectors import scope_for
 
 
 def _label(model: type[models.Model]) -> str:
     return model._meta.label_lower
-
-
-def merge_references() -> list[tuple[type[models.Model], str]]:
-    """(model, field name) of every foreign key that points at Customer."""
-    found = []
-    for rel in Customer._meta.related_objects:
-        if rel.many_to_many:
-            continue  # none today; a many-to-many would need its through table moved
-        field, model = rel.field, rel.related_model
-        if isinstance(field, models.ForeignKey) and isinstance(model, type):
-            found.append((model, field.name))
-    return found
 
 
 def _move_phones(keep: Customer, drop: Customer) -> int:
