@@ -8,6 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from postdesk.core.errors import NotFound
 from postdesk.core.masking import mask_address, mask_name, mask_phone
@@ -187,6 +188,23 @@ def _mask_value(field_name: str, value: str, kind: str) -> str:
     return "***"
 
 
+_CHOICES: dict[str, type[models.TextChoices]] = {
+    "kind": Customer.Kind,
+    "preferred_channel": Customer.Channel,
+    "temperament": Customer.Temperament,
+}
+_BOOLEANS = frozenset({"consent_sms", "consent_marketing", "is_key_account"})
+
+
+def _shown(field_name: str, value: str) -> str:
+    """A stored value as the page shows it: a choice's label, yes/no for a switch."""
+    if field_name in _CHOICES:
+        return str(dict(_CHOICES[field_name].choices).get(value, value))
+    if field_name in _BOOLEANS:
+        return _("yes") if value == "1" else _("no")
+    return value
+
+
 @dataclass(frozen=True)
 class ChangeLine:
     at: datetime
@@ -206,6 +224,7 @@ def customer_changes(*, customer: Customer, full: bool, limit: int = 50) -> list
         if not full and row.field in PERSONAL_FIELDS:
             old = _mask_value(row.field, old, customer.kind)
             new = _mask_value(row.field, new, customer.kind)
+        old, new = _shown(row.field, old), _shown(row.field, new)
         if not full and row.field == "merge":
             old = _mask_value("name", old, customer.kind)
         actor = ""

@@ -65,9 +65,7 @@ def history(people, staff, tmp_path):
         customer_id=lc.pk,
         now=now - timedelta(days=1),
     )
-    other = work_order_act(
-        actor=agent, order=other, action="dispatch", payload={"unit": "WZ-LW01"}
-    )
+    other = work_order_act(actor=agent, order=other, action="dispatch", payload={"unit": "WZ-LW01"})
     notice = notice_issue(
         actor=agent,
         kind="redelivery",
@@ -78,9 +76,13 @@ def history(people, staff, tmp_path):
         address="五马街12号",
         work_order=mine,
     )
-    work_order_create(actor=agent, type="consultation", title="咨询资费", caller_phone="13900001111")
+    work_order_create(
+        actor=agent, type="consultation", title="咨询资费", caller_phone="13900001111"
+    )
     out = (now - timedelta(hours=5)).isoformat()
-    run = _import(tmp_path, [f"EA473124829CN,{out},OUT_FOR_DELIVERY,WZ-LC01,鹿城支局,{out},张三,,,"])
+    run = _import(
+        tmp_path, [f"EA473124829CN,{out},OUT_FOR_DELIVERY,WZ-LC01,鹿城支局,{out},张三,,,"]
+    )
     assert run.rejected == 0
     return {"call": call, "mine": mine, "other": other, "notice": notice}
 
