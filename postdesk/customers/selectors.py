@@ -135,6 +135,22 @@ def sms_consent(phone: str) -> bool:
     return not answers or True in answers
 
 
+def customer_duplicates(*, user: User, customer: Customer, limit: int = 5) -> list[Customer]:
+    """Other cards the reader may see that share a phone number with this one (likely the
+    same person: the merge's candidates), not merged ones, oldest first."""
+    numbers = customer_numbers(customer=customer)
+    if not numbers:
+        return []
+    others = (
+        customers_visible(user=user)
+        .filter(merged_into__isnull=True, phones__number__in=numbers)
+        .exclude(pk=customer.pk)
+        .distinct()
+        .order_by("id")
+    )
+    return list(_with_contacts(others)[:limit])
+
+
 TIMELINE_PAGE = 20
 
 

@@ -23,6 +23,7 @@ from postdesk.customers.selectors import (
     can_view_full,
     customer_card,
     customer_changes,
+    customer_duplicates,
     customer_get,
     customer_references,
     customer_timeline,
@@ -96,7 +97,12 @@ def _detail(
             "timeline_page": page,
             "timeline_pages": pages,
             "changes": customer_changes(customer=customer, full=full),
-            "merge_form": MergeForm(),
+            "duplicates": [
+                customer_card(customer=c, full=False)
+                for c in customer_duplicates(user=user, customer=customer)
+            ]
+            if merged and can_merge_customers(user)
+            else [],
         },
     )
 

@@ -147,6 +147,10 @@ def test_handler_cannot_reach_another_units_card(people, api_for):
 def test_page_confirm_shows_both_cards_then_merges(people, client_for, twin):
     keep = people["lc"]
     client = client_for("lead1")
+    card = client.get(f"/customers/{keep.pk}/").content.decode()
+    duplicates = card.split('data-testid="duplicates"')[1].split("</ul>")[0]
+    assert f"?other={twin.pk}" in duplicates  # the shared landline makes it a candidate
+    assert f"?other={people['lw'].pk}" in duplicates  # 李四 shares it too
     confirm = client.get(f"/customers/{keep.pk}/merge/?other={twin.pk}")
     assert confirm.status_code == 200
     html = confirm.content.decode()
