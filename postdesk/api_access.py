@@ -88,6 +88,9 @@ ACCESS: dict[str, Access] = {
     "POST /api/v1/customers/": ANY_ROLE,
     "GET /api/v1/customers/{customer_id}": scoped(),
     "POST /api/v1/customers/{customer_id}/full": scoped(*FULL_VIEW),
+    "PATCH /api/v1/customers/{customer_id}": scoped(A, L, X),  # rules.can_edit_customer
+    "GET /api/v1/customers/{customer_id}/timeline": scoped(),
+    "POST /api/v1/customers/{customer_id}/merge": scoped(L, X),  # rules.can_merge_customers
     # routing
     "POST /api/v1/routing/resolve": ANY_ROLE,
     # notify

@@ -144,9 +144,10 @@ def _world() -> dict[str, Any]:
         return Client(HTTP_AUTHORIZATION=f"Token {tokens[name]}")
 
     units = {u.code: u for u in Unit.objects.all()}
-    own_customer, foreign_customer = Customer.objects.order_by("pk")[:2]
+    own_customer, foreign_customer, other_customer = Customer.objects.order_by("pk")[:3]
     Customer.objects.filter(pk=own_customer.pk).update(unit=units["WZ-LC01"])
     Customer.objects.filter(pk=foreign_customer.pk).update(unit=units["WZ-LW01"])
+    Customer.objects.filter(pk=other_customer.pk).update(unit=units["WZ-LC01"])
     foreign_notice = notice_issue(
         actor=users["agent1"], kind="redelivery", unit="WZ-LW01",
         waybill_no=Event.objects.first().waybill_no, phone="13805770000", name="张伟",
@@ -185,6 +186,7 @@ def _world() -> dict[str, Any]:
         "notice_foreign": foreign_notice.number,
         "customer": own_customer.pk,
         "customer_foreign": foreign_customer.pk,
+        "customer_other": other_customer.pk,  # merged into the first (it stays in scope)
         "report": report["number"],
         "handover": handover["id"],
         "form": form.pk,
@@ -256,6 +258,8 @@ BODIES: dict[str, Any] = {
         "description": "客户查询",
         "caller_phone": "13805770001",
     },
+    "PATCH /api/v1/customers/{customer_id}": {"name": "张三"},
+    "POST /api/v1/customers/{customer_id}/merge": lambda w: {"other": w["customer_other"]},
     "POST /api/v1/notices/": lambda w: {
         "kind": "redelivery",
         "unit": "WZ-LC01",
