@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "postdesk.workforce",
     "postdesk.tracking",
     "postdesk.notices",
+    "postdesk.callbacks",
     "postdesk.knowledge",
     "postdesk.reports",
     "postdesk.portal",
