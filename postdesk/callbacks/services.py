@@ -328,8 +328,8 @@ def _call_matches(call: Call, *, task: CallbackTask, agent: User) -> bool:
 
 def call_for_attempt(*, attempt: CallbackAttempt, now: datetime) -> Call | None:
     """The outbound call from the attempt's agent (extension or user) to the task's
-    number that began within the attempt (from its start, less a little leeway, to now),
-    not linked to another attempt; the latest one."""
+    number that began within the attempt (from its start to now, give or take
+    `CALL_LEEWAY` for the PBX's clock), not linked to another attempt; the latest one."""
     agent = attempt.agent
     by_agent = Q(agent=agent)
     if agent.extension:
@@ -341,7 +341,7 @@ def call_for_attempt(*, attempt: CallbackAttempt, now: datetime) -> Call | None:
             direction=Call.Direction.OUT,
             caller_number=attempt.task.phone,
             started_at__gte=attempt.started_at - CALL_LEEWAY,
-            started_at__lte=now,
+            started_at__lte=now + CALL_LEEWAY,  # the PBX's clock may run ahead
         )
         .exclude(pk__in=taken.values("call_id"))
         .order_by("-started_at", "-id")
