@@ -54,7 +54,7 @@ class CallbackTask(models.Model):
         "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
     )
     max_attempts = models.PositiveSmallIntegerField(_("attempts allowed"), default=3)
-    attempts_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempts_count = models.PositiveSmallIntegerField(_("call attempts"), default=0)
     # what created it automatically ("notice-event:12", "wo-event:34"): created once
     source = models.CharField(max_length=60, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
@@ -91,7 +91,7 @@ class CallbackAttempt(models.Model):
 
     task = models.ForeignKey(CallbackTask, on_delete=models.CASCADE, related_name="attempts")
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    started_at = models.DateTimeField(_("started"))
+    started_at = models.DateTimeField(_("call started"))
     at = models.DateTimeField(_("recorded"), null=True, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=_choices(flows.OUTCOMES), blank=True

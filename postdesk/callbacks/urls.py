@@ -8,6 +8,7 @@ app_name = "callbacks"
 urlpatterns = [
     path("", views.callback_list, name="list"),
     path("new/", views.callback_new, name="new"),
+    path("panel/", views.callback_panel, name="panel"),
     path("<int:task_id>/", views.callback_detail, name="detail"),
     path("<int:task_id>/start/", views.callback_start_view, name="start"),
     path("<int:task_id>/attempt/", views.callback_attempt_view, name="attempt"),

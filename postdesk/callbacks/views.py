@@ -287,3 +287,28 @@ def callback_new(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "callbacks/new.html", {"form": form, "order": order, "call": call})
+
+
+@login_required
+def callback_panel(request: HttpRequest) -> HttpResponse:
+    """The home page's panel: my open callbacks, due soonest first, and the team's
+    unassigned ones."""
+    user = staff_user(request)
+    if not rules.can_read_callbacks(user):
+        raise NotFound()
+    now = timezone.now()
+    mine = selectors.callback_list(
+        user=user, filters=selectors.CallbackFilters(assignee="me"), page_size=5
+    )
+    waiting = selectors.callback_list(
+        user=user, filters=selectors.CallbackFilters(assignee="none"), page_size=1
+    )
+    return render(
+        request,
+        "callbacks/_home_panel.html",
+        {
+            "rows": [_row(user, t, now) for t in mine.results],
+            "mine": mine.count,
+            "waiting": waiting.count,
+        },
+    )
