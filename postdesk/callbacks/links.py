@@ -30,8 +30,8 @@ _AWAITING = {"pending_callback": "work_order_callback", "replied": "follow_up"}
 _DONE_ACTIONS = {"answer", "convert_to_tracing", "follow_up"}
 
 
-def _hours(name: str, default: float) -> timedelta:
-    return timedelta(hours=float(getattr(settings, name, default)))
+def _hours(name: str) -> timedelta:
+    return timedelta(hours=float(getattr(settings, name)))
 
 
 def _agent(user: User | None) -> User | None:
@@ -70,7 +70,7 @@ def on_notice_transition(
         work_order=order,
         notice=notice,
         window_start=now,
-        window_end=now + _hours("POSTDESK_CALLBACK_FAILED_PICKUP_HOURS", 2),
+        window_end=now + _hours("POSTDESK_CALLBACK_FAILED_PICKUP_HOURS"),
         text=(notice.feedback_text or notice.text)[:500],
         priority="high",
     )
@@ -104,9 +104,9 @@ def on_work_order_transition(
         return
     if reason == "work_order_callback":
         end = order.reply_due_at if order.reply_due_at and order.reply_due_at > now else None
-        end = end or now + _hours("POSTDESK_CALLBACK_WORK_ORDER_HOURS", 2)
+        end = end or now + _hours("POSTDESK_CALLBACK_WORK_ORDER_HOURS")
     else:
-        end = now + _hours("POSTDESK_CALLBACK_FOLLOW_UP_HOURS", 24)
+        end = now + _hours("POSTDESK_CALLBACK_FOLLOW_UP_HOURS")
     callback_auto_create(
         source=f"wo-event:{event.pk}",
         reason=reason,

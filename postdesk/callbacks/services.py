@@ -46,7 +46,7 @@ CALL_LEEWAY = timedelta(minutes=2)
 
 
 def default_max_attempts() -> int:
-    return int(getattr(settings, "POSTDESK_CALLBACK_MAX_ATTEMPTS", 3))
+    return int(settings.POSTDESK_CALLBACK_MAX_ATTEMPTS)
 
 
 @dataclass(frozen=True)

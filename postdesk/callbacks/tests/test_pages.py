@@ -88,3 +88,20 @@ def test_who_may_open_the_pages(client_for, task_for):
     assert client_for("branch1").get(f"/callbacks/{task.pk}/").status_code == 404
     assert client_for("director1").get("/callbacks/new/").status_code == 404
     assert client_for("ra_agent1").get(f"/callbacks/{task.pk}/").status_code == 404
+
+
+def test_the_home_panel_the_workbench_and_the_work_order_link_here(
+    client_for, task_for, make_order
+):
+    task_for(assignee="agent1")
+    task_for(by="lead1")
+    client = client_for("agent1")
+    panel = client.get("/callbacks/panel/").content.decode()
+    assert "我的待回电：1" in panel and "班组待领取：1" in panel
+    home = client.get("/").content.decode()
+    assert "/callbacks/panel/" in home
+    assert 'href="/callbacks/"' in client.get("/calls/").content.decode()
+    order = make_order(type="query", title="查询资费")
+    page = client.get(f"/workorders/{order.number}/").content.decode()
+    assert f'href="/callbacks/new/?work_order={order.number}"' in page
+    assert client_for("branch1").get("/callbacks/panel/").status_code == 404
