@@ -5,7 +5,7 @@ templates).
 - an agent works their own tasks and their team's unassigned ones (and may take one);
 - team leads (and administrators) reassign and cancel any task in their scope;
 - directors and administrators read;
-- unit handlers have no callbacks (403 on the list, 404 on a task).
+- unit handlers and auditors have no callbacks (403 on the list, 404 on a task).
 """
 
 from __future__ import annotations

@@ -185,8 +185,10 @@ def test_roles(api, task_for):
         api("director1").post(f"/api/v1/callbacks/{task.pk}/cancel/", {"reason": "x"}).status_code
         == 403
     )
-    # unit handlers: none of it
+    # unit handlers and auditors: none of it
     assert api("branch1").get("/api/v1/callbacks/").status_code == 403
+    assert api("auditor1").get("/api/v1/callbacks/").status_code == 403
+    assert api("auditor1").get(f"/api/v1/callbacks/{task.pk}/").status_code == 404
     assert api("branch1").get(f"/api/v1/callbacks/{task.pk}/").status_code == 404
     assert _new(api, "branch1").status_code == 403
     r = api("branch1").post(f"/api/v1/callbacks/{task.pk}/attempts/", {"outcome": "busy"})
