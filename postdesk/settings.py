@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "postdesk.workforce",
     "postdesk.tracking",
     "postdesk.notices",
+    "postdesk.callbacks",
     "postdesk.knowledge",
     "postdesk.reports",
     "postdesk.portal",
@@ -295,6 +296,17 @@ POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
 # a pickup whose address routes to one unit is dispatched to it at intake without the
 # agent's confirmation (issue 14; off: the agent confirms on the form or by API)
 POSTDESK_PICKUP_AUTO_DISPATCH = env_bool("POSTDESK_PICKUP_AUTO_DISPATCH")
+# Callbacks 回电 (postdesk/callbacks): attempts before a task has failed, and the hours a
+# task made by the centre's flow has (a failed pickup, "call back later" when the order
+# has no reply deadline, a reply's follow-up call).
+POSTDESK_CALLBACK_MAX_ATTEMPTS = int(os.environ.get("POSTDESK_CALLBACK_MAX_ATTEMPTS", "3"))
+POSTDESK_CALLBACK_FAILED_PICKUP_HOURS = float(
+    os.environ.get("POSTDESK_CALLBACK_FAILED_PICKUP_HOURS", "2")
+)
+POSTDESK_CALLBACK_WORK_ORDER_HOURS = float(
+    os.environ.get("POSTDESK_CALLBACK_WORK_ORDER_HOURS", "2")
+)
+POSTDESK_CALLBACK_FOLLOW_UP_HOURS = float(os.environ.get("POSTDESK_CALLBACK_FOLLOW_UP_HOURS", "24"))
 # The public portal (issue 16): the filings' proof of work (leading zero bits of SHA-256,
 # ~2**bits hashes in the browser), filings allowed per phone and per client address an
 # hour, and the unit whose calendar web intakes run on (a code; "" = the first
