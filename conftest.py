@@ -50,7 +50,13 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked for the other database are deselected (not skipped)."""
+    """Tests marked for the other database are deselected (not skipped). Under
+    pytest-xdist the tests that start real Celery workers (marker `services`) form one
+    group (`--dist loadgroup`): one worker runs them one after another, never two such
+    fleets at once on the machine's two cores."""
+    for item in items:
+        if item.get_closest_marker("services"):
+            item.add_marker(pytest.mark.xdist_group("services"))
     from django.conf import settings
 
     vendor = "postgresql" if settings.IS_POSTGRES else "sqlite"
