@@ -42,6 +42,7 @@ def pytest_configure(config):
         settings.POSTDESK_PUSH_DIR = own / "push"
         if settings.REDIS_URL:
             os.environ["REDIS_URL"] = settings.REDIS_URL
+        os.environ["POSTDESK_TEST_CHILD"] = "1"  # a started process keeps the URL it is given
     threshold = os.environ.get("POSTDESK_TEST_PREPARE")
     if threshold:
         from postdesk.core.db import use_prepared_statements
