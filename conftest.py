@@ -50,6 +50,7 @@ def pytest_configure(config):
         use_prepared_statements(int(threshold))
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Tests marked for the other database are deselected (not skipped). Under
     pytest-xdist the tests that start real Celery workers (marker `services`) form one
