@@ -8,7 +8,13 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-step() { printf '\n==> %s\n' "$*"; }
+# each step says how long the one before it took (the seconds CI spends where)
+STEP_NAME=""; STEP_START=$SECONDS
+step() {
+  [ -z "$STEP_NAME" ] || printf '    (%s: %ss)\n' "$STEP_NAME" $((SECONDS - STEP_START))
+  STEP_NAME="$*"; STEP_START=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
 
 apt_install() {
   step "installing Debian packages: $*"
