@@ -79,8 +79,9 @@ $BIN/postdesk i18n --check --compile
 export POSTDESK_REQUIRE_SERVICES=1
 PYTEST="$BIN/python -m pytest -q"
 # Two workers (pytest-xdist) for the suites: each has a test database (`_gw0`, `_gw1`),
-# a Redis database (REDIS_URL's and the next) and files of its own (conftest.py); the
-# tests that start real Celery workers stay together on one of them (`--dist loadgroup`).
+# a Redis database (REDIS_URL's and the next) and files of its own (conftest.py); work
+# goes out by module, and the tests marked `services` stay together on one worker
+# (`--dist loadgroup`). The browser tests stay in one process (one Chromium).
 PARALLEL="-n ${POSTDESK_TEST_WORKERS:-2} --dist loadgroup"
 
 step "tests on SQLite"
