@@ -50,17 +50,8 @@ def pytest_configure(config):
         use_prepared_statements(int(threshold))
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Tests marked for the other database are deselected (not skipped).
-
-    Under pytest-xdist (`--dist loadgroup`) a module's tests stay on one worker, so a
-    module's fixtures (a migrated server, Celery workers) start once; the tests that start
-    real Celery workers or servers of their own (marker `services`) are one group: one
-    worker runs them one after another, never two such fleets at once on two cores."""
-    for item in items:
-        group = "services" if item.get_closest_marker("services") else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+    """Tests marked for the other database are deselected (not skipped)."""
     from django.conf import settings
 
     vendor = "postgresql" if settings.IS_POSTGRES else "sqlite"

@@ -80,9 +80,9 @@ export POSTDESK_REQUIRE_SERVICES=1
 PYTEST="$BIN/python -m pytest -q"
 # Two workers (pytest-xdist) for the suites: each has a test database (`_gw0`, `_gw1`),
 # a Redis database (REDIS_URL's and the next) and files of its own (conftest.py); work
-# goes out by module, and the tests marked `services` stay together on one worker
-# (`--dist loadgroup`). The browser tests stay in one process (one Chromium).
-PARALLEL="-n ${POSTDESK_TEST_WORKERS:-2} --dist loadgroup"
+# goes out by module (`--dist loadfile`: a module's fixtures start once). The browser
+# tests stay in one process (one Chromium).
+PARALLEL="-n ${POSTDESK_TEST_WORKERS:-2} --dist loadfile"
 
 step "tests on SQLite"
 DATABASE_URL="sqlite:///$(pwd)/var/test-unused.sqlite3" $PYTEST $PARALLEL -m "not browser and not services"
