@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
+from postdesk.core.api_contract import ContractAPI
 from postdesk.core.api_errors import install as install_error_handlers
 from postdesk.core.api_input import StrictParser
 from postdesk.core.auth import STAFF_AUTH
 
-api = NinjaAPI(
+api = ContractAPI(  # the document lists every error status (core.api_contract)
     title="postdesk API",
     version="1",
     description="邮政客服中心系统 postdesk — REST API v1. Authenticate with "
@@ -31,6 +30,7 @@ def _mount() -> None:
     from postdesk.notices.api import router as notices_router
     from postdesk.notify.api import router as notify_router
     from postdesk.notify.api import sms_router
+    from postdesk.org.api import access_log_router
     from postdesk.org.api import router as org_router
     from postdesk.portal.api import router as portal_router
     from postdesk.quality.api import router as quality_router
@@ -45,6 +45,7 @@ def _mount() -> None:
 
     api.add_router("/", core_router)
     api.add_router("/org/", org_router)
+    api.add_router("/access-log", access_log_router)
     api.add_router("/customers/", customers_router)
     api.add_router("/routing/", routing_router)
     api.add_router("/notifications/", notify_router)
