@@ -21,6 +21,7 @@ install_error_handlers(api)
 
 
 def _mount() -> None:
+    from postdesk.callbacks.api import router as callbacks_router
     from postdesk.calls.api import reports_router as calls_reports_router
     from postdesk.calls.api import router as calls_router
     from postdesk.core.api import router as core_router
@@ -52,6 +53,7 @@ def _mount() -> None:
     api.add_router("/sms/", sms_router)
     api.add_router("/workorders/", workorders_router)
     api.add_router("/notices/", notices_router)
+    api.add_router("/callbacks/", callbacks_router)
     api.add_router("/cti/", calls_router)
     api.add_router("/tracking/", tracking_router)
     api.add_router("/kb/", knowledge_router)
