@@ -143,6 +143,17 @@ ACCESS: dict[str, Access] = {
     "GET /api/v1/public/challenge": PUBLIC,
     "POST /api/v1/public/requests": PUBLIC,
     "POST /api/v1/public/requests/{reference}/rating": PUBLIC,
+    "POST /api/v1/public/otp": PUBLIC,
+    "POST /api/v1/public/otp/verify": PUBLIC,
+    "GET /api/v1/public/my-requests": INTEGRATION,  # the OTP's own bearer token
+    # callbacks (callbacks.rules)
+    "GET /api/v1/callbacks/": roles(*CENTRE),  # READERS
+    "POST /api/v1/callbacks/": roles(A, L),  # WORKERS
+    "GET /api/v1/callbacks/{task_id}/": scoped(*CENTRE),
+    "POST /api/v1/callbacks/{task_id}/assign/": scoped(L, X),  # MANAGERS
+    "POST /api/v1/callbacks/{task_id}/start/": scoped(A, L),  # can_work_callback
+    "POST /api/v1/callbacks/{task_id}/attempts/": scoped(A, L),
+    "POST /api/v1/callbacks/{task_id}/cancel/": scoped(A, L, X),
     # reports (reports.rules)
     "GET /api/v1/reports/complaints": ANY_ROLE,  # the complaints in the caller's scope
     "GET /api/v1/reports/month": roles(*MANAGEMENT),  # can_read_reports
