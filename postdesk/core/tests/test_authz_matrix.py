@@ -261,6 +261,8 @@ BODIES: dict[str, Any] = {
     },
     "PATCH /api/v1/customers/{customer_id}": {"name": "张三"},
     "POST /api/v1/customers/{customer_id}/merge": lambda w: {"other": w["customer_other"]},
+    "POST /api/v1/callbacks/": {"reason": "other", "phone": "13900001111", "name": "王五"},
+    "POST /api/v1/callbacks/{task_id}/attempts/": {"outcome": "no_answer"},
     "POST /api/v1/notices/": lambda w: {
         "kind": "redelivery",
         "unit": "WZ-LC01",
