@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from postdesk.calls.models import Call
 from postdesk.calls.selectors import CallFilters, call_filters_parse, calls_filtered, wrapup_labels
@@ -19,8 +20,8 @@ FILTERS = ("day", "direction", "outcome", "agent", "number")
 COLUMNS = (
     _("Started at"),
     _("Direction"),
-    _("From"),
-    _("To"),
+    pgettext_lazy("calling number", "From"),
+    pgettext_lazy("called number", "To"),
     _("Queue"),
     _("Agent"),
     _("Extension"),

@@ -90,7 +90,12 @@ def mine(request: HttpRequest) -> ExportListOut:
     )
 
 
-@router.get("/{export_id}", response={200: ExportOut, 404: ErrorOut}, summary="One export")
+@router.get(
+    "/{export_id}",
+    response={200: ExportOut, 404: ErrorOut},
+    url_name="export_detail",
+    summary="One export: status, rows, progress, download",
+)
 def detail(request: HttpRequest, export_id: int) -> ExportOut:
     return ExportOut.of(export_jobs.export_get(user=request.user, export_id=export_id))
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from postdesk.core.exportlists import CHUNK, ExportList, check_keys, register_export_list
 from postdesk.core.masking import mask_address, mask_name, mask_phone
@@ -20,7 +21,7 @@ from postdesk.workorders.labels import lang
 
 KEY = "notices"
 COLUMNS = (
-    _("Number"),
+    pgettext_lazy("notice export", "Number"),
     _("Kind"),
     _("Status"),
     _("Unit"),
