@@ -304,3 +304,29 @@ def test_files_are_deleted_after_seven_days(staff, api_for, export):
     assert client.get(f"/api/v1/exports/{made.pk}").json()["status"] == "expired"
     assert client.get(state["download"]).status_code == 404
     assert exports_expire(now=made.finished_at + timedelta(days=8)) == 0  # idempotent
+
+
+def test_the_list_page_starts_an_export_and_my_exports_shows_it(
+    staff, client_for, django_capture_on_commit_callbacks
+):
+    make = _orders(staff)
+    make("鹿城的", "WZ-LC01")
+    make("龙湾的", "WZ-LW01")
+    lead = client_for("lead1")
+    page = lead.get("/workorders/?unit=WZ-LC01").content.decode()
+    assert 'name="list" value="work_orders"' in page and 'name="unit" value="WZ-LC01"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = lead.post(
+            "/exports/start", {"list": "work_orders", "format": "csv", "unit": "WZ-LC01"}
+        )
+    assert r.status_code == 302 and r["Location"] == "/exports/"
+    made = Export.objects.get()
+    assert (made.filters, made.status, made.rows) == ({"unit": "WZ-LC01"}, "done", 1)
+    html = lead.get("/exports/").content.decode()
+    assert "我的导出" in html and "工单" in html and "已完成" in html
+    assert f"/api/v1/exports/{made.pk}/download" in html
+    assert "保留 7 天" in html
+    # a bad filter from a page: nothing queued, the reason shown
+    r = lead.post("/exports/start", {"list": "work_orders", "format": "csv", "type": "x"})
+    assert r.status_code == 302 and Export.objects.count() == 1
+    assert client_for("lead2").get("/exports/").content.decode().count("/download") == 0
