@@ -157,16 +157,15 @@ def export(n: int, folder: Path, keep: bool) -> None:
     try:
         subprocess.run([*CLI, "migrate", "-v", "0"], env=env, check=True)
         started = time.monotonic()
-        out = subprocess.run(
-            [*CLI, "shell", "-c", SEED.format(n=n)],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        seeded = subprocess.run(
+            [*CLI, "shell", "-c", SEED.format(n=n)], env=env, capture_output=True, text=True
+        )
+        if seeded.returncode:
+            raise SystemExit(f"seeding failed:\n{seeded.stderr[-3000:]}")
+        out = seeded.stdout
         print(f"\n== export of {n:,} work orders, PostgreSQL, one process (as the worker)")
         print(f"seeded in {time.monotonic() - started:.0f} s ({out.split()[-1]} s of inserts)")
-        for fmt in ("xlsx", "csv"):
+        for fmt in ("csv", "xlsx"):
             script = EXPORT.format(owner="admin", fmt=fmt)
             out = subprocess.run(
                 [*CLI, "shell", "-c", script], env=env, check=True, capture_output=True, text=True
