@@ -43,8 +43,9 @@ base = datetime(2026, 11, 1, 8, 0)
 def rows():
     for i in range(n):
         at = base + timedelta(seconds=17 * i)
-        yield ("2026110%07d" % i, "投诉", "delay", "普通", "已派单", "包裹延误投诉 第%d条，客户反映五天未到" % i,
-               "鹿城揽投部", at + timedelta(days=2), i % 7 == 0, "王*明", "138****5678",
+        yield ("2026110%07d" % i, "投诉", "delay", "普通", "已派单",
+               "包裹延误投诉 第%d条，客户反映五天未到" % i, "鹿城揽投部",
+               at + timedelta(days=2), i % 7 == 0, "王*明", "138****5678",
                "EA%09dCN" % i, at, None)
 headers = ["工单号", "类型", "子类", "优先级", "状态", "标题", "承办单位", "时限", "超时", "来电人",
            "来电号码", "邮件号", "受理时间", "办结时间"]
@@ -76,7 +77,8 @@ else:
     book.save(path)
 elapsed = time.perf_counter() - started
 use = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": elapsed, "cpu": use.ru_utime + use.ru_stime - cpu0, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+print(json.dumps({"seconds": elapsed, "cpu": use.ru_utime + use.ru_stime - cpu0,
+                  "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "before_kb": before, "bytes": os.path.getsize(path)}))
 """
 
