@@ -316,9 +316,7 @@ def test_the_list_page_starts_an_export_and_my_exports_shows_it(
     page = lead.get("/workorders/?unit=WZ-LC01").content.decode()
     assert 'name="list" value="work_orders"' in page and 'name="unit" value="WZ-LC01"' in page
     with django_capture_on_commit_callbacks(execute=True):
-        r = lead.post(
-            "/exports/start", {"list": "work_orders", "format": "csv", "unit": "WZ-LC01"}
-        )
+        r = lead.post("/exports/start", {"list": "work_orders", "format": "csv", "unit": "WZ-LC01"})
     assert r.status_code == 302 and r["Location"] == "/exports/"
     made = Export.objects.get()
     assert (made.filters, made.status, made.rows) == ({"unit": "WZ-LC01"}, "done", 1)
