@@ -66,6 +66,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60.0,
         "options": {"queue": "default"},
     },
+    "workforce-call-tallies": {
+        # after midnight: the closed days' calls per half hour, for the forecast
+        "task": "postdesk.workforce.tasks.call_tallies_nightly",
+        "schedule": crontab(minute="30", hour="1"),
+        "options": {"queue": "default"},
+    },
     "reports-month-summary": {
         # the 1st of the month, 08:00 local time: version 1 of the month just closed
         "task": "postdesk.reports.tasks.month_summary_monthly",

@@ -40,7 +40,9 @@ def complaints(request: HttpRequest, month: str = "") -> dict[str, Any]:
 
 @router.get("/month", response=dict[str, Any], summary="The month-end report")
 def month(request: HttpRequest, month: str = "") -> dict[str, Any]:
-    """The centre's four quality targets (value, target, numerator, denominator, met), the
+    """The centre's four quality targets (value, target, numerator, denominator, met, and
+    `state`: met, pending — short only by items still inside their time limit, counted in
+    `not_yet_due` apart from `late` — short or no_data), the
     month's work orders by type, complaints by unit and, for team leads and directors, the
     month's call figures — the same document the /reports/ page and its Excel show."""
     return month_report(user=staff_user(request), month=parse_month(month), as_of=timezone.now())

@@ -50,8 +50,19 @@ def _unit(row: dict[str, Any]) -> str:
     return str(row.get("unit_name") or _("No unit"))
 
 
-def _met(met: bool | None) -> str:
-    return _("no data") if met is None else (_("met") if met else _("below target"))
+STATE_LABELS = {
+    "no_data": _("no data"),
+    "met": _("met"),
+    "pending": _("in progress"),
+    "short": _("below target"),
+}
+
+
+def _state(t: dict[str, Any]) -> str:
+    """The target's state key (summaries stored before `state` existed fall back to
+    `met`)."""
+    met = t["met"]
+    return str(t.get("state") or ("no_data" if met is None else "met" if met else "short"))
 
 
 def _figures(rows: list[dict[str, Any]], label: Any) -> list[list[Any]]:
@@ -82,10 +93,10 @@ def targets_block(summary: dict[str, Any]) -> Block:
                 t["denominator"],
                 t.get("last_month"),
                 t.get("last_year"),
-                _met(t["met"]),
+                str(STATE_LABELS[_state(t)]),
             ]
         )
-        if t["met"] is False:
+        if _state(t) == "short":
             block.flagged.add((i, 7))
     return block
 

@@ -37,6 +37,7 @@ from postdesk.reports.sections import (
     top_causes,
     work_order_breakdowns,
 )
+from postdesk.reports.target_items import not_yet_due
 from postdesk.tracking.selectors import delivery_kpi
 from postdesk.workorders.flows import terminal_statuses
 from postdesk.workorders.labels import subtype_label, type_label
@@ -61,10 +62,28 @@ class Target:
     denominator: int
     value: float | None
     target: float
+    not_yet_due: int = 0  # counted against, but still inside their time limit
 
     @property
     def met(self) -> bool | None:
         return None if self.value is None else self.value >= self.target
+
+    @property
+    def late(self) -> int:
+        """Items against the target whose time limit has passed (or that have none)."""
+        return self.denominator - self.numerator - self.not_yet_due
+
+    @property
+    def state(self) -> str:
+        """`met`, `pending` (short only by items still inside their time limit: it can
+        still be met), `short` or `no_data` — what the page paints (pure)."""
+        if self.met is None:
+            return "no_data"
+        if self.met:
+            return "met"
+        if self.numerator + self.not_yet_due >= self.target * self.denominator:
+            return "pending"
+        return "short"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +94,9 @@ class Target:
             "value": self.value,
             "target": self.target,
             "met": self.met,
+            "state": self.state,
+            "not_yet_due": self.not_yet_due,
+            "late": self.late,
             "value_pct": "—" if self.value is None else f"{self.value * 100:.2f}%",
             "target_pct": f"{self.target * 100:.0f}%",
         }
@@ -151,6 +173,7 @@ def quality_targets(*, user: User, month: Month, as_of: datetime) -> list[Target
             int(complaints["complaints"]),
             complaints["reply_rate"],
             1.0,
+            not_yet_due(user=user, key="complaint_reply_rate", month=month, as_of=as_of),
         ),
         Target(
             "notification_feedback_rate",
@@ -159,6 +182,7 @@ def quality_targets(*, user: User, month: Month, as_of: datetime) -> list[Target
             int(feedback["issued"]),
             feedback["rate"],
             1.0,
+            not_yet_due(user=user, key="notification_feedback_rate", month=month, as_of=as_of),
         ),
     ]
 

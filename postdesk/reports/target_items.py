@@ -188,6 +188,25 @@ SOURCES: dict[str, _Source] = {
 }
 
 
+#: The deadline column of the targets whose items can still be inside their time limit.
+DUE_FIELDS = {"complaint_reply_rate": "reply_due_at", "notification_feedback_rate": "due_at"}
+
+
+def not_yet_due(*, user: User, key: str, month: Month, as_of: datetime) -> int:
+    """How many of target `key`'s items count against it only because they are still
+    inside their time limit at `as_of` (the items whose reason is `*_not_yet_due`): the
+    part of the shortfall that is not late."""
+    source, due = SOURCES.get(key), DUE_FIELDS.get(key)
+    if source is None or due is None:
+        return 0
+    return (
+        source.rows(user, month, as_of)
+        .exclude(source.condition(as_of))
+        .filter(**{f"{due}__gt": as_of})
+        .count()
+    )
+
+
 @dataclass(frozen=True)
 class ItemsPage:
     count: int  # the target's denominator

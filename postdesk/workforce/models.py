@@ -382,3 +382,38 @@ class InternalReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action}"
+
+
+class CallTally(models.Model):
+    """Inbound calls of one closed local day and half hour, per unit of the calls' scope
+    (the answering agent's unit, else the unit whose queue took the call — as
+    `calls.selectors.calls_visible` scopes them): what the forecast reads instead of the
+    raw calls for days in `TalliedDay` (`services.tallies`, ARCHITECTURE "Hot paths")."""
+
+    day = models.DateField()
+    slot = models.PositiveSmallIntegerField()  # 0–47, the local half hour
+    unit = models.ForeignKey(
+        "org.Unit", null=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    offered = models.PositiveIntegerField()
+    handled = models.PositiveIntegerField()
+    handle_seconds = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "slot", "unit"], name="call_tally_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.slot}: {self.offered}"
+
+
+class TalliedDay(models.Model):
+    """A local day whose calls are in `CallTally` (tallied after it closed)."""
+
+    day = models.DateField(primary_key=True)
+    tallied_at = models.DateTimeField()
+    calls = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.calls}"

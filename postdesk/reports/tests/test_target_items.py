@@ -101,3 +101,64 @@ def test_the_page_lists_the_items_in_chinese(client_for, make_order):  # noqa: F
     assert "服务投诉处理回复率" in body and "未答复" in body
     assert director.get("/reports/targets/nope/").status_code == 404
     assert client_for("agent1").get("/reports/targets/online_rate/").status_code == 404
+
+
+def test_a_shortfall_inside_its_time_limit_is_in_progress_not_below_target():
+    from postdesk.reports.selectors import Target
+
+    def state(numerator, denominator, pending, target=1.0):
+        return Target(
+            "k",
+            "k",
+            numerator,
+            denominator,
+            None if not denominator else numerator / denominator,
+            target,
+            pending,
+        ).state
+
+    assert state(0, 0, 0) == "no_data"
+    assert state(4, 4, 0) == "met"
+    assert state(3, 4, 1) == "pending"  # the one unreplied is still inside its limit
+    assert state(2, 4, 1) == "short"  # one is late: it can no longer be met
+    assert state(95, 100, 1, target=0.96) == "pending" and state(94, 100, 1, 0.96) == "short"
+    t = Target("k", "k", 2, 5, 0.4, 1.0, 2)
+    assert (t.late, t.not_yet_due) == (1, 2)
+
+
+def test_not_yet_due_and_late_agree_with_the_items_reasons(
+    make_order,  # noqa: F811
+    act,  # noqa: F811
+    staff,
+    tmp_path,
+):
+    four_target_month(make_order, act, tmp_path)
+    director = staff["director1"]
+    for as_of in (timezone.now(), timezone.now() + timedelta(days=20)):
+        targets = {
+            t["key"]: t for t in month_report(user=director, month=MONTH, as_of=as_of)["targets"]
+        }
+        for key in ("complaint_reply_rate", "notification_feedback_rate"):
+            _result, items = _all_items(director, key, as_of)
+            pending = sum(i.reason.endswith("_not_yet_due") for i in items)
+            late = sum(i.reason.endswith("_late") for i in items)
+            assert (targets[key]["not_yet_due"], targets[key]["late"]) == (pending, late), key
+            expected = "pending" if pending and not late else "short" if late else "met"
+            assert targets[key]["state"] == expected, (key, as_of)
+
+
+def test_the_summary_files_paint_only_a_short_target_red():
+    from django.utils import translation
+
+    from postdesk.reports.layout import targets_block
+
+    def row(label, **extra):
+        base = {"label": label, "value": 0.5, "target": 1.0, "numerator": 1, "denominator": 2}
+        return {**base, "met": False, **extra}
+
+    stored_before_state = row("c")  # an archived summary from before `state` existed
+    summary = {"targets": [row("a", state="short"), row("b", state="pending"), stored_before_state]}
+    with translation.override("zh-hans"):
+        block = targets_block(summary)
+    assert block.flagged == {(0, 7), (2, 7)}
+    assert [r[7] for r in block.rows] == ["未达标", "进行中", "未达标"]

@@ -9,6 +9,7 @@ from postdesk.org.models import Role, User
 from postdesk.org.selectors import scope_for
 from postdesk.workorders import flows
 from postdesk.workorders.models import AlertStage, WorkOrder
+from postdesk.workorders.ownership import acts_as_owner
 from postdesk.workorders.sla import policy_for
 
 TERMINAL = flows.terminal_statuses()
@@ -45,7 +46,7 @@ def viewer_actions(user: User, order: WorkOrder) -> list[str]:
         order.status,
         role,
         is_handling_unit_member=is_unit_member(user, order),
-        is_owner=order.owner_id == user.pk,
+        is_owner=acts_as_owner(user, order),
         ruling_state=order.ruling_state if order.type == "complaint" else None,
     )
 

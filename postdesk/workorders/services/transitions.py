@@ -27,6 +27,7 @@ from postdesk.workorders.deadlines import running_line
 from postdesk.workorders.hooks import run_transition_hooks
 from postdesk.workorders.labels import lang
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.ownership import acts_as_owner, unclaimed
 from postdesk.workorders.rules import can_add_note
 from postdesk.workorders.services._common import (
     TERMINAL,
@@ -149,7 +150,7 @@ def work_order_act(
         if role not in {r[0] for r in flows.ROLES} or not row.permission.allows(
             role,
             is_handling_unit_member=is_unit_member(actor, order),
-            is_owner=order.owner_id == actor.pk,
+            is_owner=acts_as_owner(actor, order),
         ):
             raise PermissionDenied(_("Your role does not allow this action on this order."))
         _check_payload(order, action, payload)
@@ -359,6 +360,9 @@ def _apply(
         )
         data["tracing"] = linked.number
 
+    if order.owner_id != actor.pk and unclaimed(order) and acts_as_owner(actor, order):
+        data["taken_over_from"] = order.owner.username if order.owner else ""
+        order.owner = actor  # 首问负责: the first agent to act on a web intake owns it
     order.status = to_status
     if to_status in TERMINAL:
         order.closed_at = now
