@@ -26,7 +26,7 @@ run: $(STAMP)
 	@echo
 	@echo "postdesk 邮政客服中心系统 — http://127.0.0.1:8000/"
 	@echo "Demo logins (demo data only), password 'postdesk':"
-	@echo "  admin · agent1 · agent2 · lead1 · director1 · branch1 (鹿城支局) · branch2 (龙湾支局)"
+	@echo "  admin · agent1 · agent2 · lead1 · director1 · branch1 (鹿城支局) · branch2 (龙湾支局) · auditor1 (审计员)"
 	@echo
 	$(BIN)/postdesk serve --host 127.0.0.1 --port 8000
 

@@ -32,6 +32,7 @@ def _mount() -> None:
     from postdesk.notices.api import router as notices_router
     from postdesk.notify.api import router as notify_router
     from postdesk.notify.api import sms_router
+    from postdesk.org.api import access_log_router
     from postdesk.org.api import router as org_router
     from postdesk.portal.api import router as portal_router
     from postdesk.quality.api import router as quality_router
@@ -46,6 +47,7 @@ def _mount() -> None:
 
     api.add_router("/", core_router)
     api.add_router("/org/", org_router)
+    api.add_router("/access-log", access_log_router)
     api.add_router("/customers/", customers_router)
     api.add_router("/routing/", routing_router)
     api.add_router("/notifications/", notify_router)

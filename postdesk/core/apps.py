@@ -5,8 +5,3 @@ class CoreConfig(AppConfig):
     name = "postdesk.core"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from postdesk.core import access_log_export
-
-        access_log_export.register()

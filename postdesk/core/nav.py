@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 AGENT, LEAD, DIRECTOR, HANDLER, ADMIN = "agent", "lead", "director", "handler", "admin"
+AUDITOR = "auditor"  # reads the access log (org.rules.can_view_access_log), nothing else
 CENTRE = {AGENT, LEAD, DIRECTOR, ADMIN}
 
 
@@ -25,7 +26,7 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
-    NavItem("home", _("Home"), frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN}), "home"),
+    NavItem("home", _("Home"), frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN, AUDITOR}), "home"),
     NavItem("calls:workbench", _("Workbench"), frozenset({AGENT, LEAD}), "workbench"),
     NavItem("workorders:list", _("Work orders"), frozenset(CENTRE), "workorders"),
     NavItem("workorders:inbox", _("Unit inbox"), frozenset({HANDLER}), "inbox"),
@@ -62,6 +63,7 @@ NAV: list[NavItem] = [
     NavItem("reports:index", _("Reports"), frozenset({LEAD, DIRECTOR, ADMIN}), "reports"),
     NavItem("exports", _("My exports"), frozenset(CENTRE | {HANDLER}), "exports"),
     NavItem("org_units", _("Organisation"), frozenset({ADMIN, DIRECTOR}), "org"),
+    NavItem("org_access_log", _("Access log"), frozenset({ADMIN, AUDITOR}), "access_log"),
     NavItem("routing:index", _("Service areas"), frozenset({ADMIN}), "routing"),
     NavItem("admin:index", _("Administration"), frozenset({ADMIN}), "admin"),
 ]

@@ -71,6 +71,7 @@ STAFF: list[tuple[str, str, str, str | None, str, str]] = [
     ("ra_branch1", "戴国平", "handler", "RA-01", "RAB1", ""),
     ("yq_agent1", "施佳慧", "agent", "YQ-11185", "YQ01", "8601"),
     ("yq_branch1", "卢伟", "handler", "YQ-01", "YQB1", ""),
+    ("auditor1", "何审计", "auditor", "WZ", "", ""),
 ]
 
 

@@ -74,6 +74,8 @@ class Role(models.TextChoices):
     DIRECTOR = "director", _("director")
     HANDLER = "handler", _("unit handler")
     ADMIN = "admin", _("administrator")
+    # reads the access log of personal data (审计员) and nothing personal besides
+    AUDITOR = "auditor", _("auditor")
 
 
 class User(AbstractUser):

@@ -5,17 +5,30 @@ Scope rule (enforced in selectors and services, not in templates):
 - agents, team leads and directors of a county bureau (its own 11185 centre): the units
   of that county bureau's subtree;
 - unit handlers: their own unit and the units below it;
+- auditors (审计员): no unit at all, wherever their home unit is — they read the access
+  log (`org.rules.can_view_access_log`), not the data it is about;
 - a staff user without a unit: nothing.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from postdesk.core.errors import PermissionDenied, ValidationFailed
+from postdesk.core.masking import mask_name
+from postdesk.core.models import AccessLogEntry
+from postdesk.core.paging import page_start
+from postdesk.core.periods import local_midnight, parse_day
 from postdesk.core.ttlcache import TTLCache
 from postdesk.org.models import Role, Unit, UnitType, User
+from postdesk.org.rules import can_view_access_log
 
 SCOPE_CACHE_SECONDS = 10.0
 
@@ -78,7 +91,7 @@ def _compute_scope(user: User) -> Scope:
         return Scope(role="", everything=False, unit_ids=frozenset())
     if user.role == Role.ADMIN or user.is_superuser:
         return Scope(role=Role.ADMIN, everything=True, unit_ids=frozenset())
-    if user.unit is None:
+    if user.role == Role.AUDITOR or user.unit is None:
         return Scope(role=user.role, everything=False, unit_ids=frozenset())
     if user.role == Role.HANDLER:
         return Scope(role=user.role, everything=False, unit_ids=unit_subtree_ids(unit=user.unit))
@@ -100,3 +113,194 @@ def unit_by_code(*, code: str) -> Unit | None:
 
 def staff_by_extension(*, extension: str) -> User | None:
     return User.objects.filter(extension=extension, is_active=True).first()
+
+
+# ------------------------------------------------------------------ the access log
+
+ACCESS_LOG_PAGE_SIZE = 50
+MAX_USERNAME = 150  # the user model's field
+MAX_SUBJECT_ID = 64  # AccessLogEntry.subject_id
+_SUBJECT_TYPE = re.compile(r"[a-z][a-z0-9_]{0,49}")
+
+#: what each app writes as `subject_type` (their `SUBJECT_TYPE` constants), in the
+#: reader's words; the access log's own export is `access_log`
+SUBJECT_TYPES: dict[str, str | Promise] = {
+    "customer": gettext_lazy("customer"),
+    "work_order": gettext_lazy("work order"),
+    "notice": gettext_lazy("notice"),
+    "access_log": gettext_lazy("access log"),
+}
+#: labels written in full when the view or export was logged (a customer's name); the
+#: others were masked at that time already (a work order's or a notice's caller)
+_FULL_LABELS = frozenset({"customer"})
+
+
+@dataclass(frozen=True)
+class AccessLogFilters:
+    """The access log's filters, parsed (`access_log_filters`); empty means any."""
+
+    user: str = ""
+    subject_type: str = ""
+    subject_id: str = ""
+    what: str = ""
+    day_from: date | None = None
+    day_to: date | None = None
+
+    def describe(self) -> str:
+        """The filters as `name=value` words (the export's own access-log entry)."""
+        parts = [
+            ("user", self.user),
+            ("subject_type", self.subject_type),
+            ("subject_id", self.subject_id),
+            ("what", self.what),
+            ("from", self.day_from.isoformat() if self.day_from else ""),
+            ("to", self.day_to.isoformat() if self.day_to else ""),
+        ]
+        return " ".join(f"{name}={value}" for name, value in parts if value)
+
+
+def access_log_filters(
+    *,
+    user: str = "",
+    subject_type: str = "",
+    subject_id: str = "",
+    what: str = "",
+    day_from: str = "",
+    day_to: str = "",
+) -> AccessLogFilters:
+    """Parse the filters as a page or a client gives them; every bad one is named in one
+    400 (`fields`: user, subject_type, subject_id, what, from, to)."""
+    fields: dict[str, str] = {}
+    user, subject_type, subject_id = user.strip(), subject_type.strip(), subject_id.strip()
+    if len(user) > MAX_USERNAME or not user.isprintable():
+        fields["user"] = _("Give a user name of at most %(max)d characters.") % {
+            "max": MAX_USERNAME
+        }
+    if subject_type and not _SUBJECT_TYPE.fullmatch(subject_type):
+        fields["subject_type"] = _("Unknown kind of record.")
+    if len(subject_id) > MAX_SUBJECT_ID or not subject_id.isprintable():
+        fields["subject_id"] = _("Give a record number of at most %(max)d characters.") % {
+            "max": MAX_SUBJECT_ID
+        }
+    what = what.strip()
+    if what and what not in AccessLogEntry.What.values:
+        fields["what"] = _("Choose a full view or an export.")
+    first = last = None
+    for name, text in (("from", day_from), ("to", day_to)):
+        if not (text or "").strip():
+            continue
+        try:
+            day = parse_day(text, field=name)
+        except ValidationFailed as exc:
+            fields.update({key: str(value) for key, value in exc.fields.items()})
+            continue
+        if name == "from":
+            first = day
+        else:
+            last = day
+    if first and last and last < first:
+        fields["to"] = _("The period ends before it begins.")
+    if fields:
+        raise ValidationFailed(fields=fields)
+    return AccessLogFilters(
+        user=user,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        what=what,
+        day_from=first,
+        day_to=last,
+    )
+
+
+def access_log_entries(*, user: User, filters: AccessLogFilters) -> QuerySet[AccessLogEntry]:
+    """The access log as `user` may read it (administrators and auditors; anyone else a
+    403), filtered, newest first."""
+    if not can_view_access_log(user):
+        raise PermissionDenied(_("Only administrators and auditors read the access log."))
+    entries = AccessLogEntry.objects.all()
+    if filters.user:
+        entries = entries.filter(actor_username=filters.user)
+    if filters.subject_type:
+        entries = entries.filter(subject_type=filters.subject_type)
+    if filters.subject_id:
+        entries = entries.filter(subject_id=filters.subject_id)
+    if filters.what:
+        entries = entries.filter(what=filters.what)
+    if filters.day_from:
+        entries = entries.filter(at__gte=local_midnight(filters.day_from))
+    if filters.day_to:
+        entries = entries.filter(at__lt=local_midnight(filters.day_to + timedelta(days=1)))
+    return entries.order_by("-at", "-id")
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    count: int
+    page: int
+    page_size: int
+    results: list[AccessLogEntry]
+
+
+def access_log_list(
+    *,
+    user: User,
+    filters: AccessLogFilters,
+    page: int = 1,
+    page_size: int = ACCESS_LOG_PAGE_SIZE,
+) -> AccessLogPage:
+    """One page of the access log (`core.paging`: a page past the bound is a 400)."""
+    page = max(page, 1)
+    entries = access_log_entries(user=user, filters=filters)
+    start = page_start(page, page_size)
+    return AccessLogPage(
+        count=entries.count(),
+        page=page,
+        page_size=page_size,
+        results=list(entries[start : start + page_size]),
+    )
+
+
+def access_log_subject_type_label(subject_type: str) -> str:
+    return str(SUBJECT_TYPES.get(subject_type, subject_type))
+
+
+def access_log_label(entry: AccessLogEntry) -> str:
+    """What the log shows of the record looked at: masked — the log names whose data was
+    seen, it does not show it again. An export of the log itself shows its filters."""
+    if entry.subject_type in _FULL_LABELS:
+        return mask_name(entry.subject_label)
+    if entry.subject_type == "access_log":
+        return _words(entry.subject_label)
+    return entry.subject_label
+
+
+#: the words the apps write in `detail` (and the log's export in its label), for a reader
+_DETAILS: dict[str, str | Promise] = {
+    "caller": gettext_lazy("the caller"),
+    "contact": gettext_lazy("the contact"),
+}
+_KEYS: dict[str, str | Promise] = {
+    "user": gettext_lazy("user"),
+    "subject_type": gettext_lazy("kind of record"),
+    "subject_id": gettext_lazy("record number"),
+    "what": gettext_lazy("access"),
+    "from": gettext_lazy("from"),
+    "to": gettext_lazy("to"),
+    "rows": gettext_lazy("rows"),
+    "q": gettext_lazy("search"),
+}
+
+
+def _words(text: str) -> str:
+    """`user=agent1 rows=3` in the reader's words (`用户=agent1 行数=3`)."""
+    words = []
+    for word in text.split(" "):
+        key, sep, value = word.partition("=")
+        words.append(f"{_KEYS[key]}={value}" if sep and key in _KEYS else word)
+    return " ".join(words)
+
+
+def access_log_detail(entry: AccessLogEntry) -> str:
+    if entry.detail in _DETAILS:
+        return str(_DETAILS[entry.detail])
+    return _words(entry.detail)

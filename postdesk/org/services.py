@@ -1,14 +1,24 @@
-"""Writes of units and staff users."""
+"""Writes of units and staff users; the access log's export (which writes to it)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postdesk.core.csvimport import ImportReport, read_csv
 from postdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from postdesk.core.models import AccessLogEntry
+from postdesk.core.services import access_log_record
+from postdesk.org.exports import CSV, XLSX, access_log_csv, access_log_xlsx
 from postdesk.org.models import Role, Unit, UnitChange, UnitType, User
 from postdesk.org.rules import can_import_units
+from postdesk.org.selectors import AccessLogFilters, access_log_entries
+
+#: the access log's own exports, in the access log
+ACCESS_LOG_SUBJECT = "access_log"
 
 
 def _path_for(unit: Unit, parent: Unit | None) -> str:
@@ -261,3 +271,54 @@ def _unit_upsert(
         report.updated += 1
     else:
         report.unchanged += 1
+
+
+# ------------------------------------------------------------------ the access log
+
+ACCESS_LOG_EXPORT_LIMIT = 10_000
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    content_type: str
+    filename: str
+    rows: int
+
+
+def access_log_export(
+    *, actor: User, filters: AccessLogFilters, format: str, ip: str | None = None
+) -> ExportFile:
+    """The filtered access log as a file (administrators and auditors), at most
+    ACCESS_LOG_EXPORT_LIMIT rows (more: a 400 asking for narrower filters). The export
+    is itself written to the access log: subject `access_log`, id the format, label the
+    filters (`user=agent1 from=2026-12-01`), detail the rows written."""
+    if format not in EXPORT_FORMATS:
+        raise ValidationFailed(fields={"format": _("Choose CSV or Excel.")})
+    entries = list(access_log_entries(user=actor, filters=filters)[: ACCESS_LOG_EXPORT_LIMIT + 1])
+    if len(entries) > ACCESS_LOG_EXPORT_LIMIT:
+        raise ValidationFailed(
+            _("More than %(max)d entries: narrow the filters (a shorter period, one user).")
+            % {"max": ACCESS_LOG_EXPORT_LIMIT},
+            fields={"from": _("Choose a shorter period.")},
+        )
+    if format == "csv":
+        content, content_type = access_log_csv(entries), CSV
+    else:
+        content, content_type = access_log_xlsx(entries), XLSX
+    access_log_record(
+        actor=actor,
+        subject_type=ACCESS_LOG_SUBJECT,
+        subjects=[(format, filters.describe())],
+        what=AccessLogEntry.What.EXPORT,
+        detail=f"rows={len(entries)}",
+        ip=ip,
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return ExportFile(
+        content=content,
+        content_type=content_type,
+        filename=f"access-log-{stamp}.{format}",
+        rows=len(entries),
+    )

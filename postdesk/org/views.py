@@ -4,22 +4,38 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from postdesk.core.csvimport import read_upload
 from postdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
 from postdesk.core.forms import add_domain_error
+from postdesk.core.models import AccessLogEntry
+from postdesk.core.request import client_ip
 from postdesk.org.models import UnitType
 from postdesk.org.request import staff_user
-from postdesk.org.rules import can_import_units, can_read_unit_tree
-from postdesk.org.selectors import units_visible
-from postdesk.org.services import UNIT_HEADER, staff_set_language, units_import
+from postdesk.org.rules import can_import_units, can_read_unit_tree, can_view_access_log
+from postdesk.org.selectors import (
+    SUBJECT_TYPES,
+    AccessLogFilters,
+    access_log_detail,
+    access_log_filters,
+    access_log_label,
+    access_log_list,
+    access_log_subject_type_label,
+    units_visible,
+)
+from postdesk.org.services import (
+    UNIT_HEADER,
+    access_log_export,
+    staff_set_language,
+    units_import,
+)
 
 
 @login_required
@@ -88,4 +104,86 @@ def set_language(request: HttpRequest) -> HttpResponse:
             return response
     translation.activate(language)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
+
+
+# ------------------------------------------------------------------ the access log
+
+#: the access log's filters as the page's form and the API's query name them
+FILTERS = ("user", "subject_type", "subject_id", "what", "from", "to")
+
+
+def _filters_of(data: QueryDict) -> tuple[dict[str, str], AccessLogFilters]:
+    raw = {name: data.get(name, "") for name in FILTERS}
+    filters = access_log_filters(
+        user=raw["user"],
+        subject_type=raw["subject_type"],
+        subject_id=raw["subject_id"],
+        what=raw["what"],
+        day_from=raw["from"],
+        day_to=raw["to"],
+    )
+    return raw, filters
+
+
+@login_required
+@require_GET
+def access_log_page(request: HttpRequest) -> HttpResponse:
+    """访问日志: who saw or exported whose personal data in full, filtered and paged."""
+    user = staff_user(request)
+    if not can_view_access_log(user):
+        raise PermissionDenied(_("Only administrators and auditors read the access log."))
+    raw = {name: request.GET.get(name, "") for name in FILTERS}
+    errors: dict[str, str] = {}
+    result = None
+    try:
+        raw, filters = _filters_of(request.GET)
+        try:
+            page = int(request.GET.get("page", "1"))
+        except ValueError:
+            page = 1
+        result = access_log_list(user=user, filters=filters, page=page)
+    except ValidationFailed as exc:
+        errors = {name: str(message) for name, message in exc.fields.items()}
+    rows = [
+        {
+            "entry": entry,
+            "subject_type": access_log_subject_type_label(entry.subject_type),
+            "label": access_log_label(entry),
+            "detail": access_log_detail(entry),
+        }
+        for entry in (result.results if result else [])
+    ]
+    pages = max(1, -(-result.count // result.page_size)) if result else 1
+    return render(
+        request,
+        "org/access_log.html",
+        {
+            "raw": raw,
+            "errors": errors,
+            "result": result,
+            "rows": rows,
+            "pages": pages,
+            "subject_types": [(code, str(label)) for code, label in SUBJECT_TYPES.items()],
+            "whats": AccessLogEntry.What.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST  # it writes to the access log: no link or image may trigger it
+def access_log_export_view(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if not can_view_access_log(user):
+        raise PermissionDenied(_("Only administrators and auditors read the access log."))
+    _raw, filters = _filters_of(request.POST)
+    export = access_log_export(
+        actor=user,
+        filters=filters,
+        format=request.POST.get("format", "csv"),
+        ip=client_ip(request),
+    )
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response

@@ -225,7 +225,7 @@ def test_tracking_results_of_an_office_and_which(staff, api_for, export):
     assert not AccessLogEntry.objects.filter(what="export").exists()
 
 
-def test_access_log_is_for_administrators_only(staff, api_for, export):
+def test_access_log_is_for_administrators_and_auditors_only(staff, api_for, export):
     from postdesk.core.services import access_log_record
 
     access_log_record(
@@ -238,8 +238,10 @@ def test_access_log_is_for_administrators_only(staff, api_for, export):
         "/api/v1/exports/", {"list": "access_log", "format": "csv"}, content_type="application/json"
     )
     assert r.status_code == 403
-    _state, rows = export(api_for("admin"), "access_log", {"actor": "lead1"}, fmt="csv")
+    _state, rows = export(api_for("admin"), "access_log", {"user": "lead1"}, fmt="csv")
     assert [row[1:6] for row in rows[1:]] == [["lead1", "完整查看", "customer", "7", "王*"]]
+    _state, rows = export(api_for("auditor1"), "access_log", {"what": "view"}, fmt="csv")
+    assert sorted(row[1] for row in rows[1:]) == ["agent1", "lead1"]
 
 
 def test_another_users_export_and_its_file_are_404(staff, api_for, export):
@@ -266,6 +268,7 @@ def test_another_users_export_and_its_file_are_404(staff, api_for, export):
         ({"list": "notices", "format": "csv", "filters": {"status": "lost"}}, "status"),
         ({"list": "tracking_results", "format": "csv", "filters": {"which": "late"}}, "which"),
         ({"list": "customers", "format": "csv", "filters": {"q": ["a"]}}, "q"),
+        ({"list": "access_log", "format": "csv", "filters": {"from": "2026-02-30"}}, "from"),
     ],
 )  # fmt: skip
 def test_bad_list_format_or_filter_is_400_and_queues_nothing(

@@ -53,7 +53,8 @@ def test_seed_demo_twice_adds_nothing_and_is_big_enough():
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Customer.objects.count() >= 1000
     # the demo logins of the README
-    for username in ("admin", "agent1", "agent2", "lead1", "director1", "branch1", "branch2"):
+    logins = ("admin", "agent1", "agent2", "lead1", "director1", "branch1", "branch2")
+    for username in (*logins, "auditor1"):
         assert User.objects.get(username=username).check_password("postdesk"), username
     assert User.objects.get(username="branch1").unit.code == "WZ-LC01"
     assert User.objects.get(username="branch2").unit.code == "WZ-LW01"

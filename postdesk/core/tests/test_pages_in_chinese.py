@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("agent1", "lead1", "director1", "branch1", "admin")
+ROLES = ("agent1", "lead1", "director1", "branch1", "admin", "auditor1")
 #: Routes that are not pages a person reads, and why.
 NOT_PAGES = {
     "calls/stream/": "the server-sent-event stream (never ends)",

@@ -29,7 +29,22 @@ ADDRESS = "浙江省温州市鹿城区五马街12号3幢401室"
 def test_every_role_is_covered():
     from postdesk.org.models import Role
 
-    assert set(BY_ROLE) == set(Role.values)
+    assert set(BY_ROLE) | {NO_SCOPE} == set(Role.values)
+
+
+NO_SCOPE = "auditor"  # reads the access log, not the data it is about
+
+
+def test_an_auditor_sees_no_customer_and_reveals_nothing(people, api_for, client_for):
+    api = api_for("auditor1")
+    listed = api.get("/api/v1/customers/?q=13812345678")
+    assert listed.status_code == 200 and listed.json() == {"count": 0, "results": []}
+    assert api.get(f"/api/v1/customers/{people['lc'].pk}").status_code == 404
+    assert api.post(f"/api/v1/customers/{people['lc'].pk}/full").status_code in {403, 404}
+    client = client_for("auditor1")
+    assert client.post(f"/customers/{people['lc'].pk}/reveal/").status_code in {403, 404}
+    assert client.post("/customers/export.csv").status_code == 403
+    assert not AccessLogEntry.objects.exists()
 
 
 @pytest.mark.parametrize("role", sorted(BY_ROLE))
