@@ -29,6 +29,7 @@ NAV: list[NavItem] = [
     NavItem("home", _("Home"), frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN, AUDITOR}), "home"),
     NavItem("calls:workbench", _("Workbench"), frozenset({AGENT, LEAD}), "workbench"),
     NavItem("workorders:list", _("Work orders"), frozenset(CENTRE), "workorders"),
+    NavItem("callbacks:list", _("Callbacks"), frozenset({AGENT, LEAD, DIRECTOR}), "callbacks"),
     NavItem("workorders:inbox", _("Unit inbox"), frozenset({HANDLER}), "inbox"),
     NavItem("workorders:board", _("Team board"), frozenset({LEAD, DIRECTOR}), "board"),
     NavItem("notices:list", _("Notices"), frozenset({AGENT, LEAD, DIRECTOR}), "notices"),
