@@ -62,6 +62,7 @@ NAV: list[NavItem] = [
     ),
     NavItem("quality:index", _("Quality inspection"), frozenset(CENTRE | {HANDLER}), "quality"),
     NavItem("reports:index", _("Reports"), frozenset({LEAD, DIRECTOR, ADMIN}), "reports"),
+    NavItem("exports", _("My exports"), frozenset(CENTRE | {HANDLER}), "exports"),
     NavItem("org_units", _("Organisation"), frozenset({ADMIN, DIRECTOR}), "org"),
     NavItem("org_access_log", _("Access log"), frozenset({ADMIN, AUDITOR}), "access_log"),
     NavItem("routing:index", _("Service areas"), frozenset({ADMIN}), "routing"),
