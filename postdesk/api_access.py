@@ -83,6 +83,11 @@ ACCESS: dict[str, Access] = {
     "GET /api/v1/org/units": ANY_ROLE,  # the units in the caller's scope
     "GET /api/v1/access-log": roles(X, AU),  # org.rules.can_view_access_log
     "POST /api/v1/access-log/export": roles(X, AU),
+    # exports (core.api_exports): the list's kind decides who may export it; one's own
+    "POST /api/v1/exports/": ANY_ROLE,
+    "GET /api/v1/exports/": ANY_ROLE,
+    "GET /api/v1/exports/{export_id}": scoped(),  # the owner's only (404 for others)
+    "GET /api/v1/exports/{export_id}/download": scoped(),
     # customers
     "GET /api/v1/customers/": ANY_ROLE,
     "POST /api/v1/customers/": ANY_ROLE,

@@ -213,6 +213,7 @@ PATH_VALUES: dict[str, str | dict[str, str]] = {
         "/quality/calibration/": "=1",
     },
     "customer_id": "customer",
+    "export_id": "=1",  # none in the demo (404 for everyone)
     "task_id": "=1",  # no callback task in the demo: allowed roles find none (404)
     "article_id": "article",
     "run_id": "run",
