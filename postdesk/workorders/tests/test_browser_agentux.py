@@ -72,3 +72,24 @@ def test_alt_digit_inserts_the_numbered_phrase(page, login, kb, fed_back):
     page.keyboard.type("致歉")
     page.keyboard.press("Enter")
     assert box.input_value()
+
+
+def test_the_order_page_lists_its_own_shortcuts(page, login, make_order):
+    order = make_order()
+    login("agent1")
+    page.goto(f"/workorders/{order.number}/")
+    page.locator("body").press("?")
+    dialog = page.locator("[data-testid=shortcuts]")
+    assert dialog.is_visible() and "Alt" in dialog.inner_text()
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    # typing "?" in a text field types it, it opens nothing
+    page.click("[data-testid=note-toggle]")
+    page.fill("[data-testid=note-text]", "")
+    page.locator("[data-testid=note-text]").press("?")
+    assert not dialog.is_visible()
+    assert page.input_value("[data-testid=note-text]") == "?"
+    page.evaluate("document.activeElement.blur()")
+    page.locator("body").press("g")
+    page.locator("body").press("w")
+    page.wait_for_url("**/calls/")
