@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
+from postdesk.core.api_contract import ContractAPI
 from postdesk.core.api_errors import install as install_error_handlers
 from postdesk.core.api_input import StrictParser
 from postdesk.core.auth import STAFF_AUTH
 
-api = NinjaAPI(
+api = ContractAPI(  # the document lists every error status (core.api_contract)
     title="postdesk API",
     version="1",
     description="邮政客服中心系统 postdesk — REST API v1. Authenticate with "

@@ -7,6 +7,7 @@ class CallsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from postdesk.calls import parcel_readers
+        from postdesk.calls import parcel_readers, timeline_provider
 
         parcel_readers.register()
+        timeline_provider.register()

@@ -58,6 +58,17 @@ class Customer(TimeStamped):
         related_name="customers",
         verbose_name=_("serving unit"),
     )
+    # A card merged into another (`services_merge.customers_merge`): kept, emptied of its
+    # references, out of searches, its page leading to the card it was merged into.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cards",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer")
@@ -111,3 +122,26 @@ class CustomerAddress(models.Model):
     @property
     def full(self) -> str:
         return f"{self.province}{self.city}{self.district}{self.detail}"
+
+
+class CustomerChange(models.Model):
+    """The audit of a card: one row per field an edit changed (old → new, as stored;
+    personal values are shown masked unless the reader may see them in full), and one
+    row per merge (`field = "merge"`, old naming the card merged in)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("changed at"))
+    field = models.CharField(_("field"), max_length=30)
+    old = models.TextField(_("old value"), blank=True)
+    new = models.TextField(_("new value"), blank=True)
+
+    class Meta:
+        verbose_name = _("customer change")
+        verbose_name_plural = _("customer changes")
+        indexes = [models.Index(fields=["customer", "-at"], name="customer_change_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.field}"

@@ -11,4 +11,6 @@ urlpatterns = [
     path("export.csv", views.customer_export, name="export"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
     path("<int:customer_id>/reveal/", views.customer_reveal_view, name="reveal"),
+    path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
+    path("<int:customer_id>/merge/", views.customer_merge, name="merge"),
 ]

@@ -8,6 +8,7 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self) -> None:
-        from postdesk.notices import links
+        from postdesk.notices import links, timeline_provider
 
         links.install()
+        timeline_provider.register()

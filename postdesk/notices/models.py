@@ -134,6 +134,7 @@ class Notice(models.Model):
             models.Index(fields=["unit", "status", "leg_due_at"], name="notice_unit_status"),
             models.Index(fields=["status", "issued_at"], name="notice_status_issued"),
             models.Index(fields=["kind", "-id"], name="notice_kind_id"),
+            models.Index(fields=["phone"], name="notice_phone"),  # the customer's timeline
             models.Index(
                 fields=["alert_stage", "leg_due_at"],
                 name="notice_open_alert",

@@ -375,7 +375,17 @@ def _user_named(field: str, username: str | None) -> Any:
     return found
 
 
-@router.post("/quotas/", response={200: dict[str, int]})
+class QuotaOut(Schema):
+    id: int
+    calls: int
+    work_orders: int
+
+
+class CreatedOut(Schema):
+    id: int
+
+
+@router.post("/quotas/", response={200: QuotaOut})
 def set_quota(request: HttpRequest, payload: QuotaIn) -> dict[str, int]:
     from postdesk.core.errors import ValidationFailed
     from postdesk.org.selectors import unit_by_code
@@ -445,7 +455,7 @@ def create_calibration(request: HttpRequest, payload: CalibrationIn) -> Status[d
     return Status(201, {"id": c.pk, **services.calibration_result(c)})
 
 
-@router.post("/calibration/{pk}/evaluations/", response={201: dict[str, int]})
+@router.post("/calibration/{pk}/evaluations/", response={201: CreatedOut})
 def calibration_score(
     request: HttpRequest, pk: int, payload: CalibrationEvaluationIn
 ) -> Status[dict[str, int]]:

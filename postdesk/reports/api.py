@@ -30,7 +30,39 @@ from postdesk.workorders.selectors import complaint_kpis
 router = Router(auth=STAFF_AUTH, tags=["reports"])
 
 
-@router.get("/complaints", response=dict[str, Any], summary="Complaint reply KPIs of a month")
+class ReplyFigures(Schema):
+    """Complaints created in the month, replied, replied by the deadline (rates 0–1)."""
+
+    complaints: int
+    replied: int
+    reply_rate: float | None
+    timely: int
+    timely_rate: float | None
+
+
+class ReplyByUnit(ReplyFigures):
+    unit: str | None
+    unit_name: str
+
+
+class ReplyByType(ReplyFigures):
+    type: str
+
+
+class ReplyBySubtype(ReplyFigures):
+    type: str
+    subtype: str
+
+
+class ComplaintKpiOut(ReplyFigures):
+    month: str
+    target_reply_rate: float
+    by_unit: list[ReplyByUnit]
+    by_type: list[ReplyByType]
+    by_subtype: list[ReplyBySubtype]
+
+
+@router.get("/complaints", response=ComplaintKpiOut, summary="Complaint reply KPIs of a month")
 def complaints(request: HttpRequest, month: str = "") -> dict[str, Any]:
     """Complaint reply rate and timely reply rate (target 100%) of the complaints created
     in `month` (YYYY-MM, default this month), by unit, type and sub-type, within the

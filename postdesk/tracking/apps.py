@@ -5,3 +5,8 @@ class TrackingConfig(AppConfig):
     name = "postdesk.tracking"
     label = "tracking"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from postdesk.tracking import timeline_provider
+
+        timeline_provider.register()

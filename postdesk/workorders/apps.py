@@ -7,7 +7,8 @@ class WorkordersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from postdesk.workorders import parcel_readers, search
+        from postdesk.workorders import parcel_readers, search, timeline_provider
 
         search.register()
         parcel_readers.register()
+        timeline_provider.register()
