@@ -21,9 +21,11 @@ install_error_handlers(api)
 
 
 def _mount() -> None:
+    from postdesk.callbacks.api import router as callbacks_router
     from postdesk.calls.api import reports_router as calls_reports_router
     from postdesk.calls.api import router as calls_router
     from postdesk.core.api import router as core_router
+    from postdesk.core.api_exports import router as exports_router
     from postdesk.customers.api import router as customers_router
     from postdesk.knowledge.api import router as knowledge_router
     from postdesk.notices.api import reports_router as notices_reports_router
@@ -52,6 +54,7 @@ def _mount() -> None:
     api.add_router("/sms/", sms_router)
     api.add_router("/workorders/", workorders_router)
     api.add_router("/notices/", notices_router)
+    api.add_router("/callbacks/", callbacks_router)
     api.add_router("/cti/", calls_router)
     api.add_router("/tracking/", tracking_router)
     api.add_router("/kb/", knowledge_router)
@@ -64,6 +67,7 @@ def _mount() -> None:
     api.add_router("/internal-reports/", internal_reports_router)
     api.add_router("/handovers/", handovers_router)
     api.add_router("/quality/", quality_router)
+    api.add_router("/exports/", exports_router)
 
 
 _mount()

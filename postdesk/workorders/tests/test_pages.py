@@ -13,7 +13,8 @@ from postdesk.core.errors import PayloadTooLarge, UnsupportedMedia
 from postdesk.workorders.models import Attachment, WorkOrder, WorkOrderEvent
 from postdesk.workorders.services import attachment_add
 
-pytestmark = pytest.mark.django_db
+# prepared: the lists' keyword search (selectors' own SQL) and the order pages
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n"
