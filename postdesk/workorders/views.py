@@ -35,6 +35,7 @@ from postdesk.workorders.deadlines import order_deadlines, running_name
 from postdesk.workorders.deadlines import units as deadline_units
 from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, list_filters, unit_choices
 from postdesk.workorders.models import Attachment, WorkOrder
+from postdesk.workorders.reply_aids import reply_aids
 from postdesk.workorders.rules import can_add_note, can_read_board
 from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
@@ -99,17 +100,6 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
     )
     form = WorkOrderForm(request.POST or None, initial=initial, suggested=suggested)
     suggest_url = _suggest_url()
-    if suggest_url:  # knowledge-base articles for the problem as the agent types it
-        for name in ("title", "description"):
-            form.fields[name].widget.attrs.update(
-                {
-                    "hx-get": suggest_url,
-                    "hx-trigger": "keyup changed delay:500ms",
-                    "hx-target": "#kb-suggest",
-                    "hx-include": "[name=description],[name=title]",
-                    "hx-sync": "closest form:replace",
-                }
-            )
     duplicates: list[WorkOrder] = []
     duplicate_numbers: list[str] = []
     status = 200
@@ -298,6 +288,7 @@ def _render_detail(
             "ruling_state": labels.choice_label(order.ruling_state),
             "satisfaction": labels.choice_label(order.satisfaction) if order.satisfaction else "",
             "can_note": can_add_note(user, order),
+            "reply_aids": reply_aids(user=user, order=order),
             "deadlines": order_deadlines(
                 order,
                 now=now,

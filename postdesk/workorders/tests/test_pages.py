@@ -209,7 +209,7 @@ def test_form_asks_the_knowledge_base_as_the_agent_types(client_for, org):
 
     html = client_for("agent1").get("/workorders/new/").content.decode()
     url = reverse("knowledge:suggest")
-    assert f'hx-get="{url}"' in html and 'id="kb-suggest"' in html
+    assert f'data-suggest-url="{url}"' in html and 'id="kb-suggest"' in html
     fragment = client_for("agent1").get(url, {"description": "包裹延误怎么办", "title": ""})
     assert fragment.status_code == 200
 
