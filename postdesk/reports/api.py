@@ -22,44 +22,13 @@ from postdesk.reports.rules import (
     can_read_archive,
     can_read_reports,
 )
+from postdesk.reports.schemas import ComplaintKpiOut, MonthReportOut
 from postdesk.reports.selectors import month_report, month_summaries, month_summary_get
 from postdesk.reports.services import PDF, XLSX, month_summary_request, summary_filename
 from postdesk.reports.target_items import target_items
 from postdesk.workorders.selectors import complaint_kpis
 
 router = Router(auth=STAFF_AUTH, tags=["reports"])
-
-
-class ReplyFigures(Schema):
-    """Complaints created in the month, replied, replied by the deadline (rates 0–1)."""
-
-    complaints: int
-    replied: int
-    reply_rate: float | None
-    timely: int
-    timely_rate: float | None
-
-
-class ReplyByUnit(ReplyFigures):
-    unit: str | None
-    unit_name: str
-
-
-class ReplyByType(ReplyFigures):
-    type: str
-
-
-class ReplyBySubtype(ReplyFigures):
-    type: str
-    subtype: str
-
-
-class ComplaintKpiOut(ReplyFigures):
-    month: str
-    target_reply_rate: float
-    by_unit: list[ReplyByUnit]
-    by_type: list[ReplyByType]
-    by_subtype: list[ReplyBySubtype]
 
 
 @router.get("/complaints", response=ComplaintKpiOut, summary="Complaint reply KPIs of a month")
@@ -70,7 +39,7 @@ def complaints(request: HttpRequest, month: str = "") -> dict[str, Any]:
     return complaint_kpis(user=staff_user(request), month=parse_month(month))
 
 
-@router.get("/month", response=dict[str, Any], summary="The month-end report")
+@router.get("/month", response=MonthReportOut, by_alias=True, summary="The month-end report")
 def month(request: HttpRequest, month: str = "") -> dict[str, Any]:
     """The centre's four quality targets (value, target, numerator, denominator, met, and
     `state`: met, pending — short only by items still inside their time limit, counted in
