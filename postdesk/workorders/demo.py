@@ -207,7 +207,7 @@ ORDER_COLUMNS = [
     "owner_id", "intake_unit_id", "handling_unit_id", "regulator_ref", "ruling",
     "ruling_state", "satisfaction", "reopen_count", "escalation_level", "version", "due_at",
     "warn_at", "alert_stage", "reply_due_at", "breached", "created_at", "updated_at",
-    "replied_at", "closed_at", "dispatched_at",
+    "replied_at", "closed_at", "dispatched_at", "route_status", "routing",
 ]  # fmt: skip
 EVENT_COLUMNS = ["order_id", "at", "actor_id", "action", "from_status", "to_status", "text", "data"]
 
@@ -302,6 +302,8 @@ def _rows(
                 replied,
                 None if open_ else created + timedelta(hours=rng.randrange(1, 240)),
                 created if unit_id else None,
+                "",
+                "{}",
             ),
             (oid, created, None, "create", "", "new", "", "{}"),
         )
