@@ -23,7 +23,26 @@ VENDORS = ("postgresql", "sqlite")
 def pytest_configure(config):
     """POSTDESK_TEST_PREPARE=N: this run's connections are the web application's
     (PostgreSQL prepares a statement run N times, `core.db.use_prepared_statements`);
-    without it they are what commands and workers use (nothing prepared)."""
+    without it they are what commands and workers use (nothing prepared).
+
+    Under pytest-xdist (`make test` runs `-n 2`) each worker has a test database of its
+    own (pytest-django adds `_gw0`, `_gw1`… to its name), a Redis database of its own
+    (settings.py: REDIS_URL's number plus the worker's, handed on here to the processes a
+    test starts) and files of its own: the workers' databases give the same ids, so
+    MEDIA_ROOT (e.g. `tracking_imports/<id>.csv`) and the push sockets of the embedded mode
+    are under `var/test-workers/<worker>/`."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from pathlib import Path
+
+        from django.conf import settings
+
+        own = Path(settings.VAR_DIR) / "test-workers" / worker
+        settings.MEDIA_ROOT = own / "media"
+        settings.POSTDESK_PUSH_DIR = own / "push"
+        if settings.REDIS_URL:
+            os.environ["REDIS_URL"] = settings.REDIS_URL
+        os.environ["POSTDESK_TEST_CHILD"] = "1"  # a started process keeps the URL it is given
     threshold = os.environ.get("POSTDESK_TEST_PREPARE")
     if threshold:
         from postdesk.core.db import use_prepared_statements

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
+from postdesk.core.api_contract import ContractAPI
 from postdesk.core.api_errors import install as install_error_handlers
 from postdesk.core.api_input import StrictParser
 from postdesk.core.auth import STAFF_AUTH
 
-api = NinjaAPI(
+api = ContractAPI(  # the document lists every error status (core.api_contract)
     title="postdesk API",
     version="1",
     description="邮政客服中心系统 postdesk — REST API v1. Authenticate with "
@@ -22,9 +21,11 @@ install_error_handlers(api)
 
 
 def _mount() -> None:
+    from postdesk.callbacks.api import router as callbacks_router
     from postdesk.calls.api import reports_router as calls_reports_router
     from postdesk.calls.api import router as calls_router
     from postdesk.core.api import router as core_router
+    from postdesk.core.api_exports import router as exports_router
     from postdesk.customers.api import router as customers_router
     from postdesk.knowledge.api import router as knowledge_router
     from postdesk.notices.api import reports_router as notices_reports_router
@@ -53,6 +54,7 @@ def _mount() -> None:
     api.add_router("/sms/", sms_router)
     api.add_router("/workorders/", workorders_router)
     api.add_router("/notices/", notices_router)
+    api.add_router("/callbacks/", callbacks_router)
     api.add_router("/cti/", calls_router)
     api.add_router("/tracking/", tracking_router)
     api.add_router("/kb/", knowledge_router)
@@ -65,6 +67,7 @@ def _mount() -> None:
     api.add_router("/internal-reports/", internal_reports_router)
     api.add_router("/handovers/", handovers_router)
     api.add_router("/quality/", quality_router)
+    api.add_router("/exports/", exports_router)
 
 
 _mount()

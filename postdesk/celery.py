@@ -24,6 +24,7 @@ app.conf.task_routes = {
     "postdesk.tracking.tasks.*": {"queue": "imports"},
     "postdesk.knowledge.tasks.import_*": {"queue": "imports"},
     "postdesk.reports.tasks.*": {"queue": "reports"},
+    "postdesk.core.tasks.export_run": {"queue": "reports"},  # long reads, as reports
 }
 # Fail fast when Redis is down or hung: the outbox row is committed already and the
 # periodic sweep delivers it later, so a request must not hang on a broker that is away.

@@ -12,6 +12,7 @@ import os
 import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "postdesk.workforce",
     "postdesk.tracking",
     "postdesk.notices",
+    "postdesk.callbacks",
     "postdesk.knowledge",
     "postdesk.reports",
     "postdesk.portal",
@@ -167,6 +169,16 @@ DB_PREPARE_THRESHOLD: int | None = None if _prepare == "off" else int(_prepare)
 
 # --- Redis, Celery and the embedded background worker --------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest -n
+if REDIS_URL and _xdist_worker.startswith("gw") and not os.environ.get("POSTDESK_TEST_CHILD"):
+    # The suite on several workers (`make test`): each has a Redis database of its own,
+    # REDIS_URL's and the next ones, as it has a test database of its own — the cache,
+    # the Celery broker and the push channel (named after the database) stay apart.
+    # conftest.py hands the worker's URL on to the processes a test starts, marked
+    # POSTDESK_TEST_CHILD so that they take it as it is.
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) + int(_xdist_worker[2:])
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
 # "celery": tasks go to Redis and Celery workers; "embedded": the same task code runs in
 # an in-process worker pool (no Redis needed); "sync": run at once after commit (tests).
 BACKGROUND_MODE = os.environ.get("BACKGROUND_MODE", "celery" if REDIS_URL else "embedded")
@@ -295,6 +307,17 @@ POSTDESK_DEFAULT_AREA_CODE = os.environ.get("POSTDESK_DEFAULT_AREA_CODE", "577")
 # a pickup whose address routes to one unit is dispatched to it at intake without the
 # agent's confirmation (issue 14; off: the agent confirms on the form or by API)
 POSTDESK_PICKUP_AUTO_DISPATCH = env_bool("POSTDESK_PICKUP_AUTO_DISPATCH")
+# Callbacks 回电 (postdesk/callbacks): attempts before a task has failed, and the hours a
+# task made by the centre's flow has (a failed pickup, "call back later" when the order
+# has no reply deadline, a reply's follow-up call).
+POSTDESK_CALLBACK_MAX_ATTEMPTS = int(os.environ.get("POSTDESK_CALLBACK_MAX_ATTEMPTS", "3"))
+POSTDESK_CALLBACK_FAILED_PICKUP_HOURS = float(
+    os.environ.get("POSTDESK_CALLBACK_FAILED_PICKUP_HOURS", "2")
+)
+POSTDESK_CALLBACK_WORK_ORDER_HOURS = float(
+    os.environ.get("POSTDESK_CALLBACK_WORK_ORDER_HOURS", "2")
+)
+POSTDESK_CALLBACK_FOLLOW_UP_HOURS = float(os.environ.get("POSTDESK_CALLBACK_FOLLOW_UP_HOURS", "24"))
 # The public portal (issue 16): the filings' proof of work (leading zero bits of SHA-256,
 # ~2**bits hashes in the browser), filings allowed per phone and per client address an
 # hour, and the unit whose calendar web intakes run on (a code; "" = the first

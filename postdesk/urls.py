@@ -20,6 +20,7 @@ urlpatterns = [
     path("workorders/", include("postdesk.workorders.urls")),
     path("notices/", include("postdesk.notices.urls")),
     path("calls/", include("postdesk.calls.urls")),
+    path("callbacks/", include("postdesk.callbacks.urls")),
     path("workforce/", include("postdesk.workforce.urls")),
     path("tracking/", include("postdesk.tracking.urls")),
     path("kb/", include("postdesk.knowledge.urls")),

@@ -8,7 +8,13 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-step() { printf '\n==> %s\n' "$*"; }
+# each step says how long the one before it took (the seconds CI spends where)
+STEP_NAME=""; STEP_START=$SECONDS
+step() {
+  [ -z "$STEP_NAME" ] || printf '    (%s: %ss)\n' "$STEP_NAME" $((SECONDS - STEP_START))
+  STEP_NAME="$*"; STEP_START=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
 
 apt_install() {
   step "installing Debian packages: $*"
@@ -72,17 +78,22 @@ $BIN/postdesk i18n --check --compile
 
 export POSTDESK_REQUIRE_SERVICES=1
 PYTEST="$BIN/python -m pytest -q"
+# Two workers (pytest-xdist) for the suites: each has a test database (`_gw0`, `_gw1`),
+# a Redis database (REDIS_URL's and the next) and files of its own (conftest.py); work
+# goes out by module (`--dist loadfile`: a module's fixtures start once). The browser
+# tests stay in one process (one Chromium).
+PARALLEL="-n ${POSTDESK_TEST_WORKERS:-2} --dist loadfile"
 
 step "tests on SQLite"
-DATABASE_URL="sqlite:///$(pwd)/var/test-unused.sqlite3" $PYTEST -m "not browser and not services"
+DATABASE_URL="sqlite:///$(pwd)/var/test-unused.sqlite3" $PYTEST $PARALLEL -m "not browser and not services"
 
 step "tests on PostgreSQL with Redis and real Celery workers"
 # as commands and workers connect (nothing prepared); the served tests run the web's mode
-DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" $PYTEST -m "not browser"
+DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" $PYTEST $PARALLEL -m "not browser"
 
-step "the database-heavy tests again, connected as the web application (prepared statements)"
-DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" POSTDESK_TEST_PREPARE=2 $PYTEST \
-  -m "not browser and not services" postdesk/knowledge postdesk/calls postdesk/workorders
+step "the tests of our own SQL on web paths again, connected as the web application (prepared statements)"
+DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" POSTDESK_TEST_PREPARE=2 $PYTEST $PARALLEL \
+  -m "prepared and not browser and not services"
 
 step "browser tests (Chromium via Playwright)"
 DJANGO_ALLOW_ASYNC_UNSAFE=1 DATABASE_URL="$PG_URL" REDIS_URL="" $PYTEST -m browser

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
+from ninja.params.functions import Query
 from ninja.security import APIKeyHeader
 
 from postdesk.calls.events import (
@@ -28,6 +29,7 @@ from postdesk.calls.services import (
     zammad_event_resolve,
 )
 from postdesk.calls.writer import cti_event_store
+from postdesk.core.api_contract import ErrorOut
 from postdesk.core.auth import STAFF_AUTH
 from postdesk.core.errors import AuthenticationFailed, ValidationFailed
 from postdesk.core.periods import parse_day
@@ -179,7 +181,7 @@ def zammad_reply(event: CtiEvent) -> dict[str, Any]:
 @router.post(
     "/zammad/{token}",
     auth=None,
-    response=ZammadReplyOut,
+    response={200: ZammadReplyOut, 401: ErrorOut},  # 401: a wrong token in the path
     exclude_none=True,
     summary="Zammad generic CTI push",
 )
@@ -192,7 +194,7 @@ def cti_zammad(request: HttpRequest, token: str) -> dict[str, Any]:
 @router.post(
     "/{token}",
     auth=None,
-    response=ZammadReplyOut,
+    response={200: ZammadReplyOut, 401: ErrorOut},  # 401: a wrong token in the path
     exclude_none=True,
     summary="Zammad generic CTI push (Zammad's own path)",
 )
@@ -208,7 +210,7 @@ def cti_zammad_own_path(request: HttpRequest, token: str) -> dict[str, Any]:
 def calls_report(
     request: HttpRequest,
     date: str | None = None,
-    from_: str | None = None,
+    from_: str | None = Query(None, alias="from"),
     to: str | None = None,
     sl: float | None = None,
     short: float | None = None,
@@ -216,7 +218,6 @@ def calls_report(
     """`?date=YYYY-MM-DD`, or `?from=YYYY-MM-DD&to=YYYY-MM-DD` (both days included);
     local (Asia/Shanghai) days. Optional `sl` and `short`: the service-level threshold
     and the short-abandon time in seconds."""
-    from_ = from_ or request.GET.get("from")
     if date:
         first = last = parse_day(date, field="date")
     elif from_ or to:

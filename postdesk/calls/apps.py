@@ -7,7 +7,8 @@ class CallsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from postdesk.calls import parcel_readers, timeline_provider
+        from postdesk.calls import exports, parcel_readers, timeline_provider
 
         parcel_readers.register()
         timeline_provider.register()
+        exports.register()

@@ -8,6 +8,7 @@ their units answer (`CallQueue`; a queue not listed there is the city centre's).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from postdesk.calls import conf
 from postdesk.calls.integrations import (
@@ -26,7 +28,7 @@ from postdesk.calls.integrations import (
 )
 from postdesk.calls.metrics import MetricCall, compute_metrics
 from postdesk.calls.models import AgentState, AgentStatePeriod, Call, WrapupCode
-from postdesk.core.errors import NotFound, PermissionDenied
+from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from postdesk.core.paging import page_start
 from postdesk.core.phones import display_phone
 from postdesk.core.ttlcache import TTLCache
@@ -86,9 +88,31 @@ class CallFilters:
     number: str = ""
 
 
-def calls_list(
-    *, user: User, filters: CallFilters, page: int = 1, page_size: int = 50
-) -> tuple[int, list[Call]]:
+def call_filters_parse(raw: Mapping[str, str]) -> CallFilters:
+    """The call log's filters from its query string (the page and exports): no day is
+    today; a day, direction or outcome that does not parse is a 400 naming it."""
+    from postdesk.core.periods import parse_day
+
+    day = parse_day(raw["day"], field="day") if raw.get("day") else today_local()
+    direction, outcome = raw.get("direction", ""), raw.get("outcome", "")
+    errors: dict[str, str] = {}
+    if direction and direction not in Call.Direction.values:
+        errors["direction"] = _("Unknown direction.")
+    if outcome and outcome != "open" and outcome not in Call.Outcome.values:
+        errors["outcome"] = _("Unknown outcome.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return CallFilters(
+        day=day,
+        direction=direction,
+        outcome=outcome,
+        agent=raw.get("agent", "").strip()[:20],
+        number=raw.get("number", "").strip()[:40],
+    )
+
+
+def calls_filtered(*, user: User, filters: CallFilters) -> QuerySet[Call]:
+    """The calls of the log's filters in the user's scope."""
     calls = calls_visible(user=user)
     if filters.day is not None:
         start, end = local_day_bounds(filters.day)
@@ -106,6 +130,13 @@ def calls_list(
             filters.number, default_area_code=settings.POSTDESK_DEFAULT_AREA_CODE
         )
         calls = calls.filter(caller_number=number or filters.number)
+    return calls
+
+
+def calls_list(
+    *, user: User, filters: CallFilters, page: int = 1, page_size: int = 50
+) -> tuple[int, list[Call]]:
+    calls = calls_filtered(user=user, filters=filters)
     total = calls.count()
     start_at = page_start(max(page, 1), page_size)
     rows: list[Call] = list(

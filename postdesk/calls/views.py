@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from postdesk.calls import streams
 from postdesk.calls.models import AgentState, Call
 from postdesk.calls.selectors import (
-    CallFilters,
     agent_active_call,
     agent_recent_calls,
     agent_state_of,
     agent_time_in_states,
+    call_filters_parse,
     call_get,
     calls_list,
     is_supervisor,
@@ -30,7 +30,6 @@ from postdesk.calls.selectors import (
 )
 from postdesk.calls.services import agent_state_set, call_wrapup
 from postdesk.core.errors import DomainError, PermissionDenied
-from postdesk.core.periods import parse_day
 from postdesk.org.models import User
 from postdesk.workorders.flows import WORK_ORDER_TYPES
 
@@ -178,19 +177,12 @@ def wrapup(request: HttpRequest, call_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def call_log(request: HttpRequest) -> HttpResponse:
-    raw_day = request.GET.get("day", "")
-    day = parse_day(raw_day, field="day") if raw_day else today_local()
+    filters = call_filters_parse({k: request.GET.get(k, "") for k in request.GET if k != "page"})
+    day = filters.day
     try:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page = 1
-    filters = CallFilters(
-        day=day,
-        direction=request.GET.get("direction", ""),
-        outcome=request.GET.get("outcome", ""),
-        agent=request.GET.get("agent", "").strip(),
-        number=request.GET.get("number", "").strip(),
-    )
     total, rows = calls_list(user=_me(request), filters=filters, page=page)
     pages = Paginator(range(total), 50).num_pages
     return render(

@@ -19,6 +19,7 @@ DEMO_APPS = [
     "postdesk.workorders",
     "postdesk.notices",
     "postdesk.calls",
+    "postdesk.callbacks",
     "postdesk.quality",
 ]
 

@@ -17,6 +17,7 @@ class HomePanel:
 HOME_PANELS: list[HomePanel] = [
     HomePanel("notifications:panel", frozenset({AGENT, LEAD, DIRECTOR, HANDLER, ADMIN})),
     HomePanel("calls:panel", frozenset({AGENT})),
+    HomePanel("callbacks:panel", frozenset({AGENT, LEAD})),
     HomePanel("workorders:panel", frozenset({AGENT, LEAD, DIRECTOR, HANDLER})),
     HomePanel("knowledge:panel", frozenset({AGENT, LEAD})),
     HomePanel("workforce:handover_panel", frozenset({LEAD})),

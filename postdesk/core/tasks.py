@@ -10,10 +10,14 @@ from postdesk.core import idempotency, liveness, ratelimit
 # The function's name matches the task name: the embedded scheduler imports it by that.
 @shared_task(name="postdesk.core.tasks.core_purge_expired")
 def core_purge_expired() -> dict[str, int]:
-    """Forget ended rate-limit windows (database backend) and old idempotency records."""
+    """Forget ended rate-limit windows (database backend) and old idempotency records;
+    delete the export files past their seven days."""
+    from postdesk.core.export_jobs import exports_expire
+
     return {
         "rate_windows": ratelimit.purge_expired(),
         "idempotency_records": idempotency.purge_expired(),
+        "export_files": exports_expire(),
     }
 
 
@@ -37,3 +41,11 @@ def retention_nightly() -> list[dict[str, object]]:
     if timezone.localtime().hour != settings.POSTDESK_RETENTION_HOUR:
         return []
     return [report.as_dict() for report in retention_run(dry_run=False)]
+
+
+@shared_task(name="postdesk.core.tasks.export_run")
+def export_run(export_id: int) -> str:
+    """Make one background export's file (`core/export_jobs.py`)."""
+    from postdesk.core.export_jobs import export_run as run
+
+    return run(export_id=export_id)

@@ -5,10 +5,12 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic.base import RedirectView
 
-from postdesk.core import views
+from postdesk.core import views, views_exports
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("exports/", views_exports.exports_page, name="exports"),
+    path("exports/start", views_exports.export_start, name="export_start"),
     path("health", views.health, name="health"),
     path("health/live", views.health_live, name="health_live"),
     path("health/ready", views.health, name="health_ready"),

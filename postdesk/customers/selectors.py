@@ -107,9 +107,8 @@ def customers_by_phone(*, user: User, raw: str) -> list[Customer]:
     return list(_with_contacts(customers.filter(phones__number=number).distinct()).order_by("id"))
 
 
-def customers_search(
-    *, user: User, q: str = "", page: int = 1, page_size: int = 25
-) -> tuple[int, list[Customer]]:
+def customers_filtered(*, user: User, q: str = "") -> QuerySet[Customer]:
+    """The customers the list's search box finds, in the user's scope (not merged ones)."""
     customers = customers_visible(user=user).filter(merged_into__isnull=True)
     q = q.strip()
     if q:
@@ -118,6 +117,18 @@ def customers_search(
         if number is not None:
             condition |= Q(phones__number=number)
         customers = customers.filter(condition).distinct()
+    return customers
+
+
+def customers_with_contacts(ids: list[int]) -> list[Customer]:
+    """These customers with their phones and addresses (an export's chunk), by id desc."""
+    return list(_with_contacts(Customer.objects.filter(pk__in=ids)).order_by("-id"))
+
+
+def customers_search(
+    *, user: User, q: str = "", page: int = 1, page_size: int = 25
+) -> tuple[int, list[Customer]]:
+    customers = customers_filtered(user=user, q=q)
     total = customers.count()
     start = page_start(max(page, 1), page_size)
     rows = list(_with_contacts(customers.order_by("-id"))[start : start + page_size])

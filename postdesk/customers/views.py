@@ -15,6 +15,7 @@ from postdesk.core.errors import DomainError, NotFound
 from postdesk.core.exports import safe_row
 from postdesk.core.forms import add_domain_error
 from postdesk.core.request import client_ip
+from postdesk.customers.exports import COLUMNS, card_row
 from postdesk.customers.forms import CustomerEditForm, CustomerForm, MergeForm
 from postdesk.customers.models import Customer
 from postdesk.customers.rules import can_edit_customer, can_merge_customers
@@ -276,23 +277,11 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
         detail=f"q={q}"[:200],
     )
     writer = csv.writer(_Echo())
-    header = [_("ID"), _("Name"), _("Phones"), _("Addresses"), _("E-mail"), _("Contract number")]
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(safe_row(header))
+        yield "\ufeff" + writer.writerow(safe_row([str(c) for c in COLUMNS]))
         for card in cards:  # internal fields (temperament, notes) are never exported
-            yield writer.writerow(
-                safe_row(
-                    [
-                        card.id,
-                        card.name,
-                        " / ".join(card.phones),
-                        " / ".join(card.addresses),
-                        card.email,
-                        card.contract_no,
-                    ]
-                )
-            )
+            yield writer.writerow(safe_row(card_row(card)))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="customers.csv"'

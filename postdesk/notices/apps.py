@@ -8,7 +8,8 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self) -> None:
-        from postdesk.notices import links, timeline_provider
+        from postdesk.notices import exports, links, timeline_provider
 
         links.install()
         timeline_provider.register()
+        exports.register()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from postdesk.notices import flows
+from postdesk.core.errors import ValidationFailed
+from postdesk.notices import flows, selectors
 from postdesk.workorders.labels import lang
 
 
@@ -63,3 +64,25 @@ class ListFilterForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["kind"].choices = choices(flows.KINDS, blank=True)  # type: ignore[attr-defined]
         self.fields["status"].choices = choices(flows.STATUSES, blank=True)  # type: ignore[attr-defined]
+
+
+def list_filters(form: ListFilterForm) -> selectors.ListFilters:
+    """The notice list's filters from its form (what is not valid is left out)."""
+    data = form.cleaned_data if form.is_valid() else {}
+    overdue = data.get("overdue") or ""
+    return selectors.ListFilters(
+        unit=(data.get("unit") or "").strip(),
+        kind=data.get("kind") or "",
+        status=data.get("status") or "",
+        overdue=True if overdue == "true" else False if overdue == "false" else None,
+    )
+
+
+def list_filters_strict(raw: dict[str, str]) -> selectors.ListFilters:
+    """The same filters for an export: a value the form rejects is a 400 naming it."""
+    form = ListFilterForm(raw)
+    if not form.is_valid():
+        raise ValidationFailed(
+            fields={name: str(errors[0]) for name, errors in form.errors.items()}
+        )
+    return list_filters(form)

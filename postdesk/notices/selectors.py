@@ -90,6 +90,17 @@ def notices_list(
         errors["page_size"] = _("Give a page size between 1 and 100.")
     if errors:
         raise ValidationFailed(fields=errors)
+    rows = notices_filtered(user=user, filters=filters)
+    count = rows.count()
+    last_page = max((count + page_size - 1) // page_size, 1)
+    if page > last_page and count:
+        raise ValidationFailed(fields={"page": _("There is no such page.")})
+    start = page_start(page, page_size)
+    return Page(count, page, page_size, list(rows.order_by("-id")[start : start + page_size]))
+
+
+def notices_filtered(*, user: User, filters: ListFilters) -> QuerySet[Notice]:
+    """The notices of the list's filters in the user's scope (exports read it)."""
     rows = notices_visible(user=user)
     if filters.unit:
         rows = rows.filter(unit__code=filters.unit)
@@ -100,12 +111,7 @@ def notices_list(
     if filters.overdue is not None:
         overdue = Q(status__in=flows.OPEN, leg_due_at__lte=timezone.now())
         rows = rows.filter(overdue) if filters.overdue else rows.exclude(overdue)
-    count = rows.count()
-    last_page = max((count + page_size - 1) // page_size, 1)
-    if page > last_page and count:
-        raise ValidationFailed(fields={"page": _("There is no such page.")})
-    start = page_start(page, page_size)
-    return Page(count, page, page_size, list(rows.order_by("-id")[start : start + page_size]))
+    return rows
 
 
 def notices_inbox(*, user: User, limit: int = 200) -> list[Notice]:

@@ -22,7 +22,7 @@ from postdesk.core.forms import add_domain_error
 from postdesk.core.request import client_ip, post_or_redirect
 from postdesk.customers.selectors import can_view_full
 from postdesk.notices import flows, selectors
-from postdesk.notices.forms import ListFilterForm, NoticeForm, choices
+from postdesk.notices.forms import ListFilterForm, NoticeForm, choices, list_filters
 from postdesk.notices.models import Notice
 from postdesk.notices.services import (
     notice_act,
@@ -136,14 +136,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
 def notice_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     form = ListFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    overdue = data.get("overdue") or ""
-    filters = selectors.ListFilters(
-        unit=(data.get("unit") or "").strip(),
-        kind=data.get("kind") or "",
-        status=data.get("status") or "",
-        overdue=True if overdue == "true" else False if overdue == "false" else None,
-    )
+    filters = list_filters(form)
     try:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:

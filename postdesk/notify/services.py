@@ -451,6 +451,7 @@ def sms_send(
     key: str,
     urgent: bool = False,
     related: tuple[str, str] | None = None,
+    lifetime: timedelta | None = None,
     now: datetime | None = None,
 ) -> SmsMessage:
     """Record an SMS to a customer and its outbox row; the "sms" channel sends it after
@@ -466,7 +467,9 @@ def sms_send(
       (`opted_out` / `no_consent`) without an outbox row, unless the template is one the
       person asked for (a one-time code);
     - `related`: (type, id) of what it is about, e.g. ("notice", number) — replies to it
-      are attached there.
+      are attached there;
+    - `lifetime`: how long it may still be sent (default `SMS_LIFETIME_HOURS`): a
+      one-time code is worthless once the code has expired.
     """
     now = now or timezone.now()
     canonical = sms_phone(phone)
@@ -484,7 +487,7 @@ def sms_send(
     quiet = sms_rules.QuietHours(*settings.SMS_QUIET_HOURS)
     held = None if urgent else sms_rules.quiet_until(timezone.localtime(now), quiet)
     refusal = sms_refusal(phone=canonical, template=template)
-    lifetime = timedelta(hours=settings.SMS_LIFETIME_HOURS)
+    lifetime = lifetime or timedelta(hours=settings.SMS_LIFETIME_HOURS)
     with transaction.atomic():
         message = SmsMessage.objects.create(
             key=key,

@@ -26,7 +26,10 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from postdesk.org import export_list
         from postdesk.org.models import Unit, User
+
+        export_list.register()
 
         for model in (Unit, User):
             post_save.connect(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from postdesk.core.errors import NotFound, ValidationFailed
@@ -162,6 +163,7 @@ class PublicRequest:
     can_rate: bool
     rated: bool
     due_at: datetime | None
+    created_at: datetime | None = None
 
 
 def _last4(phone: str) -> str:
@@ -261,4 +263,20 @@ def public_request(order: WorkOrder) -> PublicRequest:
         can_rate=order.status == "replied" and not rated,
         rated=rated,
         due_at=public_due(order),
+        created_at=order.created_at,
     )
+
+
+PHONE_HISTORY = timedelta(days=365)
+PHONE_LIST_MAX = 50
+
+
+def requests_of_phone(*, phone: str, now: datetime | None = None) -> list[PublicRequest]:
+    """The public view of the requests made from `phone` (canonical) in the last 12
+    months, newest first (at most `PHONE_LIST_MAX`). The caller proved the phone is theirs
+    (`portal.otp`)."""
+    since = (now or timezone.now()) - PHONE_HISTORY
+    orders = WorkOrder.objects.filter(caller_phone=phone, created_at__gte=since).order_by(
+        "-created_at", "-pk"
+    )[:PHONE_LIST_MAX]
+    return [public_request(order) for order in orders]

@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from postdesk.core.auth import STAFF_AUTH
-from postdesk.core.errors import NotFound, ValidationFailed
+from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from postdesk.core.periods import parse_month
 from postdesk.org.request import staff_user
 from postdesk.quality import selectors, services
@@ -167,10 +167,12 @@ def _evaluation_out(e: Evaluation) -> dict[str, Any]:
 
 
 def _form(user: Any, pk: int, *, check: bool = True) -> Form:
-    """The form; for those who neither inspect nor manage forms it does not exist, unless
+    """The form; a role that neither inspects nor manages forms is refused (403), unless
     the service that takes it answers for the permission (`check=False`)."""
+    if check and not (can_inspect(user) or can_manage_forms(user)):
+        raise PermissionDenied()
     form = Form.objects.filter(pk=pk).first()
-    if form is None or (check and not (can_inspect(user) or can_manage_forms(user))):
+    if form is None:
         raise NotFound()
     return form
 
@@ -375,7 +377,17 @@ def _user_named(field: str, username: str | None) -> Any:
     return found
 
 
-@router.post("/quotas/", response={200: dict[str, int]})
+class QuotaOut(Schema):
+    id: int
+    calls: int
+    work_orders: int
+
+
+class CreatedOut(Schema):
+    id: int
+
+
+@router.post("/quotas/", response={200: QuotaOut})
 def set_quota(request: HttpRequest, payload: QuotaIn) -> dict[str, int]:
     from postdesk.core.errors import ValidationFailed
     from postdesk.org.selectors import unit_by_code
@@ -445,7 +457,7 @@ def create_calibration(request: HttpRequest, payload: CalibrationIn) -> Status[d
     return Status(201, {"id": c.pk, **services.calibration_result(c)})
 
 
-@router.post("/calibration/{pk}/evaluations/", response={201: dict[str, int]})
+@router.post("/calibration/{pk}/evaluations/", response={201: CreatedOut})
 def calibration_score(
     request: HttpRequest, pk: int, payload: CalibrationEvaluationIn
 ) -> Status[dict[str, int]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from postdesk.core.errors import NotFound
+from postdesk.core.errors import NotFound, PermissionDenied
 from postdesk.core.periods import Month
 from postdesk.org.models import Role, Unit, UnitType, User
 from postdesk.org.selectors import scope_for
@@ -186,8 +186,10 @@ def team_scorecards(*, user: User, month: Month, team: str = "") -> list[dict[st
 def calibration_get(*, user: User, pk: int) -> Calibration:
     from postdesk.quality.rules import can_inspect
 
+    if not can_inspect(user):
+        raise PermissionDenied()
     found = Calibration.objects.filter(pk=pk).select_related("form").first()
-    if found is None or not can_inspect(user):
+    if found is None:
         raise NotFound()
     return found
 

@@ -213,7 +213,10 @@ def evaluation_acknowledge(*, actor: User, evaluation: Evaluation) -> Evaluation
 
 
 def evaluation_appeal(*, actor: User, evaluation: Evaluation, reason: str) -> Appeal:
-    """Appeal once, with a reason."""
+    """Appeal once, with a reason. Only the one evaluated learns whether it was appealed
+    already (409): anyone else is refused first (403)."""
+    if not rules.is_subject(actor, evaluation):
+        raise PermissionDenied(_("Only the one evaluated may appeal."))
     appealed = Appeal.objects.filter(evaluation=evaluation).exists()
     if appealed:
         raise Conflict(_("This evaluation has already been appealed."), code="already_appealed")

@@ -30,7 +30,39 @@ from postdesk.workorders.selectors import complaint_kpis
 router = Router(auth=STAFF_AUTH, tags=["reports"])
 
 
-@router.get("/complaints", response=dict[str, Any], summary="Complaint reply KPIs of a month")
+class ReplyFigures(Schema):
+    """Complaints created in the month, replied, replied by the deadline (rates 0–1)."""
+
+    complaints: int
+    replied: int
+    reply_rate: float | None
+    timely: int
+    timely_rate: float | None
+
+
+class ReplyByUnit(ReplyFigures):
+    unit: str | None
+    unit_name: str
+
+
+class ReplyByType(ReplyFigures):
+    type: str
+
+
+class ReplyBySubtype(ReplyFigures):
+    type: str
+    subtype: str
+
+
+class ComplaintKpiOut(ReplyFigures):
+    month: str
+    target_reply_rate: float
+    by_unit: list[ReplyByUnit]
+    by_type: list[ReplyByType]
+    by_subtype: list[ReplyBySubtype]
+
+
+@router.get("/complaints", response=ComplaintKpiOut, summary="Complaint reply KPIs of a month")
 def complaints(request: HttpRequest, month: str = "") -> dict[str, Any]:
     """Complaint reply rate and timely reply rate (target 100%) of the complaints created
     in `month` (YYYY-MM, default this month), by unit, type and sub-type, within the
@@ -44,8 +76,12 @@ def month(request: HttpRequest, month: str = "") -> dict[str, Any]:
     `state`: met, pending — short only by items still inside their time limit, counted in
     `not_yet_due` apart from `late` — short or no_data), the
     month's work orders by type, complaints by unit and, for team leads and directors, the
-    month's call figures — the same document the /reports/ page and its Excel show."""
-    return month_report(user=staff_user(request), month=parse_month(month), as_of=timezone.now())
+    month's call figures — the same document the /reports/ page and its Excel show; for
+    team leads, directors and administrators only (403 for anyone else)."""
+    user = staff_user(request)
+    if not can_read_reports(user):
+        raise PermissionDenied()
+    return month_report(user=user, month=parse_month(month), as_of=timezone.now())
 
 
 class TargetItemOut(Schema):
@@ -79,9 +115,13 @@ def target_item_list(
     delivery attempts; complaint_reply_rate: complaints; notification_feedback_rate:
     notices) for `month`, in the reader's scope: per item whether it `counts` for the
     target and the reason. `count` is the denominator and `counting` the numerator, as
-    the month report has them; `against=true` lists only the items against it."""
+    the month report has them; `against=true` lists only the items against it. For the
+    month report's readers only (403 for anyone else), as the page is."""
+    user = staff_user(request)
+    if not can_read_reports(user):
+        raise PermissionDenied()
     result = target_items(
-        user=staff_user(request),
+        user=user,
         key=key,
         month=parse_month(month),
         as_of=timezone.now(),

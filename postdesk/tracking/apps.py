@@ -7,6 +7,7 @@ class TrackingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from postdesk.tracking import timeline_provider
+        from postdesk.tracking import exports, timeline_provider
 
         timeline_provider.register()
+        exports.register()

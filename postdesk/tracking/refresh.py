@@ -43,6 +43,8 @@ def create_touched_table(cursor: Any) -> None:
             "CREATE TEMP TABLE IF NOT EXISTS tracking_touched "
             '(waybill_no varchar(20) COLLATE "C" PRIMARY KEY) ON COMMIT DELETE ROWS'
         )
+        # empty already after a commit; not inside one transaction that refreshes twice
+        cursor.execute("DELETE FROM tracking_touched")
     else:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS tracking_touched (waybill_no TEXT PRIMARY KEY)"

@@ -205,7 +205,29 @@ def delivery_attempts(
     limit: int = 500,
 ) -> list[Attempt]:
     """The attempts behind a number: ``which`` = all | not_online | not_timely."""
-    qs = _scoped(Attempt.objects.filter(office_code=office_code), offices_in_scope(user=user))
+    qs = delivery_attempts_filtered(
+        user=user, as_of=as_of, office_code=office_code, day=day, month=month, which=which
+    )
+    return list(qs.order_by("day", "ofd_time", "result_time", "waybill_no")[:limit])
+
+
+WHICH = ("all", "not_online", "not_timely")
+
+
+def delivery_attempts_filtered(
+    *,
+    user: User,
+    as_of: datetime,
+    office_code: str = "",
+    day: date | None = None,
+    month: Month | None = None,
+    which: str = "all",
+) -> QuerySet[Attempt]:
+    """The attempts of the drill-down's filters in the user's scope (all offices in it
+    when `office_code` is empty); exports read it."""
+    qs = _scoped(Attempt.objects.all(), offices_in_scope(user=user))
+    if office_code:
+        qs = qs.filter(office_code=office_code)
     if day is not None:
         qs = qs.filter(day=day)
     elif month is not None:
@@ -218,7 +240,7 @@ def delivery_attempts(
             | Q(result_recorded_at__gt=as_of)
             | Q(result_recorded_at__gt=F("deadline"))
         )
-    return list(qs.order_by("day", "ofd_time", "result_time", "waybill_no")[:limit])
+    return qs
 
 
 def chase_list(

@@ -53,6 +53,87 @@ class CreateIn(Schema):
     dispatch_routed: bool = False
 
 
+class EventOut(Schema):
+    """One step of a work order's timeline (an audit event)."""
+
+    at: str | None
+    actor: str | None
+    action: str
+    from_: str = Field(alias="from")
+    to: str
+    text: str
+    unit: str | None
+    data: dict[str, Any]
+
+
+class OrderOut(Schema):
+    """A work order in a list: the caller masked."""
+
+    number: str
+    type: str
+    subtype: str
+    priority: str
+    status: str
+    title: str
+    handling_unit: str | None
+    due_at: str | None
+    breached: bool
+    escalation_level: int
+    caller_phone: str
+    caller_name: str
+    waybill_no: str
+    created_at: str | None
+
+
+class OrderDetailOut(OrderOut):
+    """One work order with its timeline and the actions the user may take now."""
+
+    public_ref: str
+    description: str
+    customer: int | None
+    call: str
+    details: dict[str, Any]
+    route_status: str
+    routing: dict[str, Any]
+    owner: str | None
+    assisting_units: list[str]
+    parent: str | None
+    regulator_ref: str
+    ruling: str
+    ruling_state: str
+    satisfaction: str
+    reopen_count: int
+    version: int
+    reply_due_at: str | None
+    accept_due_at: str | None
+    feedback_due_at: str | None
+    dispatch_due_at: str | None
+    replied_at: str | None
+    closed_at: str | None
+    allowed_actions: list[str]
+    events: list[EventOut]
+
+
+class OrderCreatedOut(OrderDetailOut):
+    possible_duplicates: list[str]  # open orders that look alike (the caller, the waybill)
+
+
+class OrderPageOut(Schema):
+    count: int
+    count_exact: bool
+    page: int
+    page_size: int
+    results: list[OrderOut]
+
+
+class CallerOut(Schema):
+    number: str
+    caller_phone: str
+    caller_name: str
+    customer: int | None
+    logged: bool
+
+
 class ToRouteOut(Schema):
     number: str
     title: str
@@ -157,7 +238,12 @@ def _detail(
     return data
 
 
-@router.post("/", response={201: dict[str, Any]}, summary="Open a work order")
+@router.post(
+    "/",
+    response={201: OrderCreatedOut},
+    by_alias=True,
+    summary="Open a work order",
+)
 @idempotent
 def create(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
     user = staff_user(request)
@@ -231,7 +317,7 @@ def _parse_bool(value: str | None) -> bool | None:
     raise ValidationFailed(fields={"overdue": _("Use true or false.")})
 
 
-@router.get("/", response=dict[str, Any], summary="List work orders")
+@router.get("/", response=OrderPageOut, summary="List work orders")
 def list_orders(
     request: HttpRequest,
     type: str = "",
@@ -273,7 +359,12 @@ def list_orders(
     }
 
 
-@router.get("/{number}/", response=dict[str, Any], summary="One work order with its timeline")
+@router.get(
+    "/{number}/",
+    response=OrderDetailOut,
+    by_alias=True,
+    summary="One work order with its timeline",
+)
 def detail(request: HttpRequest, number: str) -> dict[str, Any]:
     user = staff_user(request)
     order = selectors.work_order_get(user=user, number=number)
@@ -282,7 +373,7 @@ def detail(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.post(  # it writes to the access log: no link or image may trigger it
     "/{number}/caller",
-    response=dict[str, Any],
+    response=CallerOut,
     summary="The caller's phone and name in full (written to the access log)",
 )
 def caller(request: HttpRequest, number: str) -> dict[str, Any]:
@@ -298,7 +389,12 @@ def caller(request: HttpRequest, number: str) -> dict[str, Any]:
     }
 
 
-@router.post("/{number}/actions/{action}/", response=dict[str, Any], summary="Perform an action")
+@router.post(
+    "/{number}/actions/{action}/",
+    response=OrderDetailOut,
+    by_alias=True,
+    summary="Perform an action",
+)
 @idempotent
 def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
     user = staff_user(request)

@@ -302,7 +302,7 @@ def _rows(
                 replied,
                 None if open_ else created + timedelta(hours=rng.randrange(1, 240)),
                 created if unit_id else None,
-                "",
+                "",  # route_status and routing: Django defaults only, not the columns'
                 "{}",
             ),
             (oid, created, None, "create", "", "new", "", "{}"),

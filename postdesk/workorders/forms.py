@@ -8,8 +8,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from postdesk.core.errors import ValidationFailed
 from postdesk.org.models import Unit
-from postdesk.workorders import flows
+from postdesk.workorders import flows, selectors
 from postdesk.workorders.labels import lang
 from postdesk.workorders.models import Priority
 
@@ -131,3 +132,32 @@ class ListFilterForm(forms.Form):
             ("open", _("all open")),
             *_choices(flows.STATUSES),
         ]
+
+
+def list_filters(form: ListFilterForm) -> selectors.ListFilters:
+    """The list page's filters from its form (what is not valid is left out)."""
+    data = form.cleaned_data if form.is_valid() else {}
+    overdue = data.get("overdue") or ""
+    return selectors.ListFilters(
+        type=data.get("type") or "",
+        status=data.get("status") or "",
+        unit=(data.get("unit") or "").strip(),
+        overdue=True if overdue == "true" else False if overdue == "false" else None,
+        due_before=data.get("due_before"),
+        waybill=data.get("waybill") or "",
+        phone=data.get("phone") or "",
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
+        q=data.get("q") or "",
+        mine=bool(data.get("mine")),
+    )
+
+
+def list_filters_strict(raw: dict[str, str]) -> selectors.ListFilters:
+    """The same filters for an export: a value the form rejects is a 400 naming it."""
+    form = ListFilterForm(raw)
+    if not form.is_valid():
+        raise ValidationFailed(
+            fields={name: str(errors[0]) for name, errors in form.errors.items()}
+        )
+    return list_filters(form)

@@ -185,6 +185,13 @@ def _filtered(user: User, f: ListFilters, now: datetime) -> QuerySet[WorkOrder]:
     return orders
 
 
+def work_orders_filtered(
+    *, user: User, filters: ListFilters, now: datetime | None = None
+) -> QuerySet[WorkOrder]:
+    """Every order of the list page's filters in the user's scope (exports read it)."""
+    return _filtered(user, filters, now or timezone.now())
+
+
 def _estimated_total() -> int:
     """The table's size from the planner's statistics (PostgreSQL) or the highest id."""
     table = WorkOrder._meta.db_table

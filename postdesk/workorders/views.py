@@ -33,8 +33,9 @@ from postdesk.workorders.action_forms import (
 from postdesk.workorders.deadlines import STEP_LABELS as DEADLINE_LABELS
 from postdesk.workorders.deadlines import order_deadlines, running_name
 from postdesk.workorders.deadlines import units as deadline_units
-from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, unit_choices
+from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, list_filters, unit_choices
 from postdesk.workorders.models import Attachment, WorkOrder
+from postdesk.workorders.reply_aids import reply_aids
 from postdesk.workorders.rules import can_add_note, can_read_board
 from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
@@ -99,17 +100,6 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
     )
     form = WorkOrderForm(request.POST or None, initial=initial, suggested=suggested)
     suggest_url = _suggest_url()
-    if suggest_url:  # knowledge-base articles for the problem as the agent types it
-        for name in ("title", "description"):
-            form.fields[name].widget.attrs.update(
-                {
-                    "hx-get": suggest_url,
-                    "hx-trigger": "keyup changed delay:500ms",
-                    "hx-target": "#kb-suggest",
-                    "hx-include": "[name=description],[name=title]",
-                    "hx-sync": "closest form:replace",
-                }
-            )
     duplicates: list[WorkOrder] = []
     duplicate_numbers: list[str] = []
     status = 200
@@ -298,6 +288,7 @@ def _render_detail(
             "ruling_state": labels.choice_label(order.ruling_state),
             "satisfaction": labels.choice_label(order.satisfaction) if order.satisfaction else "",
             "can_note": can_add_note(user, order),
+            "reply_aids": reply_aids(user=user, order=order),
             "deadlines": order_deadlines(
                 order,
                 now=now,
@@ -413,29 +404,11 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
     return response
 
 
-def _filters_from(form: ListFilterForm) -> selectors.ListFilters:
-    data = form.cleaned_data if form.is_valid() else {}
-    overdue = data.get("overdue") or ""
-    return selectors.ListFilters(
-        type=data.get("type") or "",
-        status=data.get("status") or "",
-        unit=(data.get("unit") or "").strip(),
-        overdue=True if overdue == "true" else False if overdue == "false" else None,
-        due_before=data.get("due_before"),
-        waybill=data.get("waybill") or "",
-        phone=data.get("phone") or "",
-        created_from=data.get("created_from"),
-        created_to=data.get("created_to"),
-        q=data.get("q") or "",
-        mine=bool(data.get("mine")),
-    )
-
-
 @login_required
 def work_order_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     form = ListFilterForm(request.GET or None)
-    filters = _filters_from(form) if request.GET else selectors.ListFilters()
+    filters = list_filters(form) if request.GET else selectors.ListFilters()
     try:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:

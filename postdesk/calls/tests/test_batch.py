@@ -20,7 +20,8 @@ from postdesk.calls.services import cti_event_ingest, cti_events_ingest
 from postdesk.calls.simulation import SimulationConfig, simulate
 from postdesk.calls.writer import IngestWriter
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# prepared: group commit: one batch's statements (pipeline) in its own transaction
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db(transaction=True)]
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=SH)

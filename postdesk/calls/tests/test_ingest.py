@@ -11,7 +11,8 @@ import pytest
 from postdesk.calls.models import AgentState, AgentStatePeriod, Call, CallEvent
 from postdesk.calls.tests.helpers import post_event, ts
 
-pytestmark = pytest.mark.django_db
+# prepared: the CTI event API: `core.rows` statements and the agent states
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 
 def _events(call_id="c-1", agent="8001"):

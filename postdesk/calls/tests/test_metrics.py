@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from postdesk.calls.tests.helpers import SH, T0, inbound, post_event, ts
 
-pytestmark = pytest.mark.django_db
+# prepared: the call metrics' aggregations behind the API
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 # Local day 2025-03-04 (Asia/Shanghai). Seconds after 09:00.
 #  c1 answered at 10 s by 8001, hung up at 130, wrapup 160 -> in SL; handle 120+30

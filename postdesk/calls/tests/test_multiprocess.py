@@ -113,15 +113,18 @@ def server(tmp_path_factory):
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # until it answers, however busy the machine is (the suite runs on two workers); a
+    # server that exited says why at once
+    deadline = time.monotonic() + 180
+    while True:
         try:
             urllib.request.urlopen(base + "/health", timeout=1)
             break
         except Exception:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("postdesk serve did not start: " + proc.stderr.read().decode()[-2000:])
             time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("postdesk serve did not start: " + proc.stderr.read().decode()[-2000:])
     yield {"base": base, "port": port, "token": token, "env": env, "cli": cli}
     proc.terminate()
     proc.wait(timeout=20)

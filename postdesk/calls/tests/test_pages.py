@@ -12,7 +12,8 @@ from django.utils import timezone
 from postdesk.calls.models import AgentState, Call
 from postdesk.calls.tests.helpers import post_event
 
-pytestmark = pytest.mark.django_db
+# prepared: the workbench, pop and wallboard reads after events came in
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 
 def _live_call(cti, token, call_id, caller, agent="8001", hangup=False):

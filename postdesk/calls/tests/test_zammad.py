@@ -6,7 +6,8 @@ import pytest
 
 from postdesk.calls.models import AgentState, Call, CallEvent
 
-pytestmark = pytest.mark.django_db
+# prepared: the second CTI dialect into the same ingestion statements
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 
 def _post(client, token, **form):

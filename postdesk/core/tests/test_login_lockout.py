@@ -135,7 +135,8 @@ def _serve(env, port):
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    deadline = time.monotonic() + 180  # however busy the machine; an exited server at once
+    while proc.poll() is None and time.monotonic() < deadline:
         try:
             urllib.request.urlopen(base + "/health", timeout=1)
             return proc, base

@@ -11,7 +11,8 @@ from postdesk.knowledge.markdown_io import FrontMatterError, parse_article
 from postdesk.knowledge.models import Article, ArticleVersion
 from postdesk.knowledge.services import articles_import, articles_import_upload
 
-pytestmark = pytest.mark.django_db
+# prepared: the index writes (executemany) of an upload through the web
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 GOOD = """---
 title: 测试文章：保价规定

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+# prepared: the search page and the staff API: the engine behind a request
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 COMPENSATION = "邮件丢失、损毁和延误的赔偿规定"
 

@@ -11,7 +11,8 @@ from postdesk.knowledge import search
 from postdesk.knowledge.models import SearchDocument
 from postdesk.knowledge.search.tokenize import index_tokens, parse_query
 
-pytestmark = pytest.mark.django_db
+# prepared: the engine's own SQL (FTS statements, the RawSQL filter) as the web runs it
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 KIND = "testdoc"
 

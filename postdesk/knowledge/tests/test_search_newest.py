@@ -11,7 +11,8 @@ from postdesk.knowledge import search
 from postdesk.knowledge.models import SearchDocument
 from postdesk.knowledge.search import newest
 
-pytestmark = pytest.mark.django_db
+# prepared: newest-first matching through Django's cursor, both of its ways
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 KIND = "testdoc"
 OTHER = "otherdoc"

@@ -15,7 +15,8 @@ from postdesk.knowledge.selectors import articles_search, status_of
 from postdesk.knowledge.services import article_save
 from postdesk.knowledge.status import article_status
 
-pytestmark = pytest.mark.django_db
+# prepared: ranking queries of the search engine
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 TODAY = dt.date(2026, 6, 1)
 
 

@@ -29,6 +29,7 @@ from postdesk.core.errors import (
 )
 from postdesk.notices import flows
 from postdesk.notices.deadlines import deadlines_for, policy_for
+from postdesk.notices.hooks import run_transition_hooks
 from postdesk.notices.models import AlertStage, Notice, NoticeEvent, NoticeRecipient
 from postdesk.notices.services._common import MAX_TEXT, acting_role, can_see
 from postdesk.notices.services.issue import customer_sms, tell_unit
@@ -192,7 +193,7 @@ def apply_transition(
     notice.status = to_status
     notice.version += 1
     notice.save()
-    NoticeEvent.objects.create(
+    event = NoticeEvent.objects.create(
         notice=notice,
         at=now,
         actor=actor,
@@ -203,6 +204,7 @@ def apply_transition(
         text=text[:MAX_TEXT],
         data=event_data,
     )
+    run_transition_hooks(notice=notice, action=action, actor=actor, event=event, now=now)
     if action == "reroute":
         legs = NoticeEvent.objects.filter(notice=notice, action="reroute").count() + 1
         tell_unit(notice, notice.unit, now, leg=legs)

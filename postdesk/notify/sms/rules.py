@@ -55,6 +55,7 @@ class Template:
     name: str  # 简体中文, for the pages
     text: str  # 简体中文 with {variables}
     ignores_opt_out: bool = False  # a code the customer asked for themselves
+    secret: bool = False  # its text is blanked once sent or final (`redacted`)
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -106,6 +107,7 @@ TEMPLATES: Final[Mapping[str, Template]] = {
             "验证码",
             "【中国邮政】您的验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",
             ignores_opt_out=True,
+            secret=True,
         ),
         Template(
             "major_incident",
@@ -137,6 +139,16 @@ def render(code: str, params: Mapping[str, object]) -> str:
     if missing:
         raise TemplateError(missing[0], "missing")
     return _PLACEHOLDER.sub(lambda m: str(params[m.group(1)]), template.text)
+
+
+def redacted(code: str, params: Mapping[str, object]) -> tuple[str, dict[str, str]]:
+    """A secret template's text and params as kept once the message is out: each
+    variable starred, so nobody reading the message list learns a one-time code."""
+    hidden = {name: "*" * len(str(value)) for name, value in params.items()}
+    template = TEMPLATES.get(code)
+    if template is None:
+        return "", hidden
+    return _PLACEHOLDER.sub(lambda m: str(hidden.get(m.group(1), "")), template.text), hidden
 
 
 #: What a customer writes to stop notices (退订); matched after trimming, case-insensitive.

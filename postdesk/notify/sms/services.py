@@ -79,7 +79,27 @@ def _advance(message_id: int, event: str, now: datetime, **fields: Any) -> bool:
         values["finished_at"] = now
     if target == "sent":
         values["sent_at"] = now
-    return bool(SmsMessage.objects.filter(pk=message_id, status__in=list(moves)).update(**values))
+    moved = bool(SmsMessage.objects.filter(pk=message_id, status__in=list(moves)).update(**values))
+    if moved:
+        _redact_secret(message_id)
+    return moved
+
+
+SECRET_TEMPLATES = frozenset(code for code, t in rules.TEMPLATES.items() if t.secret)
+
+
+def _redact_secret(message_id: int) -> None:
+    """A one-time code's text and params are blanked once the message is sent or final:
+    the gateway has it, and nobody reading the message list learns it."""
+    message = (
+        SmsMessage.objects.filter(pk=message_id, template__in=SECRET_TEMPLATES)
+        .only("template", "params", "status")
+        .first()
+    )
+    if message is None or message.status == SmsMessage.Status.CREATED:
+        return
+    text, params = rules.redacted(message.template, message.params or {})
+    SmsMessage.objects.filter(pk=message_id).update(text=text, params=params)
 
 
 def _receipt_wait() -> timedelta:

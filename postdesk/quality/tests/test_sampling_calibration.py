@@ -142,7 +142,7 @@ def test_calibration_blind_scores_and_kappa(api, published, make_call):
     assert per["answer"]["kappa"] == pytest.approx(0.1)
     # calibration scores stay out of the agent's evaluations and scorecards
     assert api("agent1").get(f"{URL}/evaluations/").json() == []
-    assert api("agent1").get(f"{URL}/calibration/{cid}").status_code == 404
+    assert api("agent1").get(f"{URL}/calibration/{cid}").status_code == 403
 
 
 def test_the_demo_forms_are_published_and_score(org, api, make_call):

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 
-pytestmark = pytest.mark.django_db
+# prepared: create, list and KPI endpoints as the web serves them
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 J = "application/json"
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from postdesk.workorders import selectors
 
-pytestmark = pytest.mark.django_db
+# prepared: the duplicate lookup at intake
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 PHONE = "13812345678"
 WAYBILL = "EA473124829CN"

@@ -13,7 +13,8 @@ from postdesk.core.errors import PayloadTooLarge, UnsupportedMedia
 from postdesk.workorders.models import Attachment, WorkOrder, WorkOrderEvent
 from postdesk.workorders.services import attachment_add
 
-pytestmark = pytest.mark.django_db
+# prepared: the lists' keyword search (selectors' own SQL) and the order pages
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n"
@@ -208,7 +209,7 @@ def test_form_asks_the_knowledge_base_as_the_agent_types(client_for, org):
 
     html = client_for("agent1").get("/workorders/new/").content.decode()
     url = reverse("knowledge:suggest")
-    assert f'hx-get="{url}"' in html and 'id="kb-suggest"' in html
+    assert f'data-suggest-url="{url}"' in html and 'id="kb-suggest"' in html
     fragment = client_for("agent1").get(url, {"description": "包裹延误怎么办", "title": ""})
     assert fragment.status_code == 200
 

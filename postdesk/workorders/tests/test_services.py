@@ -21,7 +21,8 @@ from postdesk.workorders.models import AlertStage, WorkOrder, WorkOrderEvent
 from postdesk.workorders.public_ref import is_public_ref
 from postdesk.workorders.services import work_order_act, work_order_create, work_orders_watch
 
-pytestmark = pytest.mark.django_db
+# prepared: intake's SQL (the day's number upsert, the inserts) and the actions
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 SH = ZoneInfo("Asia/Shanghai")
 
 

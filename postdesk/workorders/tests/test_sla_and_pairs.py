@@ -15,7 +15,8 @@ from postdesk.workorders import flows, sla
 from postdesk.workorders.models import CalendarException, WorkCalendar, WorkOrder, WorkOrderEvent
 from postdesk.workorders.services import work_order_act, work_order_create
 
-pytestmark = pytest.mark.django_db
+# prepared: every action through the one transition service
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 SH = ZoneInfo("Asia/Shanghai")
 
 

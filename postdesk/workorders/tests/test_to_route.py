@@ -12,7 +12,8 @@ from postdesk.routing.services import service_area_create
 from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import pickup_dispatch_routed
 
-pytestmark = pytest.mark.django_db
+# prepared: routing an intake's address (routing's own SQL) and the queue
+pytestmark = [pytest.mark.prepared, pytest.mark.django_db]
 
 
 @pytest.fixture
