@@ -21,7 +21,7 @@ from postdesk.calls.events import (
     parse_zammad,
     zammad_form,
 )
-from postdesk.calls.schemas import CallReportOut, EventStoredOut, ZammadReplyOut
+from postdesk.calls.schemas import ZAMMAD_BODY, CallReportOut, EventStoredOut, ZammadReplyOut
 from postdesk.calls.selectors import call_metrics, call_metrics_for_days
 from postdesk.calls.services import (
     cti_token_authenticate,
@@ -183,6 +183,7 @@ def zammad_reply(event: CtiEvent) -> dict[str, Any]:
     auth=None,
     response={200: ZammadReplyOut, 401: ErrorOut},  # 401: a wrong token in the path
     exclude_none=True,
+    openapi_extra=ZAMMAD_BODY,
     summary="Zammad generic CTI push",
 )
 def cti_zammad(request: HttpRequest, token: str) -> dict[str, Any]:
@@ -196,6 +197,7 @@ def cti_zammad(request: HttpRequest, token: str) -> dict[str, Any]:
     auth=None,
     response={200: ZammadReplyOut, 401: ErrorOut},  # 401: a wrong token in the path
     exclude_none=True,
+    openapi_extra=ZAMMAD_BODY,
     summary="Zammad generic CTI push (Zammad's own path)",
 )
 def cti_zammad_own_path(request: HttpRequest, token: str) -> dict[str, Any]:

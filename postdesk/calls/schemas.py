@@ -52,3 +52,35 @@ class CallReportOut(MetricsOut):
     by_user: dict[str, MetricsOut] = {}
     from_: str = Field(alias="from")  # the route dumps by alias: the key is "from"
     to: str
+
+
+_ZAMMAD_FIELDS = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["newCall", "answer", "hangup"]},
+        "direction": {"type": "string", "enum": ["in", "out"]},
+        "callId": {"type": "string"},
+        "from": {"type": "string", "description": "the caller's number"},
+        "to": {"type": "string", "description": "the number or extension called"},
+        "user": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "who answered: extension, login or phone (`user[]` in a form)",
+        },
+        "answeringNumber": {"type": "string", "description": "extension, login or phone"},
+        "cause": {"type": "string", "description": "hangup: normalClearing, busy, cancel…"},
+    },
+    "required": ["event", "callId"],
+}
+
+#: The request body of the Zammad generic CTI push, as the endpoint reads it (it parses
+#: the raw body itself: a form, or the same fields as JSON).
+ZAMMAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": _ZAMMAD_FIELDS},
+            "application/json": {"schema": _ZAMMAD_FIELDS},
+        },
+    }
+}
