@@ -71,15 +71,13 @@ def work_order_assign(
     now = now or timezone.now()
     username = (assignee or "").strip()
     with transaction.atomic():
-        locked = (
-            WorkOrder.objects.select_for_update()
-            .select_related("handling_unit", "assignee")
-            .filter(pk=order.pk)
-            .first()
-        )
-        if locked is None or not can_see(actor, locked):
+        locked = WorkOrder.objects.select_for_update().filter(pk=order.pk).first()
+        if locked is None:
             raise NotFound()
         order = locked
+        assisting_ids = list(order.assisting_units.values_list("pk", flat=True))
+        if not can_see(actor, order, assisting_ids):
+            raise NotFound()
         if expected_version is not None and expected_version != order.version:
             raise Conflict(
                 _("Someone else changed this work order in the meantime. Reload and try again.")
