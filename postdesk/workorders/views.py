@@ -30,6 +30,7 @@ from postdesk.workorders.action_forms import (
     failure_remember,
     failure_take,
 )
+from postdesk.workorders.assign_views import assign_panel
 from postdesk.workorders.deadlines import STEP_LABELS as DEADLINE_LABELS
 from postdesk.workorders.deadlines import order_deadlines, running_name
 from postdesk.workorders.deadlines import units as deadline_units
@@ -52,7 +53,6 @@ from postdesk.workorders.services.caller import Caller, caller_masked, can_revea
 from postdesk.workorders.services.create import waybill_check_ok
 from postdesk.workorders.services.routing import TO_ROUTE
 from postdesk.workorders.sla import policy_for
-from postdesk.workorders.views_assign import assign_panel
 
 PAGE_SIZE = 25
 #: event data the timeline does not show as chips (ids, and usernames shown by name)
