@@ -68,7 +68,7 @@ def test_backup_while_writing_then_restore_onto_an_empty_database(tmp_path):
         source = postdesk_env(source_url, tmp_path / "a")
         target = postdesk_env(target_url, tmp_path / "b")
         postdesk_run(source, "migrate", "-v", "0")
-        postdesk_run(source, "seed_demo")
+        postdesk_run(source, "seed_demo", "--no-history")
         uploads = {
             "workorders/2026/12/ab12.pdf": b"%PDF-1.4 an attachment",
             "tracking_imports/day.csv": "运单号,状态\n1234,签收\n".encode(),
