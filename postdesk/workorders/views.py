@@ -37,6 +37,7 @@ from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, list_filter
 from postdesk.workorders.models import Attachment, WorkOrder
 from postdesk.workorders.reply_aids import reply_aids
 from postdesk.workorders.rules import can_add_note, can_read_board
+from postdesk.workorders.selectors_filters import builtin_filters, saved_filters_list
 from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
     attachment_add,
@@ -440,6 +441,8 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
             "pages": pages,
             "query": urlencode(query),
             "error": error,
+            "saved_filters": saved_filters_list(user=user),
+            "builtin_filters": builtin_filters(now=now),
         },
     )
 

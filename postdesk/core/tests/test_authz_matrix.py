@@ -226,6 +226,7 @@ PATH_VALUES: dict[str, str | dict[str, str]] = {
     "key": "=complaint_reply_rate",
     "month": "=2026-11",
     "version": "=1",
+    "filter_id": "=999999",  # nobody's: 404 for every allowed caller
 }
 # query strings that let an allowed caller past parameter parsing (a refused one is
 # refused before it); a heavy document asked for a month it refuses (13) stays cheap
