@@ -110,6 +110,7 @@ ACCESS: dict[str, Access] = {
     "GET /api/v1/workorders/filters/": ANY_ROLE,  # each user's own (issue 20)
     "POST /api/v1/workorders/filters/": ANY_ROLE,
     "DELETE /api/v1/workorders/filters/{filter_id}/": ANY_ROLE,  # own only, else 404
+    "POST /api/v1/workorders/bulk/": roles(L),  # services.bulk.can_bulk_act
     "GET /api/v1/workorders/{number}/": scoped(),
     "POST /api/v1/workorders/{number}/caller": scoped(*FULL_VIEW),  # services.caller
     "POST /api/v1/workorders/{number}/actions/{action}/": scoped(),  # then flows.py

@@ -32,6 +32,7 @@ from postdesk.workorders.services import (
     work_order_act,
     work_order_caller_reveal,
     work_order_create,
+    work_orders_bulk_act,
 )
 
 router = Router(auth=STAFF_AUTH, tags=["work orders"])
@@ -412,6 +413,38 @@ def filters_delete(request: HttpRequest, filter_id: int) -> Status[None]:
     user = staff_user(request)
     saved_filter_delete(actor=user, filter_id=filter_id)
     return Status(204, None)
+
+
+class BulkIn(Schema):
+    numbers: list[str]
+    action: str = Field(max_length=20, description="dispatch (reassign), escalate or close")
+    payload: dict[str, Any] = Field(
+        default_factory=dict, description='{"unit": code} for dispatch, {"reason": text} else'
+    )
+
+
+class BulkResultOut(Schema):
+    number: str
+    ok: bool
+    code: str
+    message: str
+
+
+class BulkOut(Schema):
+    results: list[BulkResultOut]
+
+
+@router.post(
+    "/bulk/",
+    response=BulkOut,
+    summary="A team lead's bulk action on up to 200 orders (per order: done or refused)",
+)
+def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
+    user = staff_user(request)
+    results = work_orders_bulk_act(
+        actor=user, numbers=payload.numbers, action=payload.action, payload=payload.payload
+    )
+    return {"results": [vars(r) for r in results]}
 
 
 @router.get(

@@ -18,8 +18,14 @@ def can_add_note(user: User, order: WorkOrder) -> bool:
     return can_see(user, order) and role_of(user) != Role.ADMIN
 
 
+def can_bulk_act(user: User) -> bool:
+    """The list's bulk actions (reassign, escalate, close with a reason): team leads only;
+    each order is then still the flow table's and the scope's (`services/bulk.py`)."""
+    return user.is_active and role_of(user) == Role.LEAD
+
+
 def can_read_board(user: User) -> bool:
     return user.is_active and role_of(user) in BOARD_READERS
 
 
-__all__ = ["can_add_note", "can_read_board", "can_see"]
+__all__ = ["can_add_note", "can_bulk_act", "can_read_board", "can_see"]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("board/", views.work_order_board, name="board"),
     path("panel/", views.work_order_panel, name="panel"),
     path("filters/", views_lists.saved_filter_save_view, name="filter_save"),
+    path("bulk/", views_lists.bulk_action_view, name="bulk"),
     path(
         "filters/<int:filter_id>/delete/",
         views_lists.saved_filter_delete_view,

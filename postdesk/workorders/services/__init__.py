@@ -1,6 +1,7 @@
 """Every write of work orders (see the modules for each part)."""
 
 from postdesk.workorders.services.attachments import attachment_add, attachment_path
+from postdesk.workorders.services.bulk import work_orders_bulk_act
 from postdesk.workorders.services.caller import work_order_caller_reveal
 from postdesk.workorders.services.create import work_order_create
 from postdesk.workorders.services.routing import pickup_dispatch_routed
@@ -19,5 +20,6 @@ __all__ = [
     "work_order_caller_reveal",
     "work_order_create",
     "work_order_note",
+    "work_orders_bulk_act",
     "work_orders_watch",
 ]
