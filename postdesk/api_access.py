@@ -107,6 +107,10 @@ ACCESS: dict[str, Access] = {
     "POST /api/v1/workorders/": roles(A, L, D),  # services.create.INTAKE_ROLES
     "GET /api/v1/workorders/": ANY_ROLE,
     "GET /api/v1/workorders/to-route/": roles(*MANAGEMENT),  # rules.BOARD_READERS
+    "GET /api/v1/workorders/filters/": ANY_ROLE,  # each user's own (issue 20)
+    "POST /api/v1/workorders/filters/": ANY_ROLE,
+    "DELETE /api/v1/workorders/filters/{filter_id}/": ANY_ROLE,  # own only, else 404
+    "POST /api/v1/workorders/bulk/": roles(L),  # services.bulk.can_bulk_act
     "GET /api/v1/workorders/{number}/": scoped(),
     "POST /api/v1/workorders/{number}/caller": scoped(*FULL_VIEW),  # services.caller
     "POST /api/v1/workorders/{number}/actions/{action}/": scoped(),  # then flows.py

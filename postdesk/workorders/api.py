@@ -24,13 +24,17 @@ from postdesk.org.models import User
 from postdesk.org.request import staff_user
 from postdesk.workorders import selectors
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.selectors_filters import builtin_filters, saved_filters_list
 from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
     pickup_dispatch_routed,
+    saved_filter_create,
+    saved_filter_delete,
     work_order_act,
     work_order_assign,
     work_order_caller_reveal,
     work_order_create,
+    work_orders_bulk_act,
 )
 
 router = Router(auth=STAFF_AUTH, tags=["work orders"])
@@ -373,6 +377,90 @@ def list_orders(
         "page_size": result.page_size,
         "results": [_summary(o, now) for o in result.results],
     }
+
+
+class SavedFilterIn(Schema):
+    name: str = Field(max_length=200)
+    query: str = Field(max_length=1000)
+
+
+class SavedFilterOut(Schema):
+    """A saved filter: `query` is the list's own parameters (`GET /api/v1/workorders/?…`);
+    `id` is null for a built-in one (which cannot be deleted)."""
+
+    id: int | None
+    name: str
+    query: str
+    builtin: bool
+
+
+class SavedFilterListOut(Schema):
+    results: list[SavedFilterOut]
+
+
+@router.get(
+    "/filters/", response=SavedFilterListOut, summary="My saved filters and the built-in ones"
+)
+def filters_list(request: HttpRequest) -> dict[str, Any]:
+    user = staff_user(request)
+    builtin = [
+        {"id": None, "name": c.name, "query": c.query, "builtin": True} for c in builtin_filters()
+    ]
+    own = [
+        {"id": f.pk, "name": f.name, "query": f.query, "builtin": False}
+        for f in saved_filters_list(user=user)
+    ]
+    return {"results": builtin + own}
+
+
+@router.post(
+    "/filters/", response={201: SavedFilterOut}, summary="Save the list's filters under a name"
+)
+def filters_create(request: HttpRequest, payload: SavedFilterIn) -> Status[dict[str, Any]]:
+    user = staff_user(request)
+    saved = saved_filter_create(actor=user, name=payload.name, query=payload.query)
+    return Status(201, {"id": saved.pk, "name": saved.name, "query": saved.query, "builtin": False})
+
+
+@router.delete(
+    "/filters/{filter_id}/", response={204: None}, summary="Delete one of my saved filters"
+)
+def filters_delete(request: HttpRequest, filter_id: int) -> Status[None]:
+    user = staff_user(request)
+    saved_filter_delete(actor=user, filter_id=filter_id)
+    return Status(204, None)
+
+
+class BulkIn(Schema):
+    numbers: list[str]
+    action: str = Field(max_length=20, description="dispatch (reassign), escalate or close")
+    payload: dict[str, Any] = Field(
+        default_factory=dict, description='{"unit": code} for dispatch, {"reason": text} else'
+    )
+
+
+class BulkResultOut(Schema):
+    number: str
+    ok: bool
+    code: str
+    message: str
+
+
+class BulkOut(Schema):
+    results: list[BulkResultOut]
+
+
+@router.post(
+    "/bulk/",
+    response=BulkOut,
+    summary="A team lead's bulk action on up to 200 orders (per order: done or refused)",
+)
+def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
+    user = staff_user(request)
+    results = work_orders_bulk_act(
+        actor=user, numbers=payload.numbers, action=payload.action, payload=payload.payload
+    )
+    return {"results": [vars(r) for r in results]}
 
 
 @router.get(

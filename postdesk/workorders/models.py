@@ -324,3 +324,28 @@ class CalendarException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}"
+
+
+class SavedFilter(models.Model):
+    """A user's named view of the work-order list: the list's own filter parameters as a
+    query string, checked by the list's filter form when saved (`services/saved_filters.py`)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+        db_index=False,  # wo_filter_owner_name leads with it
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="wo_filter_owner_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

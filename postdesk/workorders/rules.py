@@ -55,6 +55,12 @@ def can_claim(user: User, order: WorkOrder) -> bool:
     return order.assignee_id != user.pk and can_be_assignee(user, order) and can_assign(user, order)
 
 
+def can_bulk_act(user: User) -> bool:
+    """The list's bulk actions (reassign, escalate, close with a reason): team leads only;
+    each order is then still the flow table's and the scope's (`services/bulk.py`)."""
+    return user.is_active and role_of(user) == Role.LEAD
+
+
 def can_read_board(user: User) -> bool:
     return user.is_active and role_of(user) in BOARD_READERS
 
@@ -64,6 +70,7 @@ __all__ = [
     "can_add_note",
     "can_assign",
     "can_be_assignee",
+    "can_bulk_act",
     "can_claim",
     "can_read_board",
     "can_see",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from postdesk.workorders import assign_views, views
+from postdesk.workorders import assign_views, views, views_lists
 
 app_name = "workorders"
 urlpatterns = [
@@ -11,6 +11,13 @@ urlpatterns = [
     path("inbox/", views.work_order_inbox, name="inbox"),
     path("board/", views.work_order_board, name="board"),
     path("panel/", views.work_order_panel, name="panel"),
+    path("filters/", views_lists.saved_filter_save_view, name="filter_save"),
+    path("bulk/", views_lists.bulk_action_view, name="bulk"),
+    path(
+        "filters/<int:filter_id>/delete/",
+        views_lists.saved_filter_delete_view,
+        name="filter_delete",
+    ),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("<str:number>/", views.work_order_detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.work_order_action, name="act"),

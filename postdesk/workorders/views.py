@@ -37,7 +37,8 @@ from postdesk.workorders.deadlines import units as deadline_units
 from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, list_filters, unit_choices
 from postdesk.workorders.models import Attachment, WorkOrder
 from postdesk.workorders.reply_aids import reply_aids
-from postdesk.workorders.rules import can_add_note, can_claim, can_read_board
+from postdesk.workorders.rules import can_add_note, can_bulk_act, can_claim, can_read_board
+from postdesk.workorders.selectors_filters import builtin_filters, saved_filters_list
 from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
     attachment_add,
@@ -446,6 +447,11 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
             "pages": pages,
             "query": urlencode(query),
             "error": error,
+            "saved_filters": saved_filters_list(user=user),
+            "bulk": can_bulk_act(user),
+            "bulk_units": unit_choices() if can_bulk_act(user) else [],
+            "bulk_results": request.session.pop("bulk_results", None),
+            "builtin_filters": builtin_filters(now=now),
         },
     )
 

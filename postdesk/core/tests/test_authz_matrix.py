@@ -226,6 +226,7 @@ PATH_VALUES: dict[str, str | dict[str, str]] = {
     "key": "=complaint_reply_rate",
     "month": "=2026-11",
     "version": "=1",
+    "filter_id": "=999999",  # nobody's: 404 for every allowed caller
 }
 # query strings that let an allowed caller past parameter parsing (a refused one is
 # refused before it); a heavy document asked for a month it refuses (13) stays cheap
@@ -261,6 +262,11 @@ BODIES: dict[str, Any] = {
         "caller_phone": "13805770001",
     },
     "POST /api/v1/workorders/{number}/assign/": {"assignee": None},
+    "POST /api/v1/workorders/bulk/": {
+        "numbers": ["WO-NONE"],
+        "action": "escalate",
+        "payload": {"reason": "矩阵"},
+    },
     "PATCH /api/v1/customers/{customer_id}": {"name": "张三"},
     "POST /api/v1/customers/{customer_id}/merge": lambda w: {"other": w["customer_other"]},
     "POST /api/v1/callbacks/": {"reason": "other", "phone": "13900001111", "name": "王五"},

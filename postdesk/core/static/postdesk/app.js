@@ -17,6 +17,16 @@
   }
   window.postdesk = Object.assign(window.postdesk || {}, { putText: putText });
 
+  // The work-order list's "select all" box of the bulk action bar.
+  document.addEventListener("change", (event) => {
+    const all = event.target.closest && event.target.closest("[data-bulk-all]");
+    if (!all) return;
+    const table = all.closest("table");
+    table.querySelectorAll("input[name=numbers]").forEach((box) => {
+      box.checked = all.checked;
+    });
+  });
+
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-copy]");
     if (!button) return;
