@@ -80,6 +80,21 @@ def rss_mb(pid: int) -> float:
     return total / 2**20
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its live descendants."""
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def start(name: str, argv: list[str], env: dict[str, str], logs: Path) -> subprocess.Popen:
     log = open(logs / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -233,6 +248,8 @@ def main() -> None:
         }
         sample()
         load_start = os.getloadavg()
+        cpu0 = {name: cpu_s(proc.pid) for name, proc in procs.items()}
+        backends = cc.BackendCpu(url, DB)
         began = time.monotonic()
         locust_log = open(var / "locust.log", "wb")  # noqa: SIM115 (closed below)
         runner = subprocess.Popen(
@@ -244,11 +261,17 @@ def main() -> None:
         )  # fmt: skip
         half = threading.Timer(seconds / 2, sample)
         half.start()
-        runner.wait()
+        locust_cpu = 0.0
+        while runner.poll() is None:  # locust's own CPU, read while it still runs
+            locust_cpu = max(locust_cpu, cpu_s(runner.pid))
+            time.sleep(1)
         locust_log.close()
         elapsed = time.monotonic() - began
         half.cancel()
         sample()
+        cpu = {name: cpu_s(proc.pid) - cpu0[name] for name, proc in procs.items()}
+        cpu["PostgreSQL"] = backends.stop()
+        cpu["locust"] = locust_cpu
         for name, proc in procs.items():
             if proc.poll() is not None:
                 print(f"  !! {name} exited with {proc.returncode} during the run")
@@ -273,6 +296,13 @@ def main() -> None:
             first, mid, last = values[0], values[1], values[-1]
             print(f"    {name:<22}{first:>6.0f} {mid:>6.0f} {last:>6.0f}"
                   f"{last - first:>+10.0f}{last - mid:>+10.0f}")  # fmt: skip
+        spent = sum(cpu.values())
+        print(
+            "  CPU s during the load: "
+            + ", ".join(f"{name} {value:,.0f}" for name, value in cpu.items())
+            + f" = {spent:,.0f} of the machine's {os.cpu_count() or 1} × {elapsed:.0f} s "
+            f"({spent / ((os.cpu_count() or 1) * elapsed):.0%}); the rest went to others"
+        )
         check(url, found)
         busy = " (machine busy: above 3)" if max(load_start[0], load_end[0]) > 3 else ""
         print(
