@@ -110,6 +110,7 @@ ACCESS: dict[str, Access] = {
     "GET /api/v1/workorders/{number}/": scoped(),
     "POST /api/v1/workorders/{number}/caller": scoped(*FULL_VIEW),  # services.caller
     "POST /api/v1/workorders/{number}/actions/{action}/": scoped(),  # then flows.py
+    "POST /api/v1/workorders/{number}/assign/": scoped(L, H),  # rules.can_assign
     # notices
     "POST /api/v1/notices/": roles(A, L, D),  # services.issue.ISSUER_ROLES
     "GET /api/v1/notices/": ANY_ROLE,

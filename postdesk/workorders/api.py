@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.params.functions import Query
 from pydantic import Field
 
 from postdesk.core.api_input import read_json
@@ -27,6 +28,7 @@ from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
     pickup_dispatch_routed,
     work_order_act,
+    work_order_assign,
     work_order_caller_reveal,
     work_order_create,
 )
@@ -83,6 +85,8 @@ class OrderOut(Schema):
     caller_name: str
     waybill_no: str
     created_at: str | None
+    assignee: str | None  # 指派: the handler of the unit who works it (username)
+    assignee_name: str
 
 
 class OrderDetailOut(OrderOut):
@@ -134,6 +138,14 @@ class CallerOut(Schema):
     logged: bool
 
 
+class AssignIn(Schema):
+    """指派 / 领取: the handler of the handling unit to work the order (a username; null
+    takes the assignment back); `version` as on the actions (a stale one is 409)."""
+
+    assignee: str | None = Field(max_length=150)
+    version: int | None = None
+
+
 class ToRouteOut(Schema):
     number: str
     title: str
@@ -183,6 +195,8 @@ def _summary(order: WorkOrder, now: datetime) -> dict[str, Any]:
         "caller_name": mask_name(order.caller_name),
         "waybill_no": order.waybill_no,
         "created_at": _iso(order.created_at),
+        "assignee": order.assignee.get_username() if order.assignee is not None else None,
+        "assignee_name": str(order.assignee) if order.assignee is not None else "",
     }
 
 
@@ -331,6 +345,7 @@ def list_orders(
     created_from: date | None = None,
     created_to: date | None = None,
     mine: bool = False,
+    assignee: str = Query("", max_length=150, description='"me", "none" or a username'),
     page: int = 1,
     page_size: int = selectors.PAGE_SIZE,
 ) -> dict[str, Any]:
@@ -347,6 +362,7 @@ def list_orders(
         created_from=created_from,
         created_to=created_to,
         mine=mine,
+        assignee=assignee.strip(),
     )
     result = selectors.work_orders_list(user=user, filters=filters, page=page, page_size=page_size)
     now = timezone.now()
@@ -415,5 +431,25 @@ def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
     )
     # Answer with the order as the action left it, even when it has now left the actor's
     # scope (a handler's return or transfer): the action itself was allowed.
-    order = WorkOrder.objects.select_related("handling_unit", "owner", "parent").get(pk=order.pk)
+    order = WorkOrder.objects.select_related(*_DETAIL_RELATED).get(pk=order.pk)
+    return _detail(user, order)
+
+
+_DETAIL_RELATED = ("handling_unit", "owner", "parent", "assignee")
+
+
+@router.post(
+    "/{number}/assign/",
+    response=OrderDetailOut,
+    by_alias=True,
+    summary="Assign the order to one handler of its unit (指派; to oneself: 领取)",
+)
+@idempotent
+def assign(request: HttpRequest, number: str, payload: AssignIn) -> dict[str, Any]:
+    user = staff_user(request)
+    order = selectors.work_order_get(user=user, number=number)
+    order = work_order_assign(
+        actor=user, order=order, assignee=payload.assignee, expected_version=payload.version
+    )
+    order = WorkOrder.objects.select_related(*_DETAIL_RELATED).get(pk=order.pk)
     return _detail(user, order)

@@ -33,6 +33,8 @@ def action_label(code: str, work_order_type: str | None = None) -> str:
         return "受理" if lang() == "zh" else "Intake"
     if code == "note":
         return "备注" if lang() == "zh" else "Note"
+    if code == "assign":
+        return "指派" if lang() == "zh" else "Assign"
     if code == "sla_warning":
         return "时限预警" if lang() == "zh" else "Deadline warning"
     if code == "sla_breach":
@@ -85,6 +87,8 @@ def _detail_labels() -> dict[str, str]:
         "assisting_units": _("assisting"),
         "phrase_flags": _("Sent despite the phrase check"),
         "parent": _("Linked order"),
+        "assignee_name": _("Assignee"),
+        "assignment_cleared": _("Assignment cleared"),
     }
 
 

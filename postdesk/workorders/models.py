@@ -75,6 +75,16 @@ class WorkOrder(models.Model):
         db_index=False,  # wo_owner_id leads with it
         verbose_name=_("first-contact owner"),
     )
+    # 指派: the one handler of the handling unit who works the order (a claim 领取 is an
+    # assignment to oneself); cleared when the order leaves the unit (`services/assign.py`)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_work_orders",
+        verbose_name=_("assignee"),
+    )
     intake_unit = models.ForeignKey(
         "org.Unit",
         null=True,

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from postdesk.org.models import Role, User
 from postdesk.workorders.models import WorkOrder
-from postdesk.workorders.services._common import can_see, role_of
+from postdesk.workorders.services._common import (
+    UNIT_STATUSES,
+    can_see,
+    is_unit_member,
+    role_of,
+)
 
 #: The team lead's board of overdue, due-soon and escalated work: the centre's management.
 BOARD_READERS = frozenset({Role.LEAD, Role.DIRECTOR, Role.ADMIN})
@@ -18,8 +23,48 @@ def can_add_note(user: User, order: WorkOrder) -> bool:
     return can_see(user, order) and role_of(user) != Role.ADMIN
 
 
+def can_assign(user: User, order: WorkOrder) -> bool:
+    """指派 / 领取: give an order the handling unit works to one of its handlers, or take
+    it back. A handler of the unit may (to themselves — a claim — or to a colleague), and a
+    team lead who sees the order; nobody else (agents, directors, administrators, the
+    handlers of an assisting unit). Who may *be* the assignee is the service's rule: an
+    active handler of the handling unit itself (`services.assign.assignee_choices`)."""
+    if not user.is_active or order.handling_unit_id is None:
+        return False
+    if order.status not in UNIT_STATUSES or not can_see(user, order):
+        return False
+    role = role_of(user)
+    if role == Role.LEAD:
+        return True
+    return role == Role.HANDLER and is_unit_member(user, order)
+
+
+def can_be_assignee(user: User, order: WorkOrder) -> bool:
+    """May `user` be the order's assignee: an active handler of its handling unit itself
+    (`services.assign.assignee_choices` lists them)."""
+    return (
+        user.is_active
+        and order.handling_unit_id is not None
+        and role_of(user) == Role.HANDLER
+        and user.unit_id == order.handling_unit_id
+    )
+
+
+def can_claim(user: User, order: WorkOrder) -> bool:
+    """领取: may `user` assign the order to themselves now (the inbox's button)?"""
+    return order.assignee_id != user.pk and can_be_assignee(user, order) and can_assign(user, order)
+
+
 def can_read_board(user: User) -> bool:
     return user.is_active and role_of(user) in BOARD_READERS
 
 
-__all__ = ["can_add_note", "can_read_board", "can_see"]
+__all__ = [
+    "UNIT_STATUSES",
+    "can_add_note",
+    "can_assign",
+    "can_be_assignee",
+    "can_claim",
+    "can_read_board",
+    "can_see",
+]

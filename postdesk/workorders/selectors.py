@@ -21,6 +21,7 @@ from postdesk.org.selectors import scope_for
 from postdesk.workorders import flows, search
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 from postdesk.workorders.services._common import (
+    UNIT_STATUSES,
     can_see,
     is_breached,
     role_of,
@@ -55,6 +56,7 @@ LIST_FIELDS = (
     "handling_unit_id",
     "intake_unit_id",
     "owner_id",
+    "assignee_id",
     "due_at",
     "breached",
     "escalation_level",
@@ -85,7 +87,9 @@ def work_orders_visible(*, user: User) -> QuerySet[WorkOrder]:
 
 def work_order_get(*, user: User, number: str) -> WorkOrder:
     order = (
-        WorkOrder.objects.select_related("handling_unit", "owner", "intake_unit", "parent")
+        WorkOrder.objects.select_related(
+            "handling_unit", "owner", "intake_unit", "parent", "assignee"
+        )
         .filter(number=number)
         .first()
     )
@@ -124,6 +128,8 @@ class ListFilters:
     created_to: date | None = None
     q: str = ""
     mine: bool = False
+    #: 指派: "me" (assigned to the reader), "none" (unassigned) or a username
+    assignee: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
@@ -141,6 +147,7 @@ class ListFilters:
                 self.created_to,
                 self.q,
                 self.mine,
+                self.assignee,
             ]
         )
 
@@ -180,9 +187,20 @@ def _filtered(user: User, f: ListFilters, now: datetime) -> QuerySet[WorkOrder]:
         orders = orders.filter(created_at__lt=local_midnight(f.created_to + timedelta(days=1)))
     if f.mine:
         orders = orders.filter(owner_id=user.pk)
+    if f.assignee:
+        orders = _by_assignee(orders, user, f.assignee)
     if f.q:
         orders = search.filter_keyword(orders, f.q)
     return orders
+
+
+def _by_assignee(orders: QuerySet[WorkOrder], user: User, assignee: str) -> QuerySet[WorkOrder]:
+    """`assignee`: "me", "none" (nobody assigned), or a username (an unknown one: none)."""
+    if assignee == "me":
+        return orders.filter(assignee_id=user.pk)
+    if assignee == "none":
+        return orders.filter(assignee__isnull=True)
+    return orders.filter(assignee__username=assignee)
 
 
 def work_orders_filtered(
@@ -315,10 +333,20 @@ def _probed_page(
     return len(matched), every, rows, PROBED
 
 
+#: The related columns a list row shows: its unit and its assignee's name.
+ROW_RELATED = ("handling_unit", "assignee")
+ROW_RELATED_FIELDS = (
+    "handling_unit__code",
+    "handling_unit__name",
+    "assignee__username",
+    "assignee__display_name",
+)
+
+
 def _page_rows(orders: QuerySet[WorkOrder], start: int, page_size: int) -> list[WorkOrder]:
     return list(
-        orders.select_related("handling_unit")
-        .only(*LIST_FIELDS, "handling_unit__code", "handling_unit__name")
+        orders.select_related(*ROW_RELATED)
+        .only(*LIST_FIELDS, *ROW_RELATED_FIELDS)
         .order_by("-id")[start : start + page_size]
     )
 
@@ -460,20 +488,45 @@ def dispatch_suggestions(
     return found
 
 
-def work_orders_inbox(*, user: User, limit: int = 200) -> list[WorkOrder]:
-    """A unit handler's inbox: orders dispatched to their unit (or that it assists) that
-    wait for acceptance or feedback, most urgent first."""
+#: The inbox's views: every order, the reader's own (我的: assigned to them), the
+#: unassigned ones (未分配).
+INBOX_VIEWS = ("all", "mine", "unassigned")
+
+
+def _inbox_orders(user: User) -> QuerySet[WorkOrder]:
     scope = scope_for(user=user)
-    orders = work_orders_visible(user=user).filter(
-        status__in=["dispatched", "processing", "fed_back"]
-    )
+    orders = work_orders_visible(user=user).filter(status__in=UNIT_STATUSES)
     if scope.everything:
         orders = orders.filter(handling_unit__isnull=False)
+    return orders
+
+
+def work_orders_inbox(*, user: User, limit: int = 200, view: str = "all") -> list[WorkOrder]:
+    """A unit handler's inbox: orders dispatched to their unit (or that it assists) that
+    wait for acceptance or feedback, most urgent first; `view` (`INBOX_VIEWS`) "mine"
+    keeps those assigned to the reader, "unassigned" those assigned to nobody."""
+    if view not in INBOX_VIEWS:
+        raise ValidationFailed(fields={"view": _("This value is not one of the allowed choices.")})
+    orders = _inbox_orders(user)
+    if view == "mine":
+        orders = orders.filter(assignee_id=user.pk)
+    elif view == "unassigned":
+        orders = orders.filter(assignee__isnull=True)
     return list(
-        orders.select_related("handling_unit")
-        .only(*LIST_FIELDS, "handling_unit__code", "handling_unit__name")
+        orders.select_related(*ROW_RELATED)
+        .only(*LIST_FIELDS, *ROW_RELATED_FIELDS)
         .order_by("due_at", "id")[:limit]
     )
+
+
+def work_orders_inbox_counts(*, user: User) -> dict[str, int]:
+    """How many orders each inbox view holds (the tabs' figures), in one statement."""
+    counted = _inbox_orders(user).aggregate(
+        all=Count("id"),
+        mine=Count("id", filter=Q(assignee_id=user.pk)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+    )
+    return {view: int(counted[view] or 0) for view in INBOX_VIEWS}
 
 
 @dataclass
@@ -494,9 +547,7 @@ def work_orders_board(
     """The team lead's board: overdue, due soon, escalated, and open work by unit."""
     now = now or timezone.now()
     open_orders = work_orders_visible(user=user).filter(status__in=OPEN_STATUSES)
-    base = open_orders.select_related("handling_unit").only(
-        *LIST_FIELDS, "handling_unit__code", "handling_unit__name"
-    )
+    base = open_orders.select_related(*ROW_RELATED).only(*LIST_FIELDS, *ROW_RELATED_FIELDS)
     overdue = list(base.filter(due_at__lte=now).order_by("due_at")[:limit])
     due_soon = list(base.filter(due_at__gt=now, due_at__lte=now + soon).order_by("due_at")[:limit])
     escalated = list(

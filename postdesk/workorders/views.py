@@ -30,13 +30,14 @@ from postdesk.workorders.action_forms import (
     failure_remember,
     failure_take,
 )
+from postdesk.workorders.assign_views import assign_panel
 from postdesk.workorders.deadlines import STEP_LABELS as DEADLINE_LABELS
 from postdesk.workorders.deadlines import order_deadlines, running_name
 from postdesk.workorders.deadlines import units as deadline_units
 from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, list_filters, unit_choices
 from postdesk.workorders.models import Attachment, WorkOrder
 from postdesk.workorders.reply_aids import reply_aids
-from postdesk.workorders.rules import can_add_note, can_read_board
+from postdesk.workorders.rules import can_add_note, can_claim, can_read_board
 from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
     attachment_add,
@@ -54,6 +55,10 @@ from postdesk.workorders.services.routing import TO_ROUTE
 from postdesk.workorders.sla import policy_for
 
 PAGE_SIZE = 25
+#: event data the timeline does not show as chips (ids, and usernames shown by name)
+HIDDEN_CHIPS = frozenset(
+    {"previous_unit_id", "attachment", "unit", "assignee", "previous_assignee"}
+)
 
 
 def _row(order: WorkOrder, now: Any) -> dict[str, Any]:
@@ -258,7 +263,7 @@ def _render_detail(
             "chips": [
                 (labels.detail_label(k), labels.value_label(v))
                 for k, v in e.data.items()
-                if k not in {"previous_unit_id", "attachment", "unit"} and v not in ("", [], None)
+                if k not in HIDDEN_CHIPS and v not in ("", [], None)
             ],
         }
         for e in events
@@ -283,7 +288,8 @@ def _render_detail(
             "linked": list(order.linked.only("number", "type", "status", "title")),
             "failure": failure,
             "failure_elsewhere": failure is not None
-            and failure.action not in {a["action"] for a in actions},
+            and failure.action not in {"assign", *(a["action"] for a in actions)},
+            "assign": assign_panel(user, order, failure),
             "ruling": labels.choice_label(order.ruling) if order.ruling else "",
             "ruling_state": labels.choice_label(order.ruling_state),
             "satisfaction": labels.choice_label(order.satisfaction) if order.satisfaction else "",
@@ -448,15 +454,27 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
 def work_order_inbox(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     now = timezone.now()
-    orders = selectors.work_orders_inbox(user=user)
+    view = request.GET.get("view", "all")
+    view = view if view in selectors.INBOX_VIEWS else "all"
+    orders = selectors.work_orders_inbox(user=user, view=view)
     rows = []
     for order in orders:
         row = _row(order, now)
         row["actions"] = [
             a for a in selectors.work_order_allowed_actions(user=user, order=order) if a == "accept"
         ]
+        row["claim"] = can_claim(user, order)
         rows.append(row)
-    return render(request, "workorders/inbox.html", {"rows": rows})
+    counts = selectors.work_orders_inbox_counts(user=user)
+    tabs = [
+        (code, label, counts[code])
+        for code, label in (("all", _("All")), ("mine", _("Mine")), ("unassigned", _("Unassigned")))
+    ]
+    return render(
+        request,
+        "workorders/inbox.html",
+        {"rows": rows, "view": view, "tabs": tabs, "next": f"inbox:{view}"},
+    )
 
 
 def _candidate_choices(units: Sequence[Unit], tree: list[tuple[str, str]]) -> list[Any]:

@@ -260,6 +260,7 @@ BODIES: dict[str, Any] = {
         "description": "客户查询",
         "caller_phone": "13805770001",
     },
+    "POST /api/v1/workorders/{number}/assign/": {"assignee": None},
     "PATCH /api/v1/customers/{customer_id}": {"name": "张三"},
     "POST /api/v1/customers/{customer_id}/merge": lambda w: {"other": w["customer_other"]},
     "POST /api/v1/callbacks/": {"reason": "other", "phone": "13900001111", "name": "王五"},

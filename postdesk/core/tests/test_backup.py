@@ -15,16 +15,25 @@ from conftest import POSTDESK_CLI, postdesk_env, postdesk_run, scratch_database
 
 pytestmark = pytest.mark.django_db  # (the settings tell the database kind)
 
+#: Commits rows until told to stop (the stop file), then one more: so the backup, taken
+#: after its first commit ("started") and before the stop, always falls in the middle of
+#: the writing, however slow the machine.
 WRITER = """
-import time
+import os, time
 from django.utils import timezone
 from postdesk.notify.models import OutboxMessage
+started, stop = os.environ["WRITER_STARTED"], os.environ["WRITER_STOP"]
 n = 0
-deadline = time.monotonic() + 8
-while time.monotonic() < deadline:
+deadline = time.monotonic() + 300
+while True:
+    stopping = os.path.exists(stop) or time.monotonic() > deadline
     OutboxMessage.objects.create(key=f"writer:{n}", channel="inapp", payload={},
                                  status="sent", next_attempt_at=timezone.now())
     n += 1
+    if n == 1:
+        open(started, "w").close()
+    if stopping:
+        break
 print(n)
 """
 
@@ -59,7 +68,7 @@ def test_backup_while_writing_then_restore_onto_an_empty_database(tmp_path):
         source = postdesk_env(source_url, tmp_path / "a")
         target = postdesk_env(target_url, tmp_path / "b")
         postdesk_run(source, "migrate", "-v", "0")
-        postdesk_run(source, "seed_demo")
+        postdesk_run(source, "seed_demo", "--no-history")
         uploads = {
             "workorders/2026/12/ab12.pdf": b"%PDF-1.4 an attachment",
             "tracking_imports/day.csv": "运单号,状态\n1234,签收\n".encode(),
@@ -71,13 +80,21 @@ def test_backup_while_writing_then_restore_onto_an_empty_database(tmp_path):
         before = _digest(source)
         seeded = _outbox_count(source)  # the demo's own outbox rows, there before the writer
 
+        started, stop = tmp_path / "writer.started", tmp_path / "writer.stop"
         writer = subprocess.Popen(
-            [*POSTDESK_CLI, "shell", "-c", WRITER], env=source, stdout=subprocess.PIPE, text=True
+            [*POSTDESK_CLI, "shell", "-c", WRITER],
+            env={**source, "WRITER_STARTED": str(started), "WRITER_STOP": str(stop)},
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        time.sleep(2)  # the writer is committing
+        for _ in range(1200):  # the writer has committed its first row
+            if started.exists() or writer.poll() is not None:
+                break
+            time.sleep(0.1)
         archive = tmp_path / "centre.tar"
         backed = postdesk_run(source, "backup", str(archive))
-        written = int(writer.communicate(timeout=60)[0].strip().splitlines()[-1])
+        stop.touch()
+        written = int(writer.communicate(timeout=120)[0].strip().splitlines()[-1])
         assert writer.returncode == 0
         print(backed.stdout.strip(), f"(while a writer committed {written} rows)")
 

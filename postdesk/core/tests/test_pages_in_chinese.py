@@ -282,7 +282,7 @@ def urls_for(
 @pytest.fixture
 def demo_centre(settings):
     settings.LANGUAGE_CODE = "zh-hans"
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--no-history", verbosity=0)
 
 
 def test_every_page_in_chinese_has_no_english_label_and_no_raw_timestamp(demo_centre, staff):

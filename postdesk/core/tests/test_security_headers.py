@@ -149,7 +149,7 @@ def test_the_finder_finds_what_the_policy_refuses():
 @pytest.fixture
 def demo_centre(settings, db):
     settings.LANGUAGE_CODE = "zh-hans"
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--no-history", verbosity=0)
 
 
 def test_no_page_has_inline_script_for_any_role(demo_centre, staff):

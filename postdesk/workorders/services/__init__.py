@@ -1,5 +1,6 @@
 """Every write of work orders (see the modules for each part)."""
 
+from postdesk.workorders.services.assign import work_order_assign
 from postdesk.workorders.services.attachments import attachment_add, attachment_path
 from postdesk.workorders.services.caller import work_order_caller_reveal
 from postdesk.workorders.services.create import work_order_create
@@ -13,6 +14,7 @@ __all__ = [
     "pickup_dispatch_routed",
     "work_order_act",
     "work_order_alert",
+    "work_order_assign",
     "work_order_caller_reveal",
     "work_order_create",
     "work_order_note",

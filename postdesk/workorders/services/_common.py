@@ -13,6 +13,9 @@ from postdesk.workorders.ownership import acts_as_owner
 from postdesk.workorders.sla import policy_for
 
 TERMINAL = flows.terminal_statuses()
+#: The statuses in which the handling unit works an order (its inbox): the ones an order
+#: can be assigned 指派 to one of the unit's handlers in (`rules.can_assign`).
+UNIT_STATUSES = ("dispatched", "processing", "fed_back")
 
 
 def role_of(user: User) -> str:

@@ -40,6 +40,7 @@ from postdesk.workorders.services._common import (
     role_of,
     set_due,
 )
+from postdesk.workorders.services.assign import clear_assignee_on_unit_change
 from postdesk.workorders.sla import deadline, policy_for
 
 ACTION_CODES = frozenset(code for code, _zh, _en in flows.ACTIONS)
@@ -180,6 +181,7 @@ def _apply(
     now: datetime,
 ) -> WorkOrder:
     from_status = order.status
+    unit_before = order.handling_unit_id
     if order.due_at is not None and order.due_at <= now and not order.breached:
         order.breached = True  # the stage ends late: it stays counted as overdue
     event_unit: Unit | None = None
@@ -360,6 +362,7 @@ def _apply(
         )
         data["tracing"] = linked.number
 
+    clear_assignee_on_unit_change(order, unit_before, data)  # 指派 is within one unit
     if order.owner_id != actor.pk and unclaimed(order) and acts_as_owner(actor, order):
         data["taken_over_from"] = order.owner.username if order.owner else ""
         order.owner = actor  # 首问负责: the first agent to act on a web intake owns it

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import argparse
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from postdesk.core.demo import demo_modules
+from postdesk.core.demo_history import seed_history
 
 
 class Command(BaseCommand):
@@ -18,8 +20,15 @@ class Command(BaseCommand):
             default=0,
             help="add this many synthetic customers, work orders, … for benchmarks",
         )
+        parser.add_argument(
+            "--history",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="add six months of history ending today (the default; not with --scale)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        began = time.monotonic()
         for module in demo_modules():
             started = time.monotonic()
             if options["scale"]:
@@ -28,3 +37,8 @@ class Command(BaseCommand):
             else:
                 module.seed(stdout=self.stdout)
             self.stdout.write(f"  {module.__name__}: {time.monotonic() - started:.1f}s")
+        if options["history"] and not options["scale"]:
+            started = time.monotonic()
+            seed_history(stdout=self.stdout)
+            self.stdout.write(f"  history: {time.monotonic() - started:.1f}s")
+        self.stdout.write(f"seed_demo: {time.monotonic() - began:.1f}s")
