@@ -49,6 +49,13 @@ class Command(BaseCommand):
             "worker_class": settings.POSTDESK_WEB_WORKER_CLASS,
             "timeout": 60,
             "graceful_timeout": 10,
+            # idle keep-alive longer than a load balancer's (60 s is common): with
+            # gunicorn's 2 s a client's POST on a connection the server just closed fails
+            # and is not retried (the soak bench saw it); 0 turns keep-alive off
+            "keepalive": int(os.environ.get("WEB_KEEPALIVE", "75")),
+            # gunicorn 27's control socket has one path per machine; postdesk has no use
+            # for it, and several serve processes on one machine would share it
+            "control_socket_disable": True,
             "accesslog": os.environ.get("ACCESS_LOG", "-") or None,
             # the CTI token in Zammad's path never reaches the access log
             "logger_class": "postdesk.core.logs.AccessLogger",
