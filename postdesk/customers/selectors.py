@@ -47,6 +47,13 @@ class CustomerCard:
     account_manager: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def temperament_label(self) -> str:
+        """The temperament as the page names it (the code is the API's)."""
+        if self.temperament not in Customer.Temperament.values:
+            return self.temperament
+        return str(Customer.Temperament(self.temperament).label)
+
 
 def customers_visible(*, user: User) -> QuerySet[Customer]:
     scope = scope_for(user=user)

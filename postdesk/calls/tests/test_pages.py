@@ -193,3 +193,15 @@ def test_the_state_panel_says_so_when_no_state_has_time_today(client_for):
     body = client_for("agent1").get("/calls/state/panel/").content.decode()
     assert 'data-testid="no-state-times"' in body
     assert "<caption" not in body
+
+
+def test_the_pop_names_the_callers_temperament_in_chinese(cti, cti_token, client_for, staff):
+    from postdesk.customers.models import Customer
+    from postdesk.customers.services import customer_create
+
+    caller = customer_create(actor=staff["admin"], name="李强", phones=["13922223333"])
+    Customer.objects.filter(pk=caller.pk).update(temperament="agitated")
+    call = _live_call(cti, cti_token, "tp1", "13922223333")
+    page = client_for("agent1").get(f"/calls/pop/{call.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert page.status_code == 200 and "激动型" in html and ">agitated<" not in html
