@@ -181,7 +181,7 @@ def zammad_reply(event: CtiEvent) -> dict[str, Any]:
 @router.post(
     "/zammad/{token}",
     auth=None,
-    response={200: ZammadReplyOut, 401: ErrorOut},  # 401: a wrong token in the path
+    response={200: ZammadReplyOut, 401: ErrorOut, 429: ErrorOut},  # a wrong token: 401, then 429
     exclude_none=True,
     openapi_extra=ZAMMAD_BODY,
     summary="Zammad generic CTI push",
@@ -195,7 +195,7 @@ def cti_zammad(request: HttpRequest, token: str) -> dict[str, Any]:
 @router.post(
     "/{token}",
     auth=None,
-    response={200: ZammadReplyOut, 401: ErrorOut},  # 401: a wrong token in the path
+    response={200: ZammadReplyOut, 401: ErrorOut, 429: ErrorOut},  # a wrong token: 401, then 429
     exclude_none=True,
     openapi_extra=ZAMMAD_BODY,
     summary="Zammad generic CTI push (Zammad's own path)",

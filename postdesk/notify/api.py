@@ -98,7 +98,7 @@ PROVIDER_PUSH = {
 
 @sms_router.post(
     "/receipts/{provider}",
-    response={200: PushOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: PushOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     openapi_extra=PROVIDER_PUSH,
     summary="Delivery receipts pushed by the SMS gateway (its own token)",
 )
@@ -110,7 +110,7 @@ def sms_receipts(request: HttpRequest, provider: str) -> dict[str, object]:
 
 @sms_router.post(
     "/inbound/{provider}",
-    response={200: PushOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: PushOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     openapi_extra=PROVIDER_PUSH,
     summary="Customers' SMS replies pushed by the gateway (its own token)",
 )

@@ -17,7 +17,7 @@ def test_every_operation_documents_its_success_answer():
                 for answer in success.values()
                 for media in answer.get("content", {}).values()
             )
-            if not typed:
+            if not typed and {str(k) for k in success} != {"204"}:  # 204: no body to type
                 untyped.append(f"{method.upper()} {path}")
     assert untyped == []
 

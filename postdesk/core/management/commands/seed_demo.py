@@ -6,8 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from postdesk.core.demo import demo_modules
-from postdesk.core.demo_history import seed_history
+from postdesk.core.demo import demo_modules, history_seeder
 
 
 class Command(BaseCommand):
@@ -39,6 +38,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {module.__name__}: {time.monotonic() - started:.1f}s")
         if options["history"] and not options["scale"]:
             started = time.monotonic()
-            seed_history(stdout=self.stdout)
+            history_seeder()(stdout=self.stdout)
             self.stdout.write(f"  history: {time.monotonic() - started:.1f}s")
         self.stdout.write(f"seed_demo: {time.monotonic() - began:.1f}s")
