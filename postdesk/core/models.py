@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStamped(models.Model):
@@ -139,11 +140,12 @@ class Export(models.Model):
     filters it was asked with, and the file once made (kept `EXPORT_KEEP_DAYS`)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-        EXPIRED = "expired", _("expired")
+        # with a context: "running" and "done" mean other things in other apps' catalogues
+        QUEUED = "queued", pgettext_lazy("export status", "queued")
+        RUNNING = "running", pgettext_lazy("export status", "running")
+        DONE = "done", pgettext_lazy("export status", "done")
+        FAILED = "failed", pgettext_lazy("export status", "failed")
+        EXPIRED = "expired", pgettext_lazy("export status", "expired")
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel (XLSX)"
