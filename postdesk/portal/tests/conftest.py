@@ -30,6 +30,18 @@ def solved(client: Client) -> dict[str, str]:
     return {"challenge": body["challenge"], "solution": solve(body["challenge"], body["bits"])}
 
 
+def wrong_solution(token: str, bits: int = POW_BITS) -> str:
+    """A solution that does not solve the challenge (appending a character to a right one
+    still solves it once in 2**bits tries, so look for one that is wrong for certain)."""
+    from postdesk.portal.challenge import leading_zero_bits, solution_digest
+
+    return next(
+        candidate
+        for candidate in (f"x{n}" for n in range(10_000))
+        if leading_zero_bits(solution_digest(token, candidate)) < bits
+    )
+
+
 def pickup_window(hours: int = 3) -> dict[str, str]:
     start = timezone.localtime() + timedelta(hours=hours)
     start = start.replace(minute=0, second=0, microsecond=0)

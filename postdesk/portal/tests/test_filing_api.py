@@ -13,7 +13,7 @@ from postdesk.customers.models import Customer
 from postdesk.customers.services import customer_create
 from postdesk.notices.models import Notice
 from postdesk.portal.models import SpentChallenge
-from postdesk.portal.tests.conftest import COMPLAINT, pickup_window, solved
+from postdesk.portal.tests.conftest import COMPLAINT, pickup_window, solved, wrong_solution
 from postdesk.routing.services import service_area_create
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 from postdesk.workorders.public_ref import parse_public_ref
@@ -197,7 +197,7 @@ def test_the_proof_of_work_is_required_checked_and_spent_once(org, file_request,
     with_nothing = file_request(pow={})
     assert with_nothing.status_code == 400 and "challenge" in with_nothing.json()["fields"]
     pow = solved(anon)
-    wrong = file_request(pow={**pow, "solution": pow["solution"] + "x"})
+    wrong = file_request(pow={**pow, "solution": wrong_solution(pow["challenge"])})
     assert wrong.status_code == 400 and "challenge" in wrong.json()["fields"]
     forged = file_request(pow={**pow, "challenge": pow["challenge"][:-2] + "zz"})
     assert forged.status_code == 400 and "challenge" in forged.json()["fields"]
