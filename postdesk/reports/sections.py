@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
 from postdesk.core.periods import Month
@@ -87,15 +87,23 @@ def work_order_breakdowns(*, user: User, month: Month, as_of: datetime) -> dict[
         for r in orders.values("type", "subtype").annotate(**figures).order_by("type", "subtype")
     ]
     channel_rows: dict[str, Any] = {}
+    # channel_of reads of the reference and the call only whether there is one: grouped
+    # by that, not by the values (a call id is one per phone order: a row per order).
     for r in (
-        orders.values("details__channel", "regulator_ref", "call_id").annotate(**figures).order_by()
+        orders.annotate(
+            has_regulator_ref=ExpressionWrapper(~Q(regulator_ref=""), BooleanField()),
+            has_call=ExpressionWrapper(~Q(call_id=""), BooleanField()),
+        )
+        .values("details__channel", "has_regulator_ref", "has_call")
+        .annotate(**figures)
+        .order_by()
     ):
         key = channel_of(
             details_channel=r["details__channel"]
             if isinstance(r["details__channel"], str)
             else None,
-            regulator_ref=r["regulator_ref"],
-            call_id=r["call_id"],
+            regulator_ref="yes" if r["has_regulator_ref"] else "",
+            call_id="yes" if r["has_call"] else "",
         )
         bucket = channel_rows.setdefault(key, Counter(_ZERO))
         for name in ("created", "closed", "overdue"):
