@@ -196,8 +196,9 @@ def top_causes(*, user: User, month: Month) -> dict[str, Any]:
 
 
 def most_overdue_units(*, user: User, as_of: datetime) -> list[dict[str, Any]]:
-    """The units with the most open overdue work orders at as-of (any month of creation)."""
-    closed = list(terminal_statuses())
+    """The units with the most open overdue work orders at as-of (any month of creation):
+    read from the partial index `wo_overdue_open` (its condition is this filter's)."""
+    closed = sorted(terminal_statuses())
     rows = list(
         work_orders_visible(user=user)
         .filter(breached=True, created_at__lte=as_of)

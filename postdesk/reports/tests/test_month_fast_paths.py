@@ -13,10 +13,13 @@ import pytest
 from django.utils import timezone
 
 from postdesk.core.periods import Month
-from postdesk.reports.sections import percentile, work_order_breakdowns
+from postdesk.org.models import Unit
+from postdesk.reports.sections import most_overdue_units, percentile, work_order_breakdowns
+from postdesk.reports.selectors import month_report, quality_targets, targets_compared
 from postdesk.workorders.channels import CHANNELS, channel_of
 from postdesk.workorders.flows import terminal_statuses
 from postdesk.workorders.models import WorkOrder
+from postdesk.workorders.selectors import complaint_headline, complaint_kpis
 from postdesk.workorders.tests.conftest import make_order  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +106,49 @@ def test_no_orders(staff):
     wo = work_order_breakdowns(user=staff["director1"], month=MONTH, as_of=timezone.now())
     assert wo["reply_time"] == {"replied": 0, "median_hours": None, "p90_hours": None}
     assert all(r["created"] == 0 for r in wo["by_channel"])
+
+
+def test_most_overdue_units_as_the_plain_way(random_month, staff):
+    """Every status a row can hold, overdue or not, some created after as-of: the
+    partial index's filter counts what the plain exclude counted."""
+    rng = random.Random(5)
+    codes = [code for code, _label in WorkOrder._meta.get_field("status").choices]
+    units = list(Unit.objects.values_list("pk", flat=True))
+    as_of = timezone.now()
+    for order in WorkOrder.objects.all():
+        WorkOrder.objects.filter(pk=order.pk).update(
+            status=rng.choice(codes),
+            breached=rng.random() < 0.6,
+            handling_unit_id=rng.choice([None, *units[:4]]),
+            created_at=as_of + timedelta(minutes=rng.choice([-600, -1, 0, 5])),
+        )
+    closed = set(terminal_statuses())
+    plain = Counter(
+        o.handling_unit_id
+        for o in WorkOrder.objects.all()
+        if o.breached and o.created_at <= as_of and o.status not in closed
+    )
+    got = most_overdue_units(user=staff["director1"], as_of=as_of)
+    names = Unit.objects.in_bulk([k for k in plain if k])
+    # five groups (no unit, four units): all shown; where a tie's no-unit row goes is
+    # the database's NULL order
+    pairs = [(r["unit"] or "", r["overdue"]) for r in got]
+    assert sorted(pairs) == sorted((names[k].code if k else "", n) for k, n in plain.items())
+    assert [n for _u, n in pairs] == sorted((n for _u, n in pairs), reverse=True)
+    assert sum(plain.values()) > 0
+
+
+@pytest.mark.parametrize("reader", ["director1", "ra_lead1"])
+def test_complaint_headline_is_complaint_kpis_headline(random_month, staff, reader):
+    user = staff[reader]
+    for month in (MONTH, MONTH.shift(-1)):
+        full = complaint_kpis(user=user, month=month)
+        keys = ("complaints", "replied", "reply_rate", "timely", "timely_rate")
+        assert complaint_headline(user=user, month=month) == {k: full[k] for k in keys}
+    as_of = timezone.now()
+    kpis = complaint_kpis(user=user, month=MONTH)
+    assert kpis["complaints"] > 0 or reader != "director1"
+    given = quality_targets(user=user, month=MONTH, as_of=as_of, complaints=kpis)
+    assert given == quality_targets(user=user, month=MONTH, as_of=as_of)
+    report = month_report(user=user, month=MONTH, as_of=as_of)
+    assert report["targets"] == targets_compared(user=user, month=MONTH, as_of=as_of)
