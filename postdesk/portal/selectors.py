@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -174,15 +175,60 @@ def _last4(phone: str) -> str:
 def request_find(*, reference: str, phone_last4: str) -> WorkOrder:
     """The order with this reference whose phone ends with `phone_last4`; NotFound (the
     same answer) for an unknown reference and for wrong digits."""
+    code = _ref_code(reference, phone_last4)
+    order = WorkOrder.objects.filter(public_ref=code).first()
+    _check_phone(order.caller_phone if order else "", phone_last4)
+    if order is None:
+        raise NotFound()  # (already raised by _check_phone: for the type checker)
+    return order
+
+
+def _ref_code(reference: str, phone_last4: str) -> str:
     code = parse_public_ref(reference or "")
     last4 = (phone_last4 or "").strip()
     if not code or len(last4) != 4 or not last4.isdigit():
         raise NotFound()
-    order = WorkOrder.objects.filter(public_ref=code).first()
-    expected = _last4(order.caller_phone) if order else "----"
-    if order is None or len(expected) != 4 or not hmac.compare_digest(expected, last4):
+    return code
+
+
+def _check_phone(caller_phone: str, phone_last4: str) -> None:
+    """NotFound unless the phone (of an order found; "" when none) ends with the digits."""
+    expected = _last4(caller_phone) if caller_phone else "----"
+    if len(expected) != 4 or not hmac.compare_digest(expected, (phone_last4 or "").strip()):
         raise NotFound()
-    return order
+
+
+#: the order's columns the public view reads (`request_public`), in `_OrderRow`'s order
+_ORDER_COLUMNS = (
+    "pk", "public_ref", "type", "status", "caller_phone", "satisfaction", "reply_due_at",
+    "due_at", "created_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _OrderRow:
+    """The few fields of an order the public's view is built from (not a whole row)."""
+
+    pk: int
+    public_ref: str
+    type: str
+    status: str
+    caller_phone: str
+    satisfaction: str
+    reply_due_at: datetime | None
+    due_at: datetime | None
+    created_at: datetime | None
+
+
+def request_public(*, reference: str, phone_last4: str) -> PublicRequest:
+    """`public_request(request_find(...))` reading only the columns the public sees: the
+    same NotFound for an unknown reference and wrong digits (following's hot path)."""
+    code = _ref_code(reference, phone_last4)
+    row = WorkOrder.objects.filter(public_ref=code).values_list(*_ORDER_COLUMNS).first()
+    _check_phone(row[4] if row else "", phone_last4)
+    if row is None:
+        raise NotFound()  # (already raised by _check_phone: for the type checker)
+    return _public_view(_OrderRow(*row))
 
 
 _TYPE_LABELS: dict[str, tuple[str, str]] = {
@@ -201,15 +247,41 @@ def type_label(code: str) -> str:
     return _pick(_TYPE_LABELS.get(code, ("诉求", "Request")))
 
 
-def _milestone(ev: WorkOrderEvent) -> str | None:
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """The fields of a `WorkOrderEvent` the public's timeline is built from."""
+
+    at: datetime
+    action: str
+    from_status: str
+    to_status: str
+    text: str
+    data: dict[str, Any] | None
+    unit_name: str | None
+
+
+def _steps(order_id: int) -> list[_Step]:
+    rows = (
+        WorkOrderEvent.objects.filter(order_id=order_id)
+        .order_by("at", "id")
+        .values_list("at", "action", "from_status", "to_status", "text", "data", "unit__name")
+    )
+    return [_Step(*row) for row in rows]
+
+
+def _from_portal(ev: _Step) -> bool:
+    return ev.action == "follow_up" and (ev.data or {}).get("source") == "portal"
+
+
+def _milestone(ev: _Step) -> str | None:
     zh = _zh()
     if ev.action == "create":
         return "已受理您的诉求" if zh else "Received"
-    if ev.action in {"dispatch", "transfer", "redispatch"} and ev.unit is not None:
-        return f"已转交{ev.unit.name}办理" if zh else f"Passed to {ev.unit.name}"
+    if ev.action in {"dispatch", "transfer", "redispatch"} and ev.unit_name is not None:
+        return f"已转交{ev.unit_name}办理" if zh else f"Passed to {ev.unit_name}"
     if ev.action == "reply":
         return "已答复" if zh else "Replied"
-    if ev.action == "follow_up" and (ev.data or {}).get("source") == "portal":
+    if _from_portal(ev):
         if ev.to_status == "processing":
             return "已收到您的评价，重新办理中" if zh else "Rated; being handled again"
         return "已收到您的评价，已办结" if zh else "Rated; closed"
@@ -226,7 +298,7 @@ def _milestone(ev: WorkOrderEvent) -> str | None:
 REPLIED_TYPES = frozenset({"complaint", "suggestion", "consultation"})
 
 
-def public_due(order: WorkOrder) -> datetime | None:
+def public_due(order: WorkOrder | _OrderRow) -> datetime | None:
     """By when the public hears from us: the reply deadline (complaints, suggestions,
     consultations), else the step running now (a pickup: dispatched by, then confirmed
     by the office by)."""
@@ -237,9 +309,11 @@ def public_due(order: WorkOrder) -> datetime | None:
 
 def public_request(order: WorkOrder) -> PublicRequest:
     """The public's view of an order: public milestones and the centre's reply text."""
-    events = list(
-        WorkOrderEvent.objects.filter(order=order).select_related("unit").order_by("at", "id")
-    )
+    return _public_view(order)
+
+
+def _public_view(order: WorkOrder | _OrderRow) -> PublicRequest:
+    events = _steps(order.pk)
     timeline: list[Milestone] = []
     reply = ""
     for ev in events:
@@ -249,9 +323,7 @@ def public_request(order: WorkOrder) -> PublicRequest:
         if ev.action == "reply":
             reply = ev.text
     code, zh, en = PUBLIC_STATUS.get(order.status, ("processing", "处理中", "Being handled"))
-    rated = bool(order.satisfaction) or any(
-        ev.action == "follow_up" and (ev.data or {}).get("source") == "portal" for ev in events
-    )
+    rated = bool(order.satisfaction) or any(_from_portal(ev) for ev in events)
     return PublicRequest(
         reference=format_public_ref(order.public_ref),
         type=order.type,
