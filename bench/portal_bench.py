@@ -21,7 +21,9 @@ Track asks random known waybills (`GET /api/v1/public/track/{waybill}`); follow 
 random orders by reference and last four digits (`GET /api/v1/public/requests/{ref}`),
 each lane from its own client address (X-Forwarded-For through the loopback proxy), so
 the follow limit (20 wrong tries per address) never refuses a right answer. Figures are
-printed, not asserted; the aim is p99 < 100 ms.
+printed, not asserted; the aim is p99 < 100 ms. The server runs `postdesk serve`'s defaults
+(`WEB_CONCURRENCY` 2 workers, `WEB_THREADS` 8 threads, as README says and a deployment
+gets unless it sets them); `--workers` / `--threads` change them.
 """
 
 from __future__ import annotations
@@ -131,6 +133,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=6400)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    # `postdesk serve`'s own defaults (WEB_CONCURRENCY, WEB_THREADS): what a deployment runs
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
     parser.add_argument(
         "--database",
         default="",
@@ -188,7 +193,8 @@ def main() -> None:
         f"; sampled {len(orders)} orders, {len(sample['waybills'])} waybills"
     )
     port = free_port()
-    proc = serve(env, port)
+    proc = serve(env, port, opts.workers, opts.threads)
+    print(f"postdesk serve: {opts.workers} workers x {opts.threads} threads", flush=True)
     ctx = {"server": proc.pid, "redis": env["REDIS_URL"], "url": env["DATABASE_URL"], "db": db}
     try:
         track = [f"/api/v1/public/track/{w}" for w in sample["waybills"]]
