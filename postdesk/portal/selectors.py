@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from postdesk.core.errors import NotFound, ValidationFailed
+from postdesk.portal import public_sql
 from postdesk.portal.typo import likely_typo_positions, swapped_neighbours
-from postdesk.tracking.models import Event
 from postdesk.tracking.waybill import WaybillError, normalize_waybill, validate_waybill
-from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.models import WorkOrder
 from postdesk.workorders.public_ref import format_public_ref, parse_public_ref
 
 HOTLINE = "11185"
@@ -126,16 +126,12 @@ def public_track(*, raw: str) -> PublicTrack:
     """A parcel's public events, oldest first. Raises ValidationFailed for a malformed
     number; an unknown valid number answers an empty list (it may not be posted yet)."""
     number = waybill_check(raw)
-    rows = (
-        Event.objects.filter(waybill_no=number)
-        .order_by("event_time", "id")
-        .values_list("event_time", "event_code", "office_name", "reason")[:200]
-    )
     events: list[PublicEvent] = []
-    for at, code, office, reason in rows:
-        label = _pick(EVENT_LABELS.get(code, EVENT_LABELS["INFO"]))
+    side = 0 if _zh() else 1  # the label pair's Chinese or English (asked once)
+    for at, code, office, reason in public_sql.track_rows(number):
+        label = EVENT_LABELS.get(code, EVENT_LABELS["INFO"])[side]
         if code == "DELIVERY_FAILED" and reason:
-            label = f"{label}（{reason[:60]}）" if _zh() else f"{label} ({reason[:60]})"
+            label = f"{label}（{reason[:60]}）" if side == 0 else f"{label} ({reason[:60]})"
         events.append(PublicEvent(at=at, code=code, label=label, office=office or ""))
     last = events[-1] if events else None
     return PublicTrack(
@@ -198,16 +194,10 @@ def _check_phone(caller_phone: str, phone_last4: str) -> None:
         raise NotFound()
 
 
-#: the order's columns the public view reads (`request_public`), in `_OrderRow`'s order
-_ORDER_COLUMNS = (
-    "pk", "public_ref", "type", "status", "caller_phone", "satisfaction", "reply_due_at",
-    "due_at", "created_at",
-)  # fmt: skip
-
-
 @dataclass(frozen=True, slots=True)
 class _OrderRow:
-    """The few fields of an order the public's view is built from (not a whole row)."""
+    """The few fields of an order the public's view is built from (not a whole row):
+    `public_sql.ORDER_FIELDS`, in their order."""
 
     pk: int
     public_ref: str
@@ -224,7 +214,7 @@ def request_public(*, reference: str, phone_last4: str) -> PublicRequest:
     """`public_request(request_find(...))` reading only the columns the public sees: the
     same NotFound for an unknown reference and wrong digits (following's hot path)."""
     code = _ref_code(reference, phone_last4)
-    row = WorkOrder.objects.filter(public_ref=code).values_list(*_ORDER_COLUMNS).first()
+    row = public_sql.order_row(code)
     _check_phone(row[4] if row else "", phone_last4)
     if row is None:
         raise NotFound()  # (already raised by _check_phone: for the type checker)
@@ -261,12 +251,7 @@ class _Step:
 
 
 def _steps(order_id: int) -> list[_Step]:
-    rows = (
-        WorkOrderEvent.objects.filter(order_id=order_id)
-        .order_by("at", "id")
-        .values_list("at", "action", "from_status", "to_status", "text", "data", "unit__name")
-    )
-    return [_Step(*row) for row in rows]
+    return [_Step(*row) for row in public_sql.step_rows(order_id)]
 
 
 def _from_portal(ev: _Step) -> bool:

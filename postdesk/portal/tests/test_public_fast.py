@@ -121,3 +121,37 @@ def test_other_requests_go_down_the_stack(anon):
 def test_the_metrics_routes_are_the_api_patterns():
     for prefix, route in middleware.ROUTES.items():
         assert "/" + resolve(prefix + "K7QM-3XPR").route == route
+
+
+def test_the_plain_statements_read_what_the_querysets_read(parcel, make_order, act):
+    from postdesk.portal import public_sql
+    from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+
+    Event.objects.create(
+        waybill_no=WAYBILL, event_code="INFO", event_time=timezone.now() - timedelta(days=2),
+        office_code="OFX", recorded_at=timezone.now(),
+    )  # fmt: skip  # out of order, no office name
+    tracked = (
+        Event.objects.filter(waybill_no=WAYBILL)
+        .order_by("event_time", "id")
+        .values_list("event_time", "event_code", "office_name", "reason")[:200]
+    )
+    assert public_sql.track_rows(WAYBILL) == list(tracked) and len(tracked) == 4
+    assert public_sql.track_rows("EA000000000CN") == []
+
+    order = act(make_order(), "agent1", "dispatch", unit="WZ-LC01")
+    WorkOrderEvent.objects.create(
+        order=order, action="follow_up", at=timezone.now(), data={"source": "portal"}
+    )
+    row = WorkOrder.objects.filter(public_ref=order.public_ref)
+    assert public_sql.order_row(order.public_ref) == row.values_list(*public_sql.ORDER_FIELDS)[0]
+    assert public_sql.order_row("ZZZZZZZZ") is None
+    steps = (
+        WorkOrderEvent.objects.filter(order_id=order.pk)
+        .order_by("at", "id")
+        .values_list(*public_sql.STEP_FIELDS, "unit__name")
+    )
+    assert public_sql.step_rows(order.pk) == list(steps)
+    assert [s[1] for s in steps] == ["create", "dispatch", "follow_up"]
+    assert steps[1][6] and steps[0][6] is None and steps[2][5] == {"source": "portal"}
+    assert all(s[0].tzinfo is not None for s in public_sql.step_rows(order.pk))
