@@ -144,7 +144,18 @@ def compare(n: int, folder: Path) -> None:
         )
 
 
-def export(n: int, folder: Path, keep: bool) -> None:
+def seeded_count(url: str) -> int:
+    try:
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT count(*) FROM workorders_workorder").fetchone()
+            return int(row[0]) if row else 0
+    except psycopg.Error:
+        return -1
+
+
+def export(n: int, folder: Path, keep: bool, reuse: bool = False) -> None:
+    url = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+    reused = reuse and seeded_count(url) == n
     env = {
         **os.environ,
         "POSTDESK_VAR_DIR": str(folder),
@@ -153,20 +164,23 @@ def export(n: int, folder: Path, keep: bool) -> None:
         "BACKGROUND_MODE": "sync",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "postdesk.settings",
-        "DATABASE_URL": pg_reset(),
+        "DATABASE_URL": url if reused else pg_reset(),
     }
     env.pop("TEST_DATABASE_NAME", None)
     try:
-        subprocess.run([*CLI, "migrate", "-v", "0"], env=env, check=True)
-        started = time.monotonic()
-        seeded = subprocess.run(
-            [*CLI, "shell", "-c", SEED.format(n=n)], env=env, capture_output=True, text=True
-        )
-        if seeded.returncode:
-            raise SystemExit(f"seeding failed:\n{seeded.stderr[-3000:]}")
-        out = seeded.stdout
         print(f"\n== export of {n:,} work orders, PostgreSQL, one process (as the worker)")
-        print(f"seeded in {time.monotonic() - started:.0f} s ({out.split()[-1]} s of inserts)")
+        if reused:
+            print(f"reusing {DB_NAME} ({n:,} work orders already seeded)")
+        else:
+            subprocess.run([*CLI, "migrate", "-v", "0"], env=env, check=True)
+            started = time.monotonic()
+            seeded = subprocess.run(
+                [*CLI, "shell", "-c", SEED.format(n=n)], env=env, capture_output=True, text=True
+            )
+            if seeded.returncode:
+                raise SystemExit(f"seeding failed:\n{seeded.stderr[-3000:]}")
+            out = seeded.stdout
+            print(f"seeded in {time.monotonic() - started:.0f} s ({out.split()[-1]} s of inserts)")
         for fmt in ("csv", "xlsx"):
             script = EXPORT.format(owner="admin", fmt=fmt)
             out = subprocess.run(
@@ -180,7 +194,7 @@ def export(n: int, folder: Path, keep: bool) -> None:
                 f"{r['rows'] / r['cpu']:,.0f} rows per CPU-second); "
                 f"peak RSS {r['rss_kb'] / 1024:.0f} MB "
                 f"(before the export {r['before_kb'] / 1024:.0f} MB); "
-                f"file {r['bytes'] / 1e6:.0f} MB"
+                f"file {r['bytes'] / 1e6:.0f} MB; {load()}"
             )
     finally:
         if not keep:
@@ -198,13 +212,18 @@ def main() -> None:
     parser.add_argument("--compare-rows", type=int, default=100_000)
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the kept database when it holds n work orders (implies --keep)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-exports-") as tmp:
         folder = Path(tmp)
         print(f"machine: {load()} (other processes share it: see CPU-seconds)")
         compare(args.compare_rows, folder)
         if not args.skip_export:
-            export(args.n, folder, args.keep)
+            export(args.n, folder, args.keep or args.reuse, args.reuse)
 
 
 if __name__ == "__main__":
