@@ -4,8 +4,9 @@ that `bench/exports_bench.py --keep` (or `--reuse`) leaves behind.
 Stages, each timed with `time.process_time()` (this process only; PostgreSQL's own CPU
 is not in it) over the same rows:
 
-1. the query and its iteration (`values_list(...).iterator(chunk_size)`, nothing done
-   with the rows),
+1. the query and its iteration, nothing done with the rows: Django's
+   `values_list(...).iterator(chunk_size)`, then `core.exportlists.stream_values` (what
+   the lists use: psycopg's own cursor and C loader for timestamptz),
 2. the list's `rows()` (the query plus the row building: labels, masking, phones),
 3. each writer (`core/exports.py`) fed the rows already built, CSV and XLSX,
 4. XlsxWriter alone, the same rows' Python values written cell by cell with
@@ -73,7 +74,15 @@ def main() -> None:
     count = 0
     for _values in qs.values_list(*wo_exports.FIELDS)[:n].iterator(chunk_size=CHUNK):
         count += 1
-    per_row("1. query + iteration (values_list)", time.process_time() - started, count)
+    per_row("1a. query + iteration (Django's iterator)", time.process_time() - started, count)
+
+    from postdesk.core.exportlists import stream_values
+
+    started = time.process_time()
+    count = 0
+    for _values in stream_values(qs[:n], wo_exports.FIELDS):
+        count += 1
+    per_row("1b. query + iteration (stream_values)", time.process_time() - started, count)
 
     started = time.process_time()
     built = []

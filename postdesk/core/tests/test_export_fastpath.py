@@ -187,3 +187,23 @@ def test_a_masked_work_order_export_reads_back_as_the_expected_rows(
                 assert abs(got[col] - want[col]) < timedelta(milliseconds=1)
                 got[col] = want[col]
     assert rows == expected
+
+
+@pytest.mark.django_db
+def test_stream_values_reads_what_values_list_reads(staff):
+    """On PostgreSQL through psycopg's own cursor and loader, elsewhere `iterator()`: the
+    same tuples either way (the same instants, aware), and nothing for an empty filter."""
+    from postdesk.core.exportlists import stream_values
+    from postdesk.workorders import exports
+    from postdesk.workorders.models import WorkOrder
+    from postdesk.workorders.services import work_order_create
+
+    for n in range(5):
+        work_order_create(
+            actor=staff["agent1"], type="consultation", title=f"第{n}条", caller_phone="13812345678"
+        )
+    orders = WorkOrder.objects.order_by("-id")
+    streamed = list(stream_values(orders, exports.FIELDS, chunk=2))
+    assert streamed == list(orders.values_list(*exports.FIELDS)) and len(streamed) == 5
+    assert all(row[11].utcoffset() is not None for row in streamed)
+    assert list(stream_values(orders.filter(pk__in=[]), exports.FIELDS)) == []
