@@ -50,11 +50,15 @@ QUOTE_PREFIX = {"quote_prefix": True}
 
 # --- the streaming writers of background exports (core/export_jobs.py) ----------------------
 #
-# Both write a row at a time and keep nothing of the rows already written: a CSV through
-# the csv module, a workbook through XlsxWriter's constant-memory mode (each row flushed
-# to a temporary file as soon as the next begins; `bench/exports_bench.py` compares it with
-# openpyxl's write-only mode on this machine). Dates and times are written in local time:
-# an Excel date cell in the workbook, "YYYY-MM-DD HH:MM:SS" in the CSV.
+# Both take the rows a chunk at a time (`rows`) and keep nothing of the rows already
+# written: a CSV through the csv module (`writerows`), a workbook through XlsxWriter's
+# constant-memory mode (each row flushed to a temporary file as soon as the next begins;
+# `bench/exports_bench.py` compares it with openpyxl's write-only mode on this machine).
+# Dates and times are written in local time: an Excel date cell in the workbook,
+# "YYYY-MM-DD HH:MM:SS" in the CSV. A million-row export makes 14 million cells, so the
+# cells of the common exact types are converted inline and everything else goes through
+# the general path (`_csv_cell`, `XlsxSink._cell`); `core/tests/test_export_fastpath.py`
+# checks that both give the same cells.
 
 
 #: Excel's day zero (the workbook's default 1900 system), as an instant in UTC
