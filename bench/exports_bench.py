@@ -1,7 +1,8 @@
 """Export benchmark (issue 17): a background export of n work orders on PostgreSQL.
 
-1. The streaming writers compared on this machine: XlsxWriter's constant-memory mode
-   against openpyxl's write-only mode, the same 100,000 work-order-shaped rows (14
+1. The streaming writers compared on this machine: rustpy-xlsxwriter (the one
+   `core.exports.XlsxSink` uses), XlsxWriter's constant-memory mode and openpyxl's
+   write-only mode, the same 100,000 work-order-shaped rows (14
    columns: text, Chinese text, dates, a truth value), each in its own process — seconds,
    rows/s, peak RSS, file size.
 2. `export_run` (what the Celery worker runs) over n bulk-generated work orders
@@ -67,6 +68,11 @@ if which == "xlsxwriter":
             elif isinstance(v, bool): sheet.write_boolean(r, c, v)
             elif isinstance(v, datetime): sheet.write_datetime(r, c, v, when)
     book.close()
+elif which == "rustpy":
+    import rustpy_xlsxwriter
+    rustpy_xlsxwriter.write_worksheet((dict(zip(headers, row)) for row in rows()), path,
+        sheet_name="工单", freeze_row=1, bold_headers=True,
+        datetime_format="yyyy-mm-dd hh:mm:ss")
 else:
     from openpyxl import Workbook
     book = Workbook(write_only=True)
@@ -169,7 +175,7 @@ def pg_reset(drop_only: bool = False) -> str:
 
 def compare(n: int, folder: Path) -> None:
     print(f"\n== streaming XLSX writers, {n:,} rows x 14 columns (each in its own process)")
-    for which in ("xlsxwriter", "openpyxl"):
+    for which in ("rustpy", "xlsxwriter", "openpyxl"):
         path = folder / f"{which}.xlsx"
         out = subprocess.run(
             [sys.executable, "-c", WRITER, which, str(n), str(path)],

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -100,12 +101,7 @@ def main() -> None:
             started = time.process_time()
             sink = open_sink(fmt, path, sheet="工单")
             sink.header(headers)
-            write_rows = getattr(sink, "rows", None)
-            if write_rows is not None:
-                write_rows(built)
-            else:
-                for row in built:
-                    sink.row(row)
+            sink.write(built)
             sink.close()
             per_row(f"3. {fmt} writer (core/exports.py)", time.process_time() - started, n)
 
@@ -146,10 +142,7 @@ def main() -> None:
                 profile.enable()
                 sink = open_sink(fmt, str(Path(tmp) / f"p.{fmt}"), sheet="工单")
                 sink.header(headers)
-                for done, row in enumerate(export_list.rows(user, filters), start=1):
-                    sink.row(row)
-                    if done == n:
-                        break
+                sink.write(islice(export_list.rows(user, filters), n))
                 sink.close()
                 profile.disable()
                 out = io.StringIO()

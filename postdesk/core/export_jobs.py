@@ -7,7 +7,7 @@ the owner only, deleted after `EXPORT_KEEP_DAYS`.
   through the list's own parsing — then stores the `Export` and queues the job after
   commit. A bad request is a 400 and queues nothing.
 - `export_run` reads the rows with the owner's scope, in chunks, into the streaming writer
-  (`core/exports.py`: every cell defused), and updates the progress every
+  (`core/exports.py`: every cell defused), which calls back with the progress every
   `PROGRESS_EVERY` rows; memory stays flat however many rows. An export that holds
   personal data in full is written to the access log once, with its list, filters and
   row count, when its file is made.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +37,6 @@ logger = logging.getLogger(__name__)
 
 EXPORT_KEEP_DAYS = 7
 PROGRESS_EVERY = 5000
-#: rows handed to the writer at a time
-WRITE_CHUNK = 1000
 FORMATS = ("xlsx", "csv")
 #: an export still queued or running after this long is taken as lost (a killed worker)
 STALE_AFTER = timedelta(hours=6)
@@ -132,18 +129,16 @@ def _make(export: Export, user: Any) -> str:
         total = export_list.count(user, filters)
         Export.objects.filter(pk=export.pk).update(total=total)
         sink = open_sink(export.format, str(path), sheet=str(export_list.label))
+
+        def progress(done: int) -> None:  # after every PROGRESS_EVERY rows
+            Export.objects.filter(pk=export_id).update(
+                rows=done, progress=min(done / total, 0.99) if total else 0.0
+            )
+
         done = 0
         try:
             sink.header([str(header) for header in export_list.columns(user)])
-            rows = iter(export_list.rows(user, filters))
-            # whole chunks to the writer (`writerows` for a CSV); the progress after
-            # every PROGRESS_EVERY rows
-            while written := sink.rows(islice(rows, min(WRITE_CHUNK, PROGRESS_EVERY))):
-                before, done = done, done + written
-                if done // PROGRESS_EVERY > before // PROGRESS_EVERY:
-                    Export.objects.filter(pk=export.pk).update(
-                        rows=done, progress=min(done / total, 0.99) if total else 0.0
-                    )
+            done = sink.write(export_list.rows(user, filters), progress, every=PROGRESS_EVERY)
         finally:
             sink.close()
     except Exception as exc:

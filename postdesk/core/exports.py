@@ -3,10 +3,11 @@
 A spreadsheet reads a cell that begins with `=`, `+`, `-` or `@` (or a tab or carriage
 return before one) as a formula: a customer named `=HYPERLINK(...)` would run in the
 exporting clerk's Excel. In a CSV such text is written with a leading apostrophe, which
-the spreadsheet takes as "this is text" and hides; numbers stay numbers. In an Excel
-workbook the same cells are written as strings with Excel's own quote prefix
-(`QUOTE_PREFIX`, chosen by `formula_like`): shown exactly as they are, and still text
-when someone edits the cell.
+the spreadsheet takes as "this is text" and hides; numbers stay numbers. In the small
+XlsxWriter workbooks (reports, the access log) the same cells are written as strings
+with Excel's own quote prefix (`QUOTE_PREFIX`, chosen by `formula_like`): shown exactly
+as they are, and still text when someone edits the cell. The background export's
+workbook (`XlsxSink`) writes them as text cells (never formulas) without the prefix.
 
 Every CSV or Excel export goes through here (`core/tests/test_exports.py` finds any
 writer that does not).
@@ -15,13 +16,13 @@ writer that does not).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
-from typing import Any, cast
+from typing import Any
 
-import xlsxwriter
+import rustpy_xlsxwriter
 from django.utils import timezone
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -50,20 +51,24 @@ QUOTE_PREFIX = {"quote_prefix": True}
 
 # --- the streaming writers of background exports (core/export_jobs.py) ----------------------
 #
-# Both take the rows a chunk at a time (`rows`) and keep nothing of the rows already
-# written: a CSV through the csv module (`writerows`), a workbook through XlsxWriter's
-# constant-memory mode (each row flushed to a temporary file as soon as the next begins;
-# `bench/exports_bench.py` compares it with openpyxl's write-only mode on this machine).
-# Dates and times are written in local time: an Excel date cell in the workbook,
-# "YYYY-MM-DD HH:MM:SS" in the CSV. A million-row export makes 14 million cells, so the
-# cells of the common exact types are converted inline and everything else goes through
-# the general path (`_csv_cell`, `XlsxSink._cell`); `core/tests/test_export_fastpath.py`
-# checks that both give the same cells.
+# Both take the rows as an iterator (`write`, with a progress callback) and keep nothing
+# of the rows already written: a CSV through the csv module (`writerows`, a chunk at a
+# time), a workbook through rustpy-xlsxwriter's constant-memory mode (it pulls the rows
+# from a generator and streams them to a temporary file; `bench/exports_bench.py`
+# compares it with XlsxWriter's constant-memory mode and openpyxl's write-only mode on
+# this machine). Dates and times are written in local time: an Excel date cell in the
+# workbook, "YYYY-MM-DD HH:MM:SS" in the CSV. A million-row export makes 14 million
+# cells, so the cells of the common exact types are converted inline and everything
+# else goes through the general path (`_csv_cell`, `_xlsx_cell`);
+# `core/tests/test_export_fastpath.py` checks that both give the same cells.
 
-
-#: Excel's day zero (the workbook's default 1900 system), as an instant in UTC
-_EXCEL_EPOCH = datetime(1899, 12, 31, tzinfo=UTC)
-_DAY_SECONDS = 60 * 60 * 24
+#: `progress(done)`, called after every `every` rows written
+Progress = Callable[[int], None]
+#: rows handed to the csv module at once
+WRITE_CHUNK = 1000
+#: Excel's longest cell text (XlsxWriter cut longer text there; rust_xlsxwriter refuses it)
+XLSX_TEXT_MAX = 32767
+LOCAL_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def _local(value: Any) -> Any:
@@ -96,11 +101,11 @@ def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[
 class CsvSink:
     """UTF-8 with a byte-order mark (Excel opens it as UTF-8), every cell defused.
 
-    `rows` is the fast path of an export (`row` is the same for one row): the cells of
-    the exact types a list gives — text, None, aware datetimes, truth values — are
-    converted inline (a local time is the instant moved to the current zone and cut to
-    seconds, which is `strftime(LOCAL_TIME)` for years from 1000), anything else goes
-    through `_csv_cell`; a chunk of rows is handed to `writerows` at once."""
+    `write` is the fast path of an export: the cells of the exact types a list gives —
+    text, None, aware datetimes, truth values — are converted inline (a local time is the
+    instant moved to the current zone and cut to seconds, which is `strftime(LOCAL_TIME)`
+    for years from 1000), anything else goes through `_csv_cell`; a chunk of rows is
+    handed to `writerows` at once."""
 
     def __init__(self, path: str) -> None:
         self._file = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
@@ -110,11 +115,11 @@ class CsvSink:
     def header(self, headers: Sequence[str]) -> None:
         self._writer.writerow(safe_row(headers))
 
-    def row(self, values: Sequence[Any]) -> None:
-        self.rows((values,))
-
-    def rows(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Write the rows; answers how many."""
+    def write(
+        self, rows: Iterable[Sequence[Any]], progress: Progress | None = None, every: int = 5000
+    ) -> int:
+        """Write the rows; answers how many. `progress(done)` is called after every
+        `every` rows."""
         zone, start, general = self._zone, FORMULA_START, _csv_cell
 
         def cell(value: Any) -> Any:
@@ -134,9 +139,11 @@ class CsvSink:
             return general(value)
 
         count = 0
-        for chunk in _chunks(rows, 1000):
+        for chunk in _chunks(rows, WRITE_CHUNK):
             self._writer.writerows([[cell(v) for v in values] for values in chunk])
-            count += len(chunk)
+            before, count = count, count + len(chunk)
+            if progress is not None and count // every > before // every:
+                progress(count)
         return count
 
     def close(self) -> None:
@@ -144,105 +151,103 @@ class CsvSink:
 
 
 class XlsxSink:
-    """One sheet, a frozen header row; formula-like text written as text (quote prefix).
+    """One sheet, a bold frozen header row, column widths for Chinese; every text a text cell.
 
-    `rows` is the fast path of an export (`row` is the same for one row): a cell is
-    dispatched on its exact type; an aware datetime becomes its Excel serial number in
-    local time computed as XlsxWriter computes it (whole days, then seconds and
-    microseconds over a day, plus Excel's 1900 leap day) without building a naive copy,
-    and is written with the date-time format, which is what `write_datetime` stores;
-    anything else goes through `_cell`, the general path."""
+    Written by rustpy-xlsxwriter (rust_xlsxwriter under PyO3) in its constant-memory
+    mode: `write` hands it a generator of the rows, which it pulls one at a time and
+    streams to a temporary file, so nothing of the rows already written is held (the
+    whole sheet is one call; `header` only remembers the headers). A row becomes a dict
+    keyed by the headers (the library's record); a cell is dispatched on its exact type:
+    text as text (cut at Excel's 32,767 characters, as XlsxWriter did), an aware datetime
+    as its local wall time (an Excel date with the date-time format), a truth value, a
+    number; anything else through `_cell`. Formula-like text is a text cell, never a
+    formula (the library writes no string as a formula), but without XlsxWriter's quote
+    prefix: the library takes formats by column, not by cell (see ARCHITECTURE)."""
 
     def __init__(self, path: str, sheet: str = "Sheet1") -> None:
-        self._book = xlsxwriter.Workbook(
-            path,
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
-        self._sheet = self._book.add_worksheet(sheet[:31])
-        self._quoted = self._book.add_format(QUOTE_PREFIX)
-        self._bold = self._book.add_format({"bold": True})
-        self._when = self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        self._day = self._book.add_format({"num_format": "yyyy-mm-dd"})
-        self._zone = timezone.get_current_timezone()
-        self._row = 0
+        self._path = path
+        self._sheet = sheet[:31]
+        self._headers: list[str] = []
+        self._written = False
 
     def header(self, headers: Sequence[str]) -> None:
-        self._sheet.freeze_panes(1, 0)
-        for col, text in enumerate(headers):
+        # the headers are the records' keys: a repeated one would merge two columns
+        seen: dict[str, int] = {}
+        keys = []
+        for text in (str(h) for h in headers):
+            seen[text] = seen.get(text, 0) + 1
+            keys.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+        self._headers = keys
+
+    def write(
+        self, rows: Iterable[Sequence[Any]], progress: Progress | None = None, every: int = 5000
+    ) -> int:
+        """Write the rows (once, after `header`); answers how many. `progress(done)` is
+        called after every `every` rows."""
+        if self._written:
+            raise RuntimeError("XlsxSink.write is called once")
+        self._written = True
+        keys, zone, general, limit = self._headers, self._zone(), _xlsx_cell, XLSX_TEXT_MAX
+        count = 0
+
+        def records() -> Iterator[dict[str, Any]]:
+            nonlocal count
+            for values in rows:
+                cells = []
+                for value in values:
+                    kind = type(value)
+                    if kind is str:
+                        cells.append(value if len(value) <= limit else value[:limit])
+                    elif value is None or kind is bool or kind is int or kind is float:
+                        cells.append(value)
+                    elif kind is datetime and value.utcoffset() is not None:
+                        local = value.astimezone(zone)
+                        cells.append(
+                            local.replace(tzinfo=None) if local.year >= 1900 else general(value)
+                        )
+                    else:
+                        cells.append(general(value))
+                yield dict(zip(keys, cells, strict=True))
+                count += 1
+                if progress is not None and count % every == 0:
+                    progress(count)
+            if not count:  # a record of nothing: the header row alone
+                yield dict.fromkeys(keys)
+
+        rustpy_xlsxwriter.write_worksheet(
+            records(),
+            self._path,
+            sheet_name=self._sheet,
+            freeze_row=1,
+            bold_headers=True,
+            datetime_format=LOCAL_TIME_FORMAT,
             # Chinese headers are about two units wide a character
-            self._sheet.set_column(col, col, max(10, min(40, 2 * len(str(text)) + 2)))
-            self._sheet.write_string(0, col, str(text), self._bold)
-        self._row = 1
-
-    def row(self, values: Sequence[Any]) -> None:
-        self.rows((values,))
-
-    def rows(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Write the rows; answers how many."""
-        sheet, zone, start = self._sheet, self._zone, FORMULA_START
-        write_string, write_number = sheet.write_string, sheet.write_number
-        write_boolean, general = sheet.write_boolean, self._cell
-        quoted, when, epoch, day = self._quoted, self._when, _EXCEL_EPOCH, _DAY_SECONDS
-        r = self._row
-        for values in rows:
-            for col, value in enumerate(values):
-                kind = type(value)
-                if kind is str:
-                    if not value:
-                        continue
-                    if value.startswith(start):
-                        write_string(r, col, value, quoted)
-                    else:
-                        write_string(r, col, value)
-                elif value is None:
-                    continue
-                elif kind is datetime and value.utcoffset() is not None:
-                    # the local wall time's distance from Excel's day zero
-                    delta = value - epoch + cast(timedelta, value.astimezone(zone).utcoffset())
-                    if delta.days > 61:  # past 1900-03-01: XlsxWriter's plain case
-                        serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / day
-                        write_number(r, col, serial + 1, when)
-                    else:
-                        general(r, col, value)
-                elif kind is bool:
-                    write_boolean(r, col, value)
-                else:
-                    general(r, col, value)
-            r += 1
-        count = r - self._row
-        self._row = r
+            column_widths=[float(max(10, min(40, 2 * len(k) + 2))) for k in keys],
+        )
         return count
 
-    def _cell(self, r: int, col: int, value: Any) -> None:
-        """Any value, the general path."""
-        sheet = self._sheet
-        value = _local(value)
-        if value is None or value == "":
-            return
-        if isinstance(value, str):
-            if formula_like(value):
-                sheet.write_string(r, col, value, self._quoted)
-            else:
-                sheet.write_string(r, col, value)
-        elif isinstance(value, bool):
-            sheet.write_boolean(r, col, value)
-        elif isinstance(value, int | float | Decimal):
-            sheet.write_number(r, col, float(value))
-        elif isinstance(value, datetime):
-            sheet.write_datetime(r, col, value, self._when)
-        elif isinstance(value, date):
-            sheet.write_datetime(r, col, value, self._day)
-        else:
-            text = str(value)
-            sheet.write_string(r, col, text, self._quoted if formula_like(text) else None)
+    @staticmethod
+    def _zone() -> Any:
+        return timezone.get_current_timezone()
 
     def close(self) -> None:
-        self._book.close()
+        if not self._written:
+            self.write(())
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """Any other value as the cell the workbook gets (the general, slower path)."""
+    value = _local(value)
+    if isinstance(value, datetime) and value.year < 1900:
+        return value.isoformat(" ")  # before Excel's day zero: as text
+    if isinstance(value, date) and not isinstance(value, datetime) and value.year < 1900:
+        return value.isoformat()
+    if isinstance(value, bool | int | float | datetime | date):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    text = str(value)
+    return text if len(text) <= XLSX_TEXT_MAX else text[:XLSX_TEXT_MAX]
 
 
 def open_sink(fmt: str, path: str, sheet: str = "Sheet1") -> CsvSink | XlsxSink:

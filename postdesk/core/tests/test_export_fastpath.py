@@ -1,14 +1,13 @@
-"""The fast path of background exports (`CsvSink.rows`, `XlsxSink.rows`: cells dispatched
-on their exact type, local times without a naive copy, chunks to `writerows`) writes
-cell for cell what the general path writes, and a work-order export made by it reads
-back as the expected rows: masked callers, Chinese labels, local times, defused
-formula-like text."""
+"""The fast path of background exports (`CsvSink.write`, `XlsxSink.write`: cells
+dispatched on their exact type, chunks to `writerows`, records to rustpy-xlsxwriter)
+writes cell for cell what the general path writes, and a work-order export made by it
+reads back as the expected rows: masked callers, Chinese labels, local times as dates,
+defused formula-like text, numbers as numbers, a frozen bold header."""
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ import pytest
 from django.utils import timezone as dj_timezone
 from openpyxl import load_workbook
 
-from postdesk.core.exports import CsvSink, XlsxSink, _csv_cell
+from postdesk.core.exports import CsvSink, XlsxSink, _csv_cell, _xlsx_cell
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -82,9 +81,10 @@ def _shanghai(settings):
 def test_csv_fast_path_writes_what_the_general_path_writes(tmp_path):
     sink = CsvSink(str(tmp_path / "a.csv"))
     sink.header(["列", "=列"])
-    assert sink.rows([CELLS, list(reversed(CELLS))] * 1500) == 3000  # several chunks
-    sink.row(CELLS)
+    seen: list[int] = []
+    assert sink.write([CELLS, list(reversed(CELLS))] * 1500 + [CELLS], seen.append, 1000) == 3001
     sink.close()
+    assert seen == [1000, 2000, 3000]  # the progress after every 1,000 rows
     text = (tmp_path / "a.csv").read_text(encoding="utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text)))
     assert header == ["列", "'=列"]
@@ -94,44 +94,88 @@ def test_csv_fast_path_writes_what_the_general_path_writes(tmp_path):
     assert [str(_csv_cell(value)) if value is not None else "" for value in CELLS] == CSV_CELLS
 
 
-def _sheet_xml(path) -> str:
-    with zipfile.ZipFile(path) as book:
-        return book.read("xl/worksheets/sheet1.xml").decode()
+#: what `CELLS` read back as from the workbook (openpyxl): text as text, local times as
+#: Excel dates to the second, a date as a date-time, numbers as numbers
+XLSX_CELLS = [
+    "普通文本",
+    '=HYPERLINK("http://x","点我")',
+    "+86 138",
+    "-2",
+    "@SUM(A1)",
+    "\t=1",
+    "a=b",
+    None,
+    None,
+    True,
+    False,
+    7,
+    61.5,
+    2.5,
+    datetime(2026, 11, 3, 9, 2, 3),
+    datetime(2026, 11, 4, 1, 30),
+    datetime(2026, 11, 3, 22, 0),
+    datetime(2026, 11, 3, 9, 0),
+    datetime(1900, 1, 1, 20, 5, 43),
+    datetime(1988, 7, 1, 21, 0),
+    datetime(2026, 11, 3, 9, 0),
+    datetime(2026, 11, 3, 0, 0),
+]
 
 
-def test_xlsx_fast_path_writes_the_general_paths_cells_exactly(tmp_path):
-    rows = [CELLS, list(reversed(CELLS)), CELLS[::3]]
-    fast = XlsxSink(str(tmp_path / "fast.xlsx"), sheet="工单")
-    fast.header(["列"] * len(CELLS))
-    assert fast.rows(rows) == 3
-    fast.close()
-    general = XlsxSink(str(tmp_path / "general.xlsx"), sheet="工单")
-    general.header(["列"] * len(CELLS))
-    for r, values in enumerate(rows, start=1):
-        for col, value in enumerate(values):
-            general._cell(r, col, value)
-    general.close()
-    # the same XML, cell for cell: values, Excel serial numbers, styles
-    assert _sheet_xml(tmp_path / "fast.xlsx") == _sheet_xml(tmp_path / "general.xlsx")
+def test_the_xlsx_sink_writes_every_kind_of_cell_as_expected(tmp_path):
+    """Cell by cell through rustpy-xlsxwriter, read back by openpyxl: text cells (never a
+    formula), numbers, local times as Excel dates with the date-time format; a bold
+    frozen header with widths; the progress; what Excel cannot hold made to fit."""
+    odd = [datetime(1899, 12, 30, 12, 0, tzinfo=UTC), "长" * 40000, object]
+    rows = [CELLS + odd, list(reversed(CELLS)) + odd] * 6
+    sink = XlsxSink(str(tmp_path / "a.xlsx"), sheet="工单" * 20)
+    sink.header(["列"] * (len(CELLS) + 2) + ["编号"])
+    seen: list[int] = []
+    assert sink.write(iter(rows), seen.append, 5) == 12
+    sink.close()
+    assert seen == [5, 10]
 
-    book = load_workbook(tmp_path / "fast.xlsx")
-    [cells] = list(book.active.iter_rows(min_row=2, max_row=2))
-    values = [cell.value for cell in cells]
-    assert values[:8] == [
-        "普通文本", '=HYPERLINK("http://x","点我")', "+86 138", "-2", "@SUM(A1)", "\t=1",
-        "a=b", None,
-    ]  # fmt: skip
-    assert [cell.quotePrefix for cell in cells[:7]] == [False, True, True, True, True, True, False]
-    assert all(cell.data_type == "s" for cell in cells[:7])  # text, never a formula
-    assert values[8:14] == [None, True, False, 7, 61.5, 2.5]
-    assert abs(values[14] - datetime(2026, 11, 3, 9, 2, 3, 456789)) < timedelta(milliseconds=1)
-    assert values[15:18] == [
-        datetime(2026, 11, 4, 1, 30), datetime(2026, 11, 3, 22, 0), datetime(2026, 11, 3, 9, 0),
-    ]  # fmt: skip
-    assert values[19] == datetime(1988, 7, 1, 21, 0)
-    assert values[20:] == [datetime(2026, 11, 3, 9, 0), datetime(2026, 11, 3)]
-    assert cells[15].number_format == "yyyy-mm-dd hh:mm:ss"
-    assert cells[21].number_format == "yyyy-mm-dd"
+    sheet = load_workbook(tmp_path / "a.xlsx").active
+    assert sheet.title == ("工单" * 20)[:31]
+    assert sheet.freeze_panes == "A2"
+    header, first, second, *_rest = list(sheet.iter_rows())
+    assert [cell.value for cell in header] == ["列", *[f"列 ({n})" for n in range(2, 25)], "编号"]
+    assert all(cell.font.b for cell in header)
+    assert sheet.column_dimensions["A"].width > 10 and sheet.column_dimensions["Y"].width > 10
+    values = [cell.value for cell in first]
+    assert values[: len(CELLS)] == XLSX_CELLS
+    assert [cell.value for cell in second][: len(CELLS)] == list(reversed(XLSX_CELLS))
+    assert all(cell.data_type == "s" for cell in first[:7])  # text, never a formula
+    assert first[11].data_type == first[12].data_type == "n"
+    assert first[9].data_type == "b"
+    assert {first[i].number_format for i in range(14, 22)} == {"yyyy-mm-dd hh:mm:ss"}
+    assert values[len(CELLS) :] == ["1899-12-30 20:05:43", "长" * 32767, str(object)]
+    assert _general_cells(CELLS) == [  # the general path gives what the fast path gives
+        None if v == "" else v for v in (_xlsx_cell(c) if c is not None else None for c in CELLS)
+    ]
+
+
+def _general_cells(cells):
+    from postdesk.core.exports import _local
+
+    out = []
+    for value in cells:
+        if type(value) is datetime and value.utcoffset() is not None:
+            out.append(_local(value))
+        elif isinstance(value, Decimal):
+            out.append(float(value))
+        else:
+            out.append(None if value == "" else value)
+    return out
+
+
+def test_an_xlsx_export_of_no_rows_has_its_header(tmp_path):
+    sink = XlsxSink(str(tmp_path / "a.xlsx"))
+    sink.header(["工单号", "标题"])
+    sink.close()
+    sheet = load_workbook(tmp_path / "a.xlsx").active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [["工单号", "标题"]]
+    assert sheet.freeze_panes == "A2"
 
 
 @pytest.mark.django_db
@@ -181,10 +225,10 @@ def test_a_masked_work_order_export_reads_back_as_the_expected_rows(
             local(order.due_at), "0" if fmt == "csv" else False, "王**", "138****5678",
             "EA473124829CN", local(order.created_at), "" if fmt == "csv" else None,
         ])  # fmt: skip
-    if fmt == "xlsx":  # Excel keeps milliseconds; compare the times to the millisecond
+    if fmt == "xlsx":  # the workbook keeps whole seconds
         for got, want in zip(rows, expected, strict=True):
             for col in (7, 12):
-                assert abs(got[col] - want[col]) < timedelta(milliseconds=1)
+                assert abs(got[col] - want[col]) < timedelta(seconds=1)
                 got[col] = want[col]
     assert rows == expected
 
