@@ -206,7 +206,7 @@ def seed(stdout: Any = None) -> None:
 DEMO_TAGS = [
     ("重复来电", "red"),
     ("媒体关注", "purple"),
-    ("VIP客户", "amber"),
+    ("贵宾客户", "amber"),
     ("理赔", "blue"),
     ("待回访", "green"),
     ("服务态度", "amber"),

@@ -133,7 +133,7 @@ def tag_lookup(ref: object, *, for_adding: bool = True) -> Tag:
         tag = Tag.objects.filter(pk=ref).first() if 0 < ref < 2**63 else None
     elif isinstance(ref, str) and ref.strip():
         text = " ".join(ref.split())
-        if text.isdigit() and len(text) < 19:
+        if text.isascii() and text.isdigit() and len(text) < 19:
             tag = Tag.objects.filter(pk=int(text)).first()
         if tag is None and len(text) <= MAX_NAME:
             tag = Tag.objects.annotate(lname=Lower("name")).filter(lname=text.lower()).first()

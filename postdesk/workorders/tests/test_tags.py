@@ -121,7 +121,9 @@ def test_tag_add_and_remove_are_audited_on_the_timeline(staff, tags, make_order)
         tag_remove(actor=staff["agent1"], order=order, tag_id=tags["repeat"].pk)
 
 
-@pytest.mark.parametrize("ref", ["", "  ", "没有这个", 999999, True, None, "x" * 300, -1])
+@pytest.mark.parametrize(
+    "ref", ["", "  ", "没有这个", 999999, True, None, "x" * 300, -1, "²", "١", 2**70, "9" * 30]
+)
 def test_an_unknown_tag_is_refused(staff, tags, make_order, ref):
     order = make_order()
     with pytest.raises(ValidationFailed) as caught:
