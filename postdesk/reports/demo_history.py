@@ -290,7 +290,8 @@ def _insert(model: type[models.Model], rows: list[SimpleNamespace]) -> None:
 
 def _tags(days: list[date], now: datetime) -> int:
     """A demo tag (标签) on about one history order in six, the newest ones among them, so
-    the list's first page shows chips: put there by the order's owner soon after intake."""
+    the list's first page shows chips: put there by the order's owner after the last step of
+    its life so far (its timeline keeps the flow's steps together)."""
     from postdesk.workorders.models import Tag, WorkOrder, WorkOrderEvent, WorkOrderTag
 
     history = WorkOrder.objects.filter(call_id__startswith=MARK)
@@ -302,11 +303,11 @@ def _tags(days: list[date], now: datetime) -> int:
     rng = random.Random(20261205)
     links: list[WorkOrderTag] = []
     events: list[WorkOrderEvent] = []
-    rows = history.order_by("-id").only("id", "owner_id", "status", "created_at")
+    rows = history.order_by("-id").only("id", "owner_id", "status", "updated_at")
     for order in rows.iterator(chunk_size=2000):
         if rng.random() > 1 / 6:
             continue
-        at = order.created_at + timedelta(minutes=rng.randint(2, 40))
+        at = min(order.updated_at + timedelta(minutes=rng.randint(1, 30)), now)
         for tag in rng.sample(tags, 2 if rng.random() < 0.2 else 1):
             links.append(
                 WorkOrderTag(order=order, tag=tag, tagged_by_id=order.owner_id, tagged_at=at)
