@@ -23,7 +23,7 @@ from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from postdesk.org.models import User
 from postdesk.workorders.models import Tag, TagColour, WorkOrder, WorkOrderEvent, WorkOrderTag
 from postdesk.workorders.rules import can_manage_tags, can_tag
-from postdesk.workorders.services._common import can_see
+from postdesk.workorders.services._common import locked_for_change
 
 #: A tag is a chip on a list row: at most this many characters (中文 counts one each).
 MAX_NAME = 20
@@ -146,14 +146,9 @@ def tag_lookup(ref: object, *, for_adding: bool = True) -> Tag:
 
 def _locked_order(actor: User, order: WorkOrder) -> WorkOrder:
     """The order, locked, after the scope and the role: outside the actor's scope →
-    NotFound; in it, but not for the actor to tag → PermissionDenied."""
-    locked = WorkOrder.objects.select_for_update().filter(pk=order.pk).first()
-    if locked is None:
-        raise NotFound()
-    assisting = list(locked.assisting_units.all())
-    if not can_see(actor, locked, [u.pk for u in assisting]):
-        raise NotFound()
-    locked._assisting = assisting  # type: ignore[attr-defined]
+    NotFound (`locked_for_change`, as every change of an order); in it, but not for the
+    actor to tag → PermissionDenied."""
+    locked = locked_for_change(actor, order, expected_version=None)
     if not can_tag(actor, locked):
         raise PermissionDenied(_("Your role does not allow tagging this order."))
     return locked
