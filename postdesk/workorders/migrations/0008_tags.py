@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workorders', '0006_saved_filters'),
+        ('workorders', '0007_overdue_open_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
