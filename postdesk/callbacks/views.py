@@ -5,8 +5,9 @@ leads), cancel. Thin: parse, call one selector or service, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,6 +33,8 @@ from postdesk.core.forms import add_domain_error
 from postdesk.core.request import client_ip, post_or_redirect
 from postdesk.org.models import User
 from postdesk.org.request import staff_user
+
+T = TypeVar("T")
 
 
 def _detail_url(task_id: int) -> str:
@@ -144,40 +147,54 @@ def _version(request: HttpRequest) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+Action = Callable[[User, CallbackTask], T]
+
+
+def _act(request: HttpRequest, task_id: int, action: Action[T]) -> tuple[User, T | HttpResponse]:
+    """Run one action on the reader's task: its result, or the task's page with the
+    refusal beside it (a task out of scope stays a 404)."""
+    user = staff_user(request)
+    task = selectors.callback_get(user=user, task_id=task_id)
+    try:
+        return user, action(user, task)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return user, _render_detail(request, user, task, error=exc, status=exc.status)
+
+
 @login_required
 @post_or_redirect(lambda task_id: _detail_url(task_id))
 def callback_start_view(request: HttpRequest, task_id: int) -> HttpResponse:
     """The full number, to dial (a POST: the view is logged)."""
-    user = staff_user(request)
-    task = selectors.callback_get(user=user, task_id=task_id)
-    try:
-        started = callback_start(
+    user, started = _act(
+        request,
+        task_id,
+        lambda user, task: callback_start(
             actor=user, task=task, version=_version(request), ip=client_ip(request)
-        )
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return _render_detail(request, user, task, error=exc, status=exc.status)
+        ),
+    )
+    if isinstance(started, HttpResponse):
+        return started
     return _render_detail(request, user, started.task, dial=display.dial_number(started.phone))
 
 
 @login_required
 @post_or_redirect(lambda task_id: _detail_url(task_id))
 def callback_attempt_view(request: HttpRequest, task_id: int) -> HttpResponse:
-    user = staff_user(request)
-    task = selectors.callback_get(user=user, task_id=task_id)
-    try:
-        attempt = callback_attempt_record(
+    _actor, attempt = _act(
+        request,
+        task_id,
+        lambda user, task: callback_attempt_record(
             actor=user,
             task=task,
             outcome=request.POST.get("outcome", ""),
             note=request.POST.get("note", ""),
             version=_version(request),
-        )
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return _render_detail(request, user, task, error=exc, status=exc.status)
+        ),
+    )
+    if isinstance(attempt, HttpResponse):
+        return attempt
     messages.success(
         request,
         _("Outcome recorded: %(outcome)s.")
@@ -189,20 +206,19 @@ def callback_attempt_view(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @post_or_redirect(lambda task_id: _detail_url(task_id))
 def callback_assign_view(request: HttpRequest, task_id: int) -> HttpResponse:
-    user = staff_user(request)
-    task = selectors.callback_get(user=user, task_id=task_id)
-    try:
-        callback_assign(
+    _actor, assigned = _act(
+        request,
+        task_id,
+        lambda user, task: callback_assign(
             actor=user,
             task=task,
             assignee=request.POST.get("assignee", "").strip() or None,
             team=request.POST.get("team", "").strip() or None,
             version=_version(request),
-        )
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return _render_detail(request, user, task, error=exc, status=exc.status)
+        ),
+    )
+    if isinstance(assigned, HttpResponse):
+        return assigned
     messages.success(request, _("Callback reassigned."))
     if request.POST.get("next") == "detail":
         return redirect(_detail_url(task_id))
@@ -212,16 +228,15 @@ def callback_assign_view(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @post_or_redirect(lambda task_id: _detail_url(task_id))
 def callback_cancel_view(request: HttpRequest, task_id: int) -> HttpResponse:
-    user = staff_user(request)
-    task = selectors.callback_get(user=user, task_id=task_id)
-    try:
-        callback_cancel(
+    _actor, cancelled = _act(
+        request,
+        task_id,
+        lambda user, task: callback_cancel(
             actor=user, task=task, reason=request.POST.get("reason", ""), version=_version(request)
-        )
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return _render_detail(request, user, task, error=exc, status=exc.status)
+        ),
+    )
+    if isinstance(cancelled, HttpResponse):
+        return cancelled
     messages.success(request, _("Callback cancelled."))
     return redirect("callbacks:list")
 

@@ -36,7 +36,7 @@ def expected_record(status: str, outcome: str, attempts: int, max_attempts: int)
     return "failed" if attempts >= max_attempts else "in_progress"
 
 
-@pytest.mark.parametrize(("status", "action"), itertools.product(STATUSES, ACTIONS))
+@pytest.mark.parametrize(("status", "action"), list(itertools.product(STATUSES, ACTIONS)))
 def test_every_status_and_action(status, action):
     if action == "record":
         return  # below, with every outcome and count
@@ -50,7 +50,7 @@ def test_every_status_and_action(status, action):
 
 @pytest.mark.parametrize(
     ("status", "outcome", "attempts", "max_attempts"),
-    itertools.product(STATUSES, OUTCOMES, range(1, 5), range(1, 4)),
+    list(itertools.product(STATUSES, OUTCOMES, range(1, 5), range(1, 4))),
 )
 def test_every_recorded_outcome(status, outcome, attempts, max_attempts):
     expected = expected_record(status, outcome, attempts, max_attempts)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
+from postdesk.core.errors import Conflict, NotFound
 from postdesk.org.models import Role, User
 from postdesk.org.selectors import scope_for
 from postdesk.workorders import flows
@@ -30,6 +33,23 @@ def can_see(user: User, order: WorkOrder, assisting_unit_ids: Iterable[int] = ()
         units = {order.handling_unit_id, *assisting_unit_ids}
         return any(scope.allows_unit(u) for u in units if u is not None)
     return scope.allows_unit(order.handling_unit_id) or scope.allows_unit(order.intake_unit_id)
+
+
+def locked_for_change(actor: User, order: WorkOrder, expected_version: int | None) -> WorkOrder:
+    """The order, locked (call inside `transaction.atomic()`), after the checks every change
+    makes first: it still exists and the actor sees it (else NotFound, 404), and nobody
+    changed it since the actor read `expected_version` (else Conflict, 409)."""
+    locked = WorkOrder.objects.select_for_update().filter(pk=order.pk).first()
+    if locked is None:
+        raise NotFound()
+    assisting_ids = list(locked.assisting_units.values_list("pk", flat=True))
+    if not can_see(actor, locked, assisting_ids):
+        raise NotFound()
+    if expected_version is not None and expected_version != locked.version:
+        raise Conflict(
+            _("Someone else changed this work order in the meantime. Reload and try again.")
+        )
+    return locked
 
 
 def is_unit_member(user: User, order: WorkOrder) -> bool:

@@ -18,9 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from postdesk.core.errors import (
-    Conflict,
     InvalidTransition,
-    NotFound,
     PermissionDenied,
     ValidationFailed,
 )
@@ -28,7 +26,7 @@ from postdesk.notify.services import notifications_settled, notify_users
 from postdesk.org.models import User
 from postdesk.workorders.models import WorkOrder, WorkOrderEvent
 from postdesk.workorders.rules import UNIT_STATUSES, can_assign, can_be_assignee
-from postdesk.workorders.services._common import can_see, handlers_of
+from postdesk.workorders.services._common import handlers_of, locked_for_change
 
 
 def assignee_choices(order: WorkOrder) -> list[User]:
@@ -71,17 +69,7 @@ def work_order_assign(
     now = now or timezone.now()
     username = (assignee or "").strip()
     with transaction.atomic():
-        locked = WorkOrder.objects.select_for_update().filter(pk=order.pk).first()
-        if locked is None:
-            raise NotFound()
-        order = locked
-        assisting_ids = list(order.assisting_units.values_list("pk", flat=True))
-        if not can_see(actor, order, assisting_ids):
-            raise NotFound()
-        if expected_version is not None and expected_version != order.version:
-            raise Conflict(
-                _("Someone else changed this work order in the meantime. Reload and try again.")
-            )
+        order = locked_for_change(actor, order, expected_version)
         if order.handling_unit_id is None or order.status not in UNIT_STATUSES:
             raise InvalidTransition(
                 _("Only an order its unit is working on can be assigned to one of its handlers.")

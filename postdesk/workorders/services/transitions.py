@@ -36,6 +36,7 @@ from postdesk.workorders.services._common import (
     handlers_of,
     is_unit_member,
     leads_for,
+    locked_for_change,
     owner_list,
     role_of,
     set_due,
@@ -116,17 +117,7 @@ def work_order_act(
         raise ValidationFailed(fields={"action": _("Unknown action.")})
     now = now or timezone.now()
     with transaction.atomic():
-        locked = WorkOrder.objects.select_for_update().filter(pk=order.pk).first()
-        if locked is None:
-            raise NotFound()
-        order = locked
-        assisting_ids = list(order.assisting_units.values_list("pk", flat=True))
-        if not can_see(actor, order, assisting_ids):
-            raise NotFound()
-        if expected_version is not None and expected_version != order.version:
-            raise Conflict(
-                _("Someone else changed this work order in the meantime. Reload and try again.")
-            )
+        order = locked_for_change(actor, order, expected_version)
         row = flows.find_transition(order.type, order.status, action)
         ruling_ok = order.type != "complaint" or action not in {
             "set_ruling",
