@@ -171,3 +171,25 @@ def test_the_board_on_a_phone_reads_its_headings_and_callers(page, login, make_o
     )
     text = caller.evaluate("el => el.textContent")  # the label is the cell's ::before
     assert text.startswith("138"), repr(text)
+
+
+#: Vertical gaps (px) between a page's consecutive top-level blocks of cards.
+GAPS = """() => {
+  const blocks = Array.from(document.querySelectorAll('main > .card, main > .grid2'));
+  const gaps = [];
+  for (let i = 1; i < blocks.length; i++) {
+    const above = blocks[i - 1].getBoundingClientRect(), below = blocks[i].getBoundingClientRect();
+    gaps.push(Math.round(below.top - above.bottom));
+  }
+  return gaps;
+}"""
+
+
+def test_cards_stacked_on_each_other_keep_a_gap(page, login, make_order, act):
+    order = act(make_order(), "agent1", "dispatch", unit="WZ-LC01")
+    login("lead1")
+    for width, path in ((1366, f"/workorders/{order.number}/"), (360, "/workorders/board/")):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(path)
+        gaps = page.evaluate(GAPS)
+        assert gaps and min(gaps) >= 8, (width, path, gaps)
