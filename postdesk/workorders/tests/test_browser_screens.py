@@ -193,3 +193,20 @@ def test_cards_stacked_on_each_other_keep_a_gap(page, login, make_order, act):
         page.goto(path)
         gaps = page.evaluate(GAPS)
         assert gaps and min(gaps) >= 8, (width, path, gaps)
+
+
+def test_the_caller_label_sits_on_the_line_of_the_number(page, login, make_order):
+    """The reveal button beside the number made the row taller and left 来电人 above the
+    number it names."""
+    order = make_order()
+    login("agent1")
+    for width in (1366, 360):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"/workorders/{order.number}/")
+        # the text's own box (a grid cell stretches to the row)
+        label = page.locator("dl.kv dt").first.evaluate(
+            "el => { const r = document.createRange(); r.selectNodeContents(el);"
+            " return r.getBoundingClientRect().bottom; }"
+        )
+        number = page.locator("[data-testid=caller-phone]").bounding_box()
+        assert abs(label - number["y"] - number["height"]) <= 3, (width, label, number)
