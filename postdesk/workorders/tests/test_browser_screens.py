@@ -210,3 +210,50 @@ def test_the_caller_label_sits_on_the_line_of_the_number(page, login, make_order
         )
         number = page.locator("[data-testid=caller-phone]").bounding_box()
         assert abs(label - number["y"] - number["height"]) <= 3, (width, label, number)
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+def test_the_ringing_pop_fits_the_width(page, login, live_server, staff, width, settings):
+    import json
+    import urllib.request
+
+    from postdesk.calls.services import cti_token_create, wrapup_codes_ensure
+    from postdesk.customers.services import customer_create
+
+    settings.POSTDESK_PUSH_KEEPALIVE_SECONDS = 0.5
+    wrapup_codes_ensure()
+    customer_create(actor=staff["admin"], name="陈美玲", phones=["13957712345"])
+    _token, raw = cti_token_create(name="test pbx")
+    page.set_viewport_size({"width": width, "height": 800})
+    login("agent1")
+    page.goto("/calls/")
+    page.wait_for_selector("[data-push-state=live]")
+    request = urllib.request.Request(
+        live_server.url + "/api/v1/cti/events",
+        data=json.dumps(
+            {
+                "event": "newCall",
+                "call_id": "pop-width",
+                "timestamp": timezone.now().isoformat(),
+                "direction": "in",
+                "from": "13957712345",
+                "to": "8001",
+            }
+        ).encode(),
+        headers={"Authorization": f"Token {raw}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    page.locator("[data-testid=pop-body][data-call-id=pop-width]").wait_for()
+    page.wait_for_timeout(1500)  # the recent calls refresh 500 ms after the push
+    # the refreshed list goes back into its card, under the card's heading
+    assert page.locator("#recent-calls > h2").is_visible()
+    assert page.locator("#recent-calls #recent-list").count() == 1
+    shots = os.environ.get("FINDINGS_SHOTS")
+    if shots:
+        page.screenshot(path=f"{shots}/workbench-pop-{width}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.evaluate(OVERFLOWING) == []
+    assert not ISO.search(page.locator("body").inner_text())
+    page.goto("about:blank")
+    page.wait_for_timeout(1500)
