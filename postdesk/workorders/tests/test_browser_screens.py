@@ -57,6 +57,7 @@ def floor(make_order, act, staff, live_server):
         order = act(make_order(title=title), "agent1", "dispatch", unit="WZ-LC01")
         WorkOrder.objects.filter(pk=order.pk).update(due_at=timezone.now() + due)
         orders.append(order)
+    orders.append(make_order(title="投诉：快递员未按址投递，电话不接"))  # to dispatch
     accepted = act(orders[0], "branch1", "accept")
     act(accepted, "branch1", "feedback", text="已核实，今日投递。", ruling="responsible")
     outbox_sweep()
@@ -87,6 +88,8 @@ SCREENS = [
     ("board", "lead1", "/workorders/board/"),
     ("wallboard", "lead1", "/calls/wallboard/"),
     ("inbox", "branch1", "/workorders/inbox/"),
+    ("order-dispatch", "agent1", "/workorders/{new}/"),
+    ("list", "lead1", "/workorders/"),
 ]
 
 
@@ -109,7 +112,7 @@ def test_the_daily_screens_fit_the_width(chromium, live_server, floor, width):
         page.fill("input[name=password]", "postdesk")
         page.click("button[type=submit]")
         page.wait_for_selector("header.topbar")
-        page.goto(path.format(number=floor[0].number))
+        page.goto(path.format(number=floor[0].number, new=floor[3].number))
         page.wait_for_load_state("load")
         page.wait_for_timeout(300)
         if shots:
@@ -257,3 +260,19 @@ def test_the_ringing_pop_fits_the_width(page, login, live_server, staff, width, 
     assert not ISO.search(page.locator("body").inner_text())
     page.goto("about:blank")
     page.wait_for_timeout(1500)
+
+
+def test_the_list_filters_checkbox_sits_before_its_label_and_the_button_says_filter(page, login):
+    login("lead1")
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/workorders/")
+    box = page.locator("form.filters input[name=mine]").bounding_box()
+    label = page.locator("form.filters label:has(input[name=mine])").evaluate(
+        "el => { const t = Array.from(el.childNodes)"
+        ".find(n => n.nodeType === 3 && n.textContent.trim());"
+        " const r = document.createRange(); r.selectNodeContents(t);"
+        " const b = r.getBoundingClientRect(); return {x: b.x, y: b.y, height: b.height}; }"
+    )
+    assert box["x"] + box["width"] <= label["x"], (box, label)
+    assert abs((box["y"] + box["height"] / 2) - (label["y"] + label["height"] / 2)) < 8
+    assert page.locator("form.filters button.primary").first.inner_text() == "筛选"
