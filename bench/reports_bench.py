@@ -59,14 +59,20 @@ def pg_reset(drop_only: bool = False) -> None:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
+CPU: list[float] = []  # this process's CPU seconds of the last `timed` runs
+
+
 def timed(fn, repeat: int = 3) -> tuple[float, list[float], object]:
-    """Median seconds of `repeat` runs after one warm-up, the runs, the last answer."""
+    """Median seconds of `repeat` runs after one warm-up, the runs, the last answer; the
+    runs' CPU seconds (this process: Python's share, not the database's) in `CPU`."""
     answer = fn()
     runs = []
+    CPU.clear()
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         answer = fn()
         runs.append(time.perf_counter() - t)
+        CPU.append(time.process_time() - c)
     return statistics.median(runs), runs, answer
 
 
@@ -75,7 +81,8 @@ def line(label: str, seconds: float, runs: list[float], aim: float | None, extra
     if aim is not None:
         verdict = f"; aim < {aim:g} s: {'met' if seconds < aim else 'MISSED'}"
     spread = ", ".join(f"{r:.3f}" for r in runs)
-    print(f"  {label:38s} {seconds:7.3f} s (runs {spread}){verdict}{extra}", flush=True)
+    cpu = f"; cpu median {statistics.median(CPU):.3f} s" if CPU else ""
+    print(f"  {label:38s} {seconds:7.3f} s (runs {spread}){verdict}{cpu}{extra}", flush=True)
 
 
 def generate(scale: float, month: tuple[int, int], env: dict[str, str]) -> None:

@@ -180,7 +180,9 @@ SEARCH_WORDS = [
 ]
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def serve(
+    env: dict[str, str], port: int, workers: int = 2, threads: int = 4
+) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [
             *CLI,
@@ -190,9 +192,9 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(workers),
             "--threads",
-            "4",
+            str(threads),
             "--no-worker",
         ],
         env=env,

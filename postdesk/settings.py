@@ -92,6 +92,9 @@ MIDDLEWARE = [
     "postdesk.calls.middleware.CtiEventsMiddleware",
     # Content-Security-Policy: scripts from our static files only (core/csp.py)
     "postdesk.core.csp.ContentSecurityPolicyMiddleware",
+    # answers GET /api/v1/public/track/… and /requests/… before the rest (a hot path:
+    # portal/middleware.py)
+    "postdesk.portal.middleware.PublicReadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

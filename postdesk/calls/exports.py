@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from postdesk.calls.models import Call
 from postdesk.calls.selectors import CallFilters, call_filters_parse, calls_filtered, wrapup_labels
-from postdesk.core.exportlists import CHUNK, ExportList, check_keys, register_export_list
+from postdesk.core.exportlists import ExportList, check_keys, register_export_list, stream_values
 from postdesk.org.models import User
 
 KEY = "calls"
@@ -62,7 +62,7 @@ def rows(user: User, filters: CallFilters) -> Iterator[list[Any]]:
     outcomes = {code: str(label) for code, label in Call.Outcome.choices}
     wrapups = wrapup_labels()
     calls = calls_filtered(user=user, filters=filters).order_by("-started_at", "-id")
-    for values in calls.values_list(*FIELDS).iterator(chunk_size=CHUNK):
+    for values in stream_values(calls, FIELDS):
         row = list(values)
         row[1] = directions.get(row[1], row[1])
         row[5] = row[5] or ""

@@ -79,6 +79,41 @@ class _Acc:
         }
 
 
+def totals_result(
+    *,
+    offered: int,
+    answered: int,
+    abandoned: int,
+    short_abandoned: int,
+    answered_within_threshold: int,
+    wait_seconds: float,
+    handle_seconds: float,
+    handled: int,
+    answered_per_agent: dict[str, int],
+    service_level_seconds: float,
+    short_abandon_seconds: float,
+) -> dict[str, Any]:
+    """What `compute_metrics(..., breakdowns=False)` answers, from totals counted
+    elsewhere (the SQL aggregate, `calls.metrics_sql`): the same formulas (`_Acc.result`)."""
+    total = _Acc(
+        offered=offered,
+        answered=answered,
+        abandoned=abandoned,
+        short_abandoned=short_abandoned,
+        answered_in_sl=answered_within_threshold,
+        wait_total=wait_seconds,
+        handle_total=handle_seconds,
+        handled=handled,
+    )
+    result = total.result()
+    result["answered_per_agent"] = dict(sorted(answered_per_agent.items()))
+    result["thresholds"] = {
+        "service_level_seconds": service_level_seconds,
+        "short_abandon_seconds": short_abandon_seconds,
+    }
+    return result
+
+
 def _grouped(
     calls: Iterable[MetricCall], key: Callable[[MetricCall], str], *, sl: float, short: float
 ) -> dict[str, dict[str, Any]]:

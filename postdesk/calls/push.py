@@ -79,6 +79,8 @@ def reset() -> None:
     """Forget this process's transport and hub (tests that change the settings)."""
     global _transport, _hub
     with _transport_lock:
+        if isinstance(_transport, RedisTransport):
+            _transport.close()
         _transport = None
     with _hub_lock:
         if _hub is not None:

@@ -140,8 +140,18 @@ class RedisTransport:
         self._owe_resync = False
         self._retry_timer: threading.Timer | None = None
         self._lock = threading.Lock()
+        self._closed = False
         self.lost = 0
         self.subscribed = threading.Event()
+
+    def close(self) -> None:
+        """No more retries: the pending resync timer is cancelled and none is armed again
+        (a process that replaces its transport; tests whose Redis went away)."""
+        with self._lock:
+            self._closed = True
+            timer, self._retry_timer = self._retry_timer, None
+        if timer is not None:
+            timer.cancel()
 
     def _redis(self) -> Any:
         if self._client is None:
@@ -187,7 +197,7 @@ class RedisTransport:
         with self._lock:
             self.lost += count
             self._owe_resync = True
-            if self._retry_timer is None:
+            if self._retry_timer is None and not self._closed:
                 timer = threading.Timer(self.breaker.cooldown + 0.1, self._retry_resync)
                 timer.daemon = True
                 self._retry_timer = timer

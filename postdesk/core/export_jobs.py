@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 EXPORT_KEEP_DAYS = 7
 PROGRESS_EVERY = 5000
+#: rows handed to the writer at a time
+WRITE_CHUNK = 1000
 FORMATS = ("xlsx", "csv")
 #: an export still queued or running after this long is taken as lost (a killed worker)
 STALE_AFTER = timedelta(hours=6)
@@ -132,10 +135,12 @@ def _make(export: Export, user: Any) -> str:
         done = 0
         try:
             sink.header([str(header) for header in export_list.columns(user)])
-            for row in export_list.rows(user, filters):
-                sink.row(row)
-                done += 1
-                if done % PROGRESS_EVERY == 0:
+            rows = iter(export_list.rows(user, filters))
+            # whole chunks to the writer (`writerows` for a CSV); the progress after
+            # every PROGRESS_EVERY rows
+            while written := sink.rows(islice(rows, min(WRITE_CHUNK, PROGRESS_EVERY))):
+                before, done = done, done + written
+                if done // PROGRESS_EVERY > before // PROGRESS_EVERY:
                     Export.objects.filter(pk=export.pk).update(
                         rows=done, progress=min(done / total, 0.99) if total else 0.0
                     )

@@ -24,21 +24,32 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        supported = dict(settings.LANGUAGES)
         user = getattr(request, "user", None)
-        language = getattr(user, "language", "") or ""
-        if language not in supported:
-            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if language not in supported and request.path.startswith("/api/"):
-            language = translation.get_language_from_request(request)
-        if language not in supported:
-            language = settings.LANGUAGE_CODE
+        language = request_language(request, getattr(user, "language", "") or "")
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        response.headers.setdefault("Content-Language", language)
+        mark_language(response, language)
         return response
+
+
+def request_language(request: HttpRequest, user_language: str = "") -> str:
+    """`UserLanguageMiddleware`'s choice: the user's language, the cookie, for the API the
+    Accept-Language header, else the site's (`portal.middleware` asks it too)."""
+    supported = dict(settings.LANGUAGES)
+    language = user_language
+    if language not in supported:
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if language not in supported and request.path.startswith("/api/"):
+        language = translation.get_language_from_request(request)
+    if language not in supported:
+        language = settings.LANGUAGE_CODE
+    return language
+
+
+def mark_language(response: HttpResponse, language: str) -> None:
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    response.headers.setdefault("Content-Language", language)
 
 
 class DomainErrorMiddleware:

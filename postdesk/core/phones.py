@@ -89,11 +89,23 @@ def try_normalize_phone(raw: str, *, default_area_code: str = "577") -> str | No
         return None
 
 
-@lru_cache(maxsize=4096)
 def display_phone(canonical: str) -> str:
-    """The national form agents are used to: `13812345678`, `0577-88123456`."""
+    """The national form agents are used to: `13812345678`, `0577-88123456`.
+
+    A Chinese mobile number (`+861` and ten more digits, the most common by far) is its
+    eleven digits without parsing: what `phonenumbers` answers for every such number
+    (`core/tests/test_phones.py` checks it over every five-digit prefix), cheap enough
+    for an export of a million rows."""
     if not canonical.startswith("+"):
         return canonical
+    mobile = len(canonical) == 14 and canonical.startswith("+861")
+    if mobile and canonical.isascii() and canonical[1:].isdecimal():
+        return canonical[3:]
+    return _display_parsed(canonical)
+
+
+@lru_cache(maxsize=4096)
+def _display_parsed(canonical: str) -> str:
     try:
         number = phonenumbers.parse(canonical, None)
     except phonenumbers.NumberParseException:

@@ -12,8 +12,10 @@ it. A caller names its own buckets (`"api-token-fail:<ip>"`, `"cti-token:<ip>"`�
         raise RateLimited(retry_after=decision.retry_after)
 
 `peek` answers the same question without counting a hit (is this bucket over its limit
-now?). `hit` counts in its own transaction: call it outside `transaction.atomic()`, or a
-rollback of the caller's transaction takes the hit back (on the database backend).
+now?). `peek_many` / `hit_many` do the same for several buckets in one round trip to Redis
+(a hot path checks two at once). `hit` counts in its own transaction: call it outside
+`transaction.atomic()`, or a rollback of the caller's transaction takes the hit back (on
+the database backend).
 
 When Redis does not answer, the limiter lets the request through (and logs it): a Redis
 outage must not lock everyone out.
@@ -78,6 +80,40 @@ def peek(key: str, *, limit: int, window_seconds: int, now: float | None = None)
     return Decision(False, left)
 
 
+def peek_many(checks: list[tuple[str, int, int]], *, now: float | None = None) -> list[Decision]:
+    """`peek` for each `(key, limit, window_seconds)`, in one round trip to Redis (MGET)."""
+    now = time.time() if now is None else now
+    windows = [_window(window, now) for _key, _limit, window in checks]
+    names = [
+        (_bucket(key, window), end)
+        for (key, _l, window), (end, _) in zip(checks, windows, strict=True)
+    ]
+    counts = _backend().get_many(names)
+    return [
+        Decision(True, 0) if hits is None or hits <= limit else Decision(False, left)
+        for hits, (_key, limit, _w), (_end, left) in zip(counts, checks, windows, strict=True)
+    ]
+
+
+def hit_many(checks: list[tuple[str, int, int]], *, now: float | None = None) -> list[Decision]:
+    """`hit` for each `(key, limit, window_seconds)`, in one round trip to Redis (one
+    MULTI … EXEC); on the database one upsert each."""
+    for _key, limit, window in checks:
+        if limit < 0 or window < 1:
+            raise ValueError("limit must be >= 0 and window_seconds >= 1")
+    now = time.time() if now is None else now
+    windows = [_window(window, now) for _key, _limit, window in checks]
+    names = [
+        (_bucket(key, window), end, left)
+        for (key, _l, window), (end, left) in zip(checks, windows, strict=True)
+    ]
+    counts = _backend().incr_many(names)
+    return [
+        Decision(True, 0) if hits is None or hits <= limit else Decision(False, left)
+        for hits, (_key, limit, _w), (_end, left) in zip(counts, checks, windows, strict=True)
+    ]
+
+
 def purge_expired(*, now: float | None = None) -> int:
     """Delete the database's windows that have ended (Redis expires its own)."""
     now = time.time() if now is None else now
@@ -108,6 +144,16 @@ class _Database:
             .first()
         )
 
+    def get_many(self, names: list[tuple[str, int]]) -> list[int | None]:
+        rows = RateCounter.objects.filter(
+            bucket__in={b for b, _ in names}, window_end__in={e for _, e in names}
+        ).values_list("bucket", "window_end", "hits")
+        found = {(b, e): h for b, e, h in rows}
+        return [found.get(name) for name in names]
+
+    def incr_many(self, names: list[tuple[str, int, int]]) -> list[int | None]:
+        return [self.incr(bucket, end, left) for bucket, end, left in names]
+
 
 class _Redis:
     def __init__(self, url: str) -> None:
@@ -137,6 +183,26 @@ class _Redis:
             log.warning("rate limiter: Redis did not answer (%s); not limiting", exc)
             return None
         return int(value) if value is not None else None
+
+    def get_many(self, names: list[tuple[str, int]]) -> list[int | None]:
+        try:
+            values = self.client.mget([f"postdesk:rl:{b}:{e}" for b, e in names])
+        except Exception as exc:
+            log.warning("rate limiter: Redis did not answer (%s); not limiting", exc)
+            return [None] * len(names)
+        return [int(v) if v is not None else None for v in values]
+
+    def incr_many(self, names: list[tuple[str, int, int]]) -> list[int | None]:
+        try:
+            pipe = self.client.pipeline(transaction=True)  # MULTI … EXEC: one step
+            for bucket, end, left in names:
+                pipe.incr(f"postdesk:rl:{bucket}:{end}")
+                pipe.expire(f"postdesk:rl:{bucket}:{end}", left + 1)
+            replies = pipe.execute()
+        except Exception as exc:  # Redis down: let the request through
+            log.warning("rate limiter: Redis did not answer (%s); not limiting", exc)
+            return [None] * len(names)
+        return [int(hits) for hits in replies[::2]]
 
 
 _lock = threading.Lock()

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from postdesk.core.exportlists import CHUNK, ExportList, check_keys, register_export_list
+from postdesk.core.exportlists import ExportList, check_keys, register_export_list, stream_values
 from postdesk.core.masking import mask_address, mask_name, mask_phone
 from postdesk.core.phones import display_phone
 from postdesk.customers.selectors import can_view_full
@@ -64,12 +64,14 @@ def columns(user: User) -> Sequence[Any]:
 
 def rows(user: User, filters: selectors.ListFilters) -> Iterator[list[Any]]:
     full = can_view_full(user=user)
-    language = lang()
+    zh = lang() == "zh"
+    kinds = {code: zh_label if zh else en for code, zh_label, en in reversed(flows.KINDS)}
+    statuses = {code: zh_label if zh else en for code, zh_label, en in reversed(flows.STATUSES)}
     notices = selectors.notices_filtered(user=user, filters=filters).order_by("-id")
-    for values in notices.values_list(*FIELDS).iterator(chunk_size=CHUNK):
+    for values in stream_values(notices, FIELDS):
         row = list(values)
-        row[1] = flows.label(flows.KINDS, row[1], language)
-        row[2] = flows.label(flows.STATUSES, row[2], language)
+        row[1] = kinds.get(row[1], row[1])  # flows.label, looked up once
+        row[2] = statuses.get(row[2], row[2])
         phone = display_phone(row[6]) if row[6] else ""
         if full:
             row[6] = phone

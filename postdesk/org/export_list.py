@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from postdesk.core.exportlists import CHUNK, ExportList, check_keys, register_export_list
+from postdesk.core.exportlists import ExportList, check_keys, register_export_list, stream_values
 from postdesk.core.models import AccessLogEntry
 from postdesk.org.models import User
 from postdesk.org.rules import can_view_access_log
@@ -60,7 +60,7 @@ def columns(user: User) -> Sequence[Any]:
 def rows(user: User, filters: AccessLogFilters) -> Iterator[list[Any]]:
     whats = {code: str(label) for code, label in AccessLogEntry.What.choices}
     entries = access_log_entries(user=user, filters=filters).order_by("-at", "-id")
-    for values in entries.values_list(*FIELDS).iterator(chunk_size=CHUNK):
+    for values in stream_values(entries, FIELDS):
         row = list(values)
         row[2] = whats.get(row[2], row[2])
         row[7] = row[7] or ""

@@ -37,17 +37,17 @@ def _keys(reference: str, ip: str | None) -> list[tuple[str, int]]:
 
 
 def follow_check(*, reference: str, ip: str | None) -> None:
-    """RateLimited when this reference or this address has used up its wrong tries."""
-    for key, limit in _keys(reference, ip):
-        decision = ratelimit.peek(key, limit=limit - 1, window_seconds=FOLLOW_WINDOW)
+    """RateLimited when this reference or this address has used up its wrong tries (both
+    read at once: one round trip to Redis)."""
+    checks = [(key, limit - 1, FOLLOW_WINDOW) for key, limit in _keys(reference, ip)]
+    for decision in ratelimit.peek_many(checks):
         if not decision.allowed:
             raise RateLimited(retry_after=decision.retry_after)
 
 
 def follow_failed(*, reference: str, ip: str | None) -> None:
-    """Count one wrong try against the reference and the address."""
-    for key, limit in _keys(reference, ip):
-        ratelimit.hit(key, limit=limit, window_seconds=FOLLOW_WINDOW)
+    """Count one wrong try against the reference and the address (one round trip)."""
+    ratelimit.hit_many([(key, limit, FOLLOW_WINDOW) for key, limit in _keys(reference, ip)])
 
 
 OTP_SEND_LIMITS = (  # (bucket, what it counts by, limit, window seconds)

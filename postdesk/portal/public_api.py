@@ -67,7 +67,14 @@ def find_order(request: HttpRequest, reference: str, phone_last4: str) -> WorkOr
 
 
 def follow(request: HttpRequest, reference: str, phone_last4: str) -> selectors.PublicRequest:
-    return selectors.public_request(find_order(request, reference, phone_last4))
+    """`public_request(find_order(...))`, reading only the columns the public sees."""
+    ip = client_ip(request)
+    guard.follow_check(reference=reference[:40], ip=ip)
+    try:
+        return selectors.request_public(reference=reference, phone_last4=phone_last4)
+    except NotFound:
+        guard.follow_failed(reference=reference[:40], ip=ip)
+        raise
 
 
 @router.get("/requests/{reference}", response=RequestOut, auth=None)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from postdesk.core.errors import NotFound, ValidationFailed
+from postdesk.portal import public_sql
 from postdesk.portal.typo import likely_typo_positions, swapped_neighbours
-from postdesk.tracking.models import Event
 from postdesk.tracking.waybill import WaybillError, normalize_waybill, validate_waybill
-from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.models import WorkOrder
 from postdesk.workorders.public_ref import format_public_ref, parse_public_ref
 
 HOTLINE = "11185"
@@ -125,16 +126,12 @@ def public_track(*, raw: str) -> PublicTrack:
     """A parcel's public events, oldest first. Raises ValidationFailed for a malformed
     number; an unknown valid number answers an empty list (it may not be posted yet)."""
     number = waybill_check(raw)
-    rows = (
-        Event.objects.filter(waybill_no=number)
-        .order_by("event_time", "id")
-        .values_list("event_time", "event_code", "office_name", "reason")[:200]
-    )
     events: list[PublicEvent] = []
-    for at, code, office, reason in rows:
-        label = _pick(EVENT_LABELS.get(code, EVENT_LABELS["INFO"]))
+    side = 0 if _zh() else 1  # the label pair's Chinese or English (asked once)
+    for at, code, office, reason in public_sql.track_rows(number):
+        label = EVENT_LABELS.get(code, EVENT_LABELS["INFO"])[side]
         if code == "DELIVERY_FAILED" and reason:
-            label = f"{label}（{reason[:60]}）" if _zh() else f"{label} ({reason[:60]})"
+            label = f"{label}（{reason[:60]}）" if side == 0 else f"{label} ({reason[:60]})"
         events.append(PublicEvent(at=at, code=code, label=label, office=office or ""))
     last = events[-1] if events else None
     return PublicTrack(
@@ -174,15 +171,54 @@ def _last4(phone: str) -> str:
 def request_find(*, reference: str, phone_last4: str) -> WorkOrder:
     """The order with this reference whose phone ends with `phone_last4`; NotFound (the
     same answer) for an unknown reference and for wrong digits."""
+    code = _ref_code(reference, phone_last4)
+    order = WorkOrder.objects.filter(public_ref=code).first()
+    _check_phone(order.caller_phone if order else "", phone_last4)
+    if order is None:
+        raise NotFound()  # (already raised by _check_phone: for the type checker)
+    return order
+
+
+def _ref_code(reference: str, phone_last4: str) -> str:
     code = parse_public_ref(reference or "")
     last4 = (phone_last4 or "").strip()
     if not code or len(last4) != 4 or not last4.isdigit():
         raise NotFound()
-    order = WorkOrder.objects.filter(public_ref=code).first()
-    expected = _last4(order.caller_phone) if order else "----"
-    if order is None or len(expected) != 4 or not hmac.compare_digest(expected, last4):
+    return code
+
+
+def _check_phone(caller_phone: str, phone_last4: str) -> None:
+    """NotFound unless the phone (of an order found; "" when none) ends with the digits."""
+    expected = _last4(caller_phone) if caller_phone else "----"
+    if len(expected) != 4 or not hmac.compare_digest(expected, (phone_last4 or "").strip()):
         raise NotFound()
-    return order
+
+
+@dataclass(frozen=True, slots=True)
+class _OrderRow:
+    """The few fields of an order the public's view is built from (not a whole row):
+    `public_sql.ORDER_FIELDS`, in their order."""
+
+    pk: int
+    public_ref: str
+    type: str
+    status: str
+    caller_phone: str
+    satisfaction: str
+    reply_due_at: datetime | None
+    due_at: datetime | None
+    created_at: datetime | None
+
+
+def request_public(*, reference: str, phone_last4: str) -> PublicRequest:
+    """`public_request(request_find(...))` reading only the columns the public sees: the
+    same NotFound for an unknown reference and wrong digits (following's hot path)."""
+    code = _ref_code(reference, phone_last4)
+    row = public_sql.order_row(code)
+    _check_phone(row[4] if row else "", phone_last4)
+    if row is None:
+        raise NotFound()  # (already raised by _check_phone: for the type checker)
+    return _public_view(_OrderRow(*row))
 
 
 _TYPE_LABELS: dict[str, tuple[str, str]] = {
@@ -201,15 +237,36 @@ def type_label(code: str) -> str:
     return _pick(_TYPE_LABELS.get(code, ("诉求", "Request")))
 
 
-def _milestone(ev: WorkOrderEvent) -> str | None:
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """The fields of a `WorkOrderEvent` the public's timeline is built from."""
+
+    at: datetime
+    action: str
+    from_status: str
+    to_status: str
+    text: str
+    data: dict[str, Any] | None
+    unit_name: str | None
+
+
+def _steps(order_id: int) -> list[_Step]:
+    return [_Step(*row) for row in public_sql.step_rows(order_id)]
+
+
+def _from_portal(ev: _Step) -> bool:
+    return ev.action == "follow_up" and (ev.data or {}).get("source") == "portal"
+
+
+def _milestone(ev: _Step) -> str | None:
     zh = _zh()
     if ev.action == "create":
         return "已受理您的诉求" if zh else "Received"
-    if ev.action in {"dispatch", "transfer", "redispatch"} and ev.unit is not None:
-        return f"已转交{ev.unit.name}办理" if zh else f"Passed to {ev.unit.name}"
+    if ev.action in {"dispatch", "transfer", "redispatch"} and ev.unit_name is not None:
+        return f"已转交{ev.unit_name}办理" if zh else f"Passed to {ev.unit_name}"
     if ev.action == "reply":
         return "已答复" if zh else "Replied"
-    if ev.action == "follow_up" and (ev.data or {}).get("source") == "portal":
+    if _from_portal(ev):
         if ev.to_status == "processing":
             return "已收到您的评价，重新办理中" if zh else "Rated; being handled again"
         return "已收到您的评价，已办结" if zh else "Rated; closed"
@@ -226,7 +283,7 @@ def _milestone(ev: WorkOrderEvent) -> str | None:
 REPLIED_TYPES = frozenset({"complaint", "suggestion", "consultation"})
 
 
-def public_due(order: WorkOrder) -> datetime | None:
+def public_due(order: WorkOrder | _OrderRow) -> datetime | None:
     """By when the public hears from us: the reply deadline (complaints, suggestions,
     consultations), else the step running now (a pickup: dispatched by, then confirmed
     by the office by)."""
@@ -237,9 +294,11 @@ def public_due(order: WorkOrder) -> datetime | None:
 
 def public_request(order: WorkOrder) -> PublicRequest:
     """The public's view of an order: public milestones and the centre's reply text."""
-    events = list(
-        WorkOrderEvent.objects.filter(order=order).select_related("unit").order_by("at", "id")
-    )
+    return _public_view(order)
+
+
+def _public_view(order: WorkOrder | _OrderRow) -> PublicRequest:
+    events = _steps(order.pk)
     timeline: list[Milestone] = []
     reply = ""
     for ev in events:
@@ -249,9 +308,7 @@ def public_request(order: WorkOrder) -> PublicRequest:
         if ev.action == "reply":
             reply = ev.text
     code, zh, en = PUBLIC_STATUS.get(order.status, ("processing", "处理中", "Being handled"))
-    rated = bool(order.satisfaction) or any(
-        ev.action == "follow_up" and (ev.data or {}).get("source") == "portal" for ev in events
-    )
+    rated = bool(order.satisfaction) or any(_from_portal(ev) for ev in events)
     return PublicRequest(
         reference=format_public_ref(order.public_ref),
         type=order.type,

@@ -41,7 +41,11 @@ from postdesk.reports.target_items import not_yet_due
 from postdesk.tracking.selectors import delivery_kpi
 from postdesk.workorders.flows import terminal_statuses
 from postdesk.workorders.labels import subtype_label, type_label
-from postdesk.workorders.selectors import complaint_kpis, work_orders_visible
+from postdesk.workorders.selectors import (
+    complaint_headline,
+    complaint_kpis,
+    work_orders_visible,
+)
 
 WORK_ORDER_TYPES = (
     "query",
@@ -144,9 +148,14 @@ def work_order_summary(*, user: User, month: Month) -> list[dict[str, Any]]:
     ]
 
 
-def quality_targets(*, user: User, month: Month, as_of: datetime) -> list[Target]:
+def quality_targets(
+    *, user: User, month: Month, as_of: datetime, complaints: dict[str, Any] | None = None
+) -> list[Target]:
+    """The four targets of `month`; `complaints`: the month's `complaint_kpis` when the
+    caller has them already (its headline figures are all the targets read)."""
     delivery = delivery_kpi(user=user, month=month, as_of=as_of)["centre"]
-    complaints = complaint_kpis(user=user, month=month)
+    if complaints is None:
+        complaints = complaint_headline(user=user, month=month)
     feedback = notification_feedback(user=user, month=month, as_of=as_of)
     attempts = int(delivery["attempts"])
     return [
@@ -187,10 +196,16 @@ def quality_targets(*, user: User, month: Month, as_of: datetime) -> list[Target
     ]
 
 
-def targets_compared(*, user: User, month: Month, as_of: datetime) -> list[dict[str, Any]]:
+def targets_compared(
+    *, user: User, month: Month, as_of: datetime, complaints: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The four targets of `month`, each with the same target's value last month and in
-    the same month last year beside it (None before the calendar's first year)."""
-    current = [t.as_dict() for t in quality_targets(user=user, month=month, as_of=as_of)]
+    the same month last year beside it (None before the calendar's first year);
+    `complaints`: `month`'s `complaint_kpis`, when the caller has them."""
+    current = [
+        t.as_dict()
+        for t in quality_targets(user=user, month=month, as_of=as_of, complaints=complaints)
+    ]
     earlier: dict[str, dict[str, Any]] = {}
     for name, back in (("last_month", -1), ("last_year", -12)):
         try:
@@ -234,14 +249,15 @@ def inspection_summary(*, user: User, month: Month) -> dict[str, Any]:
 
 def month_report(*, user: User, month: Month, as_of: datetime) -> dict[str, Any]:
     """Everything the month-end report shows, as one JSON-ready document."""
+    complaints = complaint_kpis(user=user, month=month)  # read once: targets and section
     report: dict[str, Any] = {
         "month": str(month),
         "as_of": as_of.isoformat(),
-        "targets": targets_compared(user=user, month=month, as_of=as_of),
+        "targets": targets_compared(user=user, month=month, as_of=as_of, complaints=complaints),
         "work_orders": work_order_summary(user=user, month=month),
         "work_order_breakdowns": work_order_breakdowns(user=user, month=month, as_of=as_of),
         "complaints": {
-            **complaint_kpis(user=user, month=month),
+            **complaints,
             **complaint_breakdowns(user=user, month=month),
         },
         "notices": notification_feedback(user=user, month=month, as_of=as_of),

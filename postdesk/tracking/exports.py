@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from postdesk.core.errors import ValidationFailed
-from postdesk.core.exportlists import CHUNK, ExportList, check_keys, register_export_list
+from postdesk.core.exportlists import ExportList, check_keys, register_export_list, stream_values
 from postdesk.core.periods import Month, parse_day, parse_instant, parse_month
 from postdesk.org.models import User
 from postdesk.tracking.models import EVENT_CODE_CHOICES
@@ -90,7 +90,7 @@ def columns(user: User) -> Sequence[Any]:
 def rows(user: User, filters: Filters) -> Iterator[list[Any]]:
     results = {code: str(label) for code, label in EVENT_CODE_CHOICES}
     qs = _rows_qs(user, filters).order_by("day", "ofd_time", "result_time", "waybill_no")
-    for values in qs.values_list(*FIELDS).iterator(chunk_size=CHUNK):
+    for values in stream_values(qs, FIELDS):
         row = list(values)
         row[5] = results.get(row[5], row[5]) if row[5] else ""
         yield row

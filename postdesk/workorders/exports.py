@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from postdesk.core.exportlists import CHUNK, ExportList, check_keys, register_export_list
+from postdesk.core.exportlists import ExportList, check_keys, register_export_list, stream_values
 from postdesk.core.masking import mask_name, mask_phone
 from postdesk.core.phones import display_phone
 from postdesk.customers.selectors import can_view_full
@@ -85,7 +85,7 @@ def rows(user: User, filters: selectors.ListFilters) -> Iterator[tuple[Any, ...]
         waybill,
         created_at,
         closed_at,
-    ) in orders.order_by("-id").values_list(*FIELDS).iterator(chunk_size=CHUNK):
+    ) in stream_values(orders.order_by("-id"), FIELDS):
         if type_ not in type_labels:
             type_labels[type_] = labels.type_label(type_)
         if status not in status_labels:

@@ -176,6 +176,13 @@ class WorkOrder(models.Model):
                 fields=["type", "created_at"],
                 name="wo_type_created",
             ),
+            # The month report's units with the most open overdue orders: the few open
+            # overdue orders, not a scan of every order ever made (Hot paths).
+            models.Index(
+                fields=["handling_unit", "created_at", "id"],  # counted from the index alone
+                name="wo_overdue_open",
+                condition=Q(breached=True) & ~Q(status__in=sorted(flows.terminal_statuses())),
+            ),
         ]
         ordering = ["-id"]
 

@@ -298,6 +298,7 @@ def test_a_publish_to_a_hung_redis_is_bounded_and_owes_a_resync(own_redis, setti
     resyncs = [m for m in got if json.loads(m)["topic"] == push.ALL]
     assert resyncs, got  # sent by the timer: nothing else was published
     listener.close()
+    transport.close()
 
 
 def test_the_listener_notices_a_hung_redis_and_resyncs_after_it(own_redis, settings):
@@ -315,7 +316,9 @@ def test_the_listener_notices_a_hung_redis_and_resyncs_after_it(own_redis, setti
         assert got is not None and got["data"]["type"] == "resync", got
         assert push.hub().resyncs == 1
         # and messages flow again
-        push.RedisTransport(own_redis.url).publish([push.encode("agent:5", {"type": "call"})])
+        publisher = push.RedisTransport(own_redis.url)
+        publisher.publish([push.encode("agent:5", {"type": "call"})])
+        publisher.close()
         got = _receive(sink, timeout=5)
         assert got is not None and got["data"]["type"] == "call" and got["seq"] == 2
     finally:
@@ -468,3 +471,20 @@ def test_ringing_pops_for_the_phone_that_rings(form, cti, cti_token, client_for,
     assert agent_active_call(user=staff["agent1"]) == call
     assert client_for("agent1").get(f"/calls/pop/{call.pk}/").status_code == 200
     assert client_for("agent2").get(f"/calls/pop/{call.pk}/").status_code == 404
+
+
+def test_a_closed_transport_arms_no_more_retries(own_redis, settings):
+    """A replaced transport (push.reset) whose Redis went away stops retrying: no timer
+    left behind to publish, and log, forever."""
+    settings.REDIS_COOLDOWN = 0.2
+    transport = push.RedisTransport(own_redis.url)
+    own_redis.hang()
+    try:
+        transport.publish([push.encode("agent:1", {"type": "call"})])
+        assert transport._retry_timer is not None  # a resync is owed, and timed
+        transport.close()
+        assert transport._retry_timer is None
+        transport.publish([push.encode("agent:1", {"type": "call"})])
+        assert transport._retry_timer is None and transport.lost == 2
+    finally:
+        own_redis.resume()

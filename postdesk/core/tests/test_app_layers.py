@@ -12,6 +12,8 @@ import ast
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
+from postdesk.core.tests.python_source import parse as parse_python
+
 ROOT = Path(__file__).resolve().parents[2]
 APPS = {p.name for p in ROOT.iterdir() if (p / "apps.py").exists()}
 INTERFACES = {"views", "api", "urls", "management", "templatetags", "admin"}
@@ -20,7 +22,7 @@ ALLOWED_UPWARDS: set[tuple[str, str]] = set()  # none: a registry instead
 
 def runtime_imports(source: str) -> list[str]:
     """Modules (with the imported name) a module imports when it runs."""
-    tree = ast.parse(source)
+    tree = parse_python(source)
     typing_only = {
         id(n)
         for node in ast.walk(tree)

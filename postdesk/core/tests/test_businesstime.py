@@ -36,6 +36,7 @@ from postdesk.core.businesstime import (
     official_calendar_covers,
     working_periods_on,
 )
+from postdesk.core.tests.python_source import parse as parse_python
 
 OFFICE = STANDARD_OFFICE
 H = timedelta(hours=1)
@@ -545,7 +546,7 @@ def test_module_imports_without_django_settings() -> None:
     source = Path(bt.__file__).read_text(encoding="utf-8")
     imported = {
         (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
-        for node in ast.walk(ast.parse(source))
+        for node in ast.walk(parse_python(source))
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }

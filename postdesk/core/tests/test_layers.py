@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from postdesk.core.tests.python_source import parse as parse_python
+
 CORE = Path(__file__).resolve().parent.parent
 APPS = {
     p.name
@@ -19,7 +21,7 @@ APPS = {
 
 def _app_imports(path: Path) -> set[str]:
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_python(path.read_text(encoding="utf-8"))):
         names = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]

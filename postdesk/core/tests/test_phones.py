@@ -6,6 +6,7 @@ import pytest
 
 from postdesk.core.phones import (
     InvalidPhone,
+    _display_parsed,
     display_phone,
     normalize_phone,
     try_normalize_phone,
@@ -70,3 +71,17 @@ def test_default_area_code_is_configurable():
     assert normalize_phone("88123456", default_area_code="571") == "+8657188123456"
     # an explicit area code wins over the default
     assert normalize_phone("010-12345678", default_area_code="571") == "+861012345678"
+
+
+def test_the_mobile_shortcut_answers_what_phonenumbers_answers():
+    """display_phone skips parsing for `+861` and ten digits: the same answer as the
+    library's for every five-digit prefix (two numbers each), and not for look-alikes."""
+    import random
+
+    rng = random.Random(17)
+    for prefix in range(10000, 20000):
+        for _ in range(2):
+            canonical = f"+86{prefix}{rng.randrange(10**6):06d}"
+            assert display_phone(canonical) == _display_parsed(canonical), canonical
+    for odd in ("+86138123456789", "+8613812345٦78", "+8657788123456", "+85261234567"):
+        assert display_phone(odd) == _display_parsed(odd)

@@ -66,6 +66,23 @@ def test_peek_counts_nothing(backend):
     assert ratelimit.peek(key, limit=1, window_seconds=60, now=NOW) == ratelimit.Decision(False, 60)
 
 
+def test_many_at_once_answers_what_one_by_one_answers(backend):
+    t = NOW + 10
+    a, b, c = (f"many-{n}:{uuid.uuid4()}" for n in "abc")
+    checks = [(a, 2, 60), (b, 1, 60), (c, 0, 900), ("y" * 300, 1, 60)]  # a hashed key too
+    ok, no = ratelimit.Decision(True, 0), ratelimit.Decision(False, 50)
+    no_900 = ratelimit.Decision(False, 890)
+    assert ratelimit.peek_many(checks, now=t) == [ok, ok, ok, ok]  # `peek` counts nothing
+    rounds = [ratelimit.hit_many(checks, now=t) for _ in range(3)]
+    assert rounds == [[ok, ok, no_900, ok], [ok, no, no_900, no], [no, no, no_900, no]]
+    one_by_one = [ratelimit.peek(k, limit=n, window_seconds=w, now=t) for k, n, w in checks]
+    assert ratelimit.peek_many(checks, now=t) == one_by_one == [no, no, no_900, no]
+    assert ratelimit.peek_many([(a, 3, 60), (f"fresh:{uuid.uuid4()}", 0, 60)], now=t) == [ok, ok]
+    assert ratelimit.hit(a, limit=3, window_seconds=60, now=t) == no  # the same counters
+    with pytest.raises(ValueError):
+        ratelimit.hit_many([(a, 1, 0)])
+
+
 def test_a_zero_limit_refuses_at_once_and_long_keys_are_hashed(backend):
     key = "x" * 500
     assert not ratelimit.hit(key, limit=0, window_seconds=10, now=NOW).allowed
@@ -89,6 +106,8 @@ def test_redis_down_lets_requests_through(settings):
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     assert all(ratelimit.hit("k", limit=0, window_seconds=60).allowed for _ in range(2))
     assert ratelimit.peek("k", limit=0, window_seconds=60).allowed
+    assert all(d.allowed for d in ratelimit.hit_many([("k", 0, 60), ("j", 0, 60)]))
+    assert all(d.allowed for d in ratelimit.peek_many([("k", 0, 60), ("j", 0, 60)]))
 
 
 WORKER = textwrap.dedent(

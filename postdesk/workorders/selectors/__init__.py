@@ -4,6 +4,7 @@ inbox, the team board (`queues`) — and the complaint KPIs of a month (`complai
 
 from postdesk.workorders.selectors.complaints import (
     KPI_TYPES,
+    complaint_headline,
     complaint_kpis,
     month_complaints,
     replied_q,
@@ -71,6 +72,7 @@ __all__ = [
     "ListFilters",
     "Page",
     "UnitSuggestion",
+    "complaint_headline",
     "complaint_kpis",
     "dispatch_suggestions",
     "month_complaints",

@@ -30,6 +30,32 @@ def replied_q() -> Q:
     return Q(replied_at__isnull=False)
 
 
+def _timely_q() -> Q:
+    return Q(replied_at__isnull=False, reply_due_at__isnull=False) & Q(
+        replied_at__lte=F("reply_due_at")
+    )
+
+
+def complaint_headline(*, user: User, month: Month) -> dict[str, Any]:
+    """`complaint_kpis`'s headline figures alone (complaints, replied, reply_rate,
+    timely, timely_rate) in one aggregate: what the month report's targets read of the
+    months beside the reported one (`test_complaint_headline` holds it to
+    `complaint_kpis`)."""
+    row = month_complaints(user=user, month=month).aggregate(
+        total=Count("id"),
+        replied=Count("id", filter=replied_q()),
+        timely=Count("id", filter=_timely_q()),
+    )
+    total, replied, timely = int(row["total"]), int(row["replied"]), int(row["timely"])
+    return {
+        "complaints": total,
+        "replied": replied,
+        "reply_rate": _rate(replied, total),
+        "timely": timely,
+        "timely_rate": _rate(timely, total),
+    }
+
+
 def complaint_kpis(*, user: User, month: Month) -> dict[str, Any]:
     """Complaint reply rate and timely reply rate for orders created in `month`.
 
@@ -42,9 +68,7 @@ def complaint_kpis(*, user: User, month: Month) -> dict[str, Any]:
         type__in=KPI_TYPES, created_at__gte=month.start, created_at__lt=month.end
     )
     replied = replied_q()
-    timely = Q(replied_at__isnull=False, reply_due_at__isnull=False) & Q(
-        replied_at__lte=F("reply_due_at")
-    )
+    timely = _timely_q()
 
     def grouped(*keys: str) -> list[dict[str, Any]]:
         rows = (

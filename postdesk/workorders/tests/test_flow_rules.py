@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from postdesk.core.tests.python_source import parse as parse_python
 from postdesk.workorders import flows
 from postdesk.workorders.flows import (
     TransitionRefused,
@@ -202,7 +203,7 @@ def test_module_imports_without_django() -> None:
         source = (here / module).read_text(encoding="utf-8")
         imported = {
             (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
-            for node in ast.walk(ast.parse(source))
+            for node in ast.walk(parse_python(source))
             if isinstance(node, ast.Import | ast.ImportFrom)
             for alias in node.names
         } - {"postdesk.workorders.flow_data"}
