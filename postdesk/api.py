@@ -44,6 +44,8 @@ def _mount() -> None:
     from postdesk.workforce.api import reports_router as internal_reports_router
     from postdesk.workforce.api import router as workforce_router
     from postdesk.workorders.api import router as workorders_router
+    from postdesk.workorders.api_tags import order_router as order_tags_router
+    from postdesk.workorders.api_tags import router as tags_router
 
     api.add_router("/", core_router)
     api.add_router("/org/", org_router)
@@ -53,6 +55,8 @@ def _mount() -> None:
     api.add_router("/notifications/", notify_router)
     api.add_router("/sms/", sms_router)
     api.add_router("/workorders/", workorders_router)
+    api.add_router("/workorders/", order_tags_router)
+    api.add_router("/tags/", tags_router)
     api.add_router("/notices/", notices_router)
     api.add_router("/callbacks/", callbacks_router)
     api.add_router("/cti/", calls_router)

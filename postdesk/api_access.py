@@ -115,6 +115,12 @@ ACCESS: dict[str, Access] = {
     "POST /api/v1/workorders/{number}/caller": scoped(*FULL_VIEW),  # services.caller
     "POST /api/v1/workorders/{number}/actions/{action}/": scoped(),  # then flows.py
     "POST /api/v1/workorders/{number}/assign/": scoped(L, H),  # rules.can_assign
+    # tags 标签 (issue 20): the list for everyone, kept by leads and administrators
+    "GET /api/v1/tags/": ANY_ROLE,
+    "POST /api/v1/tags/": roles(L, X),  # rules.can_manage_tags
+    "PATCH /api/v1/tags/{tag_id}": roles(L, X),
+    "POST /api/v1/workorders/{number}/tags": scoped(A, L, D, H),  # rules.can_tag
+    "DELETE /api/v1/workorders/{number}/tags/{tag_id}": scoped(A, L, D, H),
     # notices
     "POST /api/v1/notices/": roles(A, L, D),  # services.issue.ISSUER_ROLES
     "GET /api/v1/notices/": ANY_ROLE,

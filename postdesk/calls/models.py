@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CtiToken(models.Model):
@@ -39,14 +40,16 @@ class Call(models.Model):
         ANSWERED = "answered", _("answered")
         ABANDONED = "abandoned", _("abandoned")
         SHORT_ABANDONED = "short_abandoned", _("short abandoned")
-        MISSED = "missed", _("missed")
+        MISSED = "missed", pgettext_lazy("call outcome", "missed")
 
     call_id = models.CharField(_("call id"), max_length=100, unique=True)
     direction = models.CharField(
         _("direction"), max_length=3, choices=Direction.choices, default=Direction.IN
     )
-    from_number = models.CharField(_("from"), max_length=40, blank=True)
-    to_number = models.CharField(_("to"), max_length=40, blank=True)
+    from_number = models.CharField(
+        pgettext_lazy("calling number", "from"), max_length=40, blank=True
+    )
+    to_number = models.CharField(pgettext_lazy("called number", "to"), max_length=40, blank=True)
     # The caller's number in canonical form (inbound: from; outbound: to), for lookups.
     caller_number = models.CharField(max_length=40, blank=True, db_index=True)
     queue = models.CharField(_("queue"), max_length=50, blank=True)
@@ -61,7 +64,7 @@ class Call(models.Model):
     )
     # The extension whose phone rang (inbound) before anyone answered.
     ringing_extension = models.CharField(max_length=20, blank=True)
-    started_at = models.DateTimeField(_("started"), db_index=True)
+    started_at = models.DateTimeField(pgettext_lazy("call start", "started"), db_index=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     wrapup_at = models.DateTimeField(_("wrap-up done"), null=True, blank=True)
@@ -265,7 +268,7 @@ class WrapupCode(models.Model):
     """The reasons an agent can give a finished call (reference data for the admin)."""
 
     code = models.CharField(_("code"), max_length=30, unique=True)
-    label = models.CharField(_("label"), max_length=60)
+    label = models.CharField(pgettext_lazy("wrap-up code name", "label"), max_length=60)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from postdesk.notices import flows
 from postdesk.workorders.models import DEADLINE_UNIT_CHOICES
@@ -109,7 +110,9 @@ class Notice(models.Model):
         related_name="+",
     )
     first_feedback_at = models.DateTimeField(null=True, blank=True)
-    result = models.CharField(_("result"), max_length=20, choices=RESULT_CHOICES, blank=True)
+    result = models.CharField(
+        pgettext_lazy("notice result", "result"), max_length=20, choices=RESULT_CHOICES, blank=True
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=REASON_CHOICES, blank=True)
     feedback_text = models.TextField(_("feedback"), blank=True)
     fed_back_at = models.DateTimeField(_("fed back at"), null=True, blank=True)

@@ -49,6 +49,7 @@ def seed_history(stdout: Any = None, *, now: datetime | None = None) -> dict[str
         ("attempts", _attempts),
         ("notices", _notices),
         ("evaluations", _evaluations),
+        ("tags", _tags),
     ]
     for name, part in parts:
         with transaction.atomic():
@@ -285,6 +286,42 @@ def _insert(model: type[models.Model], rows: list[SimpleNamespace]) -> None:
                 sql,
                 [values(row) for row in rows[first : first + 2000]],
             )
+
+
+def _tags(days: list[date], now: datetime) -> int:
+    """A demo tag (标签) on about one history order in six, the newest ones among them, so
+    the list's first page shows chips: put there by the order's owner after the last step of
+    its life so far (its timeline keeps the flow's steps together)."""
+    from postdesk.workorders.models import Tag, WorkOrder, WorkOrderEvent, WorkOrderTag
+
+    history = WorkOrder.objects.filter(call_id__startswith=MARK)
+    if WorkOrderTag.objects.filter(order__in=history).exists():
+        return 0
+    tags = list(Tag.objects.filter(archived=False).order_by("pk"))
+    if not tags:
+        return 0
+    rng = random.Random(20261205)
+    links: list[WorkOrderTag] = []
+    events: list[WorkOrderEvent] = []
+    rows = history.order_by("-id").only("id", "owner_id", "status", "updated_at")
+    for order in rows.iterator(chunk_size=2000):
+        if rng.random() > 1 / 6:
+            continue
+        at = min(order.updated_at + timedelta(minutes=rng.randint(1, 30)), now)
+        for tag in rng.sample(tags, 2 if rng.random() < 0.2 else 1):
+            links.append(
+                WorkOrderTag(order=order, tag=tag, tagged_by_id=order.owner_id, tagged_at=at)
+            )
+            events.append(
+                WorkOrderEvent(
+                    order=order, at=at, actor_id=order.owner_id, action="tag",
+                    from_status=order.status, to_status=order.status,
+                    data={"tag": tag.name, "tag_id": tag.pk},
+                )
+            )  # fmt: skip
+    WorkOrderTag.objects.bulk_create(links, batch_size=2000)
+    WorkOrderEvent.objects.bulk_create(events, batch_size=2000)
+    return len(links)
 
 
 def _calls(days: list[date], now: datetime) -> int:

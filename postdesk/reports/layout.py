@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 TEXT, COUNT, RATE, DECIMAL = "text", "count", "rate", "decimal"
 
@@ -52,7 +53,7 @@ def _unit(row: dict[str, Any]) -> str:
 
 STATE_LABELS = {
     "no_data": _("no data"),
-    "met": _("met"),
+    "met": pgettext("target state", "met"),
     "pending": _("in progress"),
     "short": _("below target"),
 }

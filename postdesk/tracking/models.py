@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from postdesk.tracking.codes import CODES
 
@@ -198,7 +199,7 @@ class Attempt(models.Model):
 class ImportRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
+        RUNNING = "running", pgettext_lazy("import status", "running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
@@ -227,7 +228,9 @@ class ImportRun(models.Model):
     lines = models.BigIntegerField(_("lines"), default=0)
     created = models.BigIntegerField(_("created"), default=0)
     duplicates = models.BigIntegerField(_("duplicates"), default=0)
-    rejected = models.BigIntegerField(_("rejected"), default=0)
+    rejected = models.BigIntegerField(
+        pgettext_lazy("refused by the addressee", "rejected"), default=0
+    )
     message = models.TextField(_("message"), blank=True)
     # All events this run created have id > start_event_id (crash recovery of the refresh).
     start_event_id = models.BigIntegerField(default=0)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Skill(models.TextChoices):
@@ -154,7 +155,7 @@ class SwapRequest(models.Model):
     is free that day); the lead approves or rejects."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("awaiting approval", "pending")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
 

@@ -36,6 +36,7 @@ KEPT_FIELDS = frozenset(
         "result",
         "waybill",
         "decision",
+        "tag",
     }
 )
 MAX_KEPT = 5000

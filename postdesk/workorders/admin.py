@@ -3,7 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from postdesk.workorders import sla
-from postdesk.workorders.models import CalendarException, SlaPolicy, WorkCalendar, WorkOrder
+from postdesk.workorders.models import (
+    CalendarException,
+    SlaPolicy,
+    Tag,
+    WorkCalendar,
+    WorkOrder,
+)
 
 
 @admin.register(SlaPolicy)
@@ -61,3 +67,16 @@ class WorkOrderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Reference data: administrators may correct a tag here; the services' checks (a
+    short name, unique letter case aside) are the tag keepers' page's (`services/tags.py`)."""
+
+    list_display = ("name", "colour", "archived", "created_at")
+    list_filter = ("archived", "colour")
+    search_fields = ("name",)
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # archived, not deleted: orders keep their tags

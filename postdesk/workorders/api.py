@@ -23,7 +23,8 @@ from postdesk.core.request import client_ip
 from postdesk.org.models import User
 from postdesk.org.request import staff_user
 from postdesk.workorders import selectors
-from postdesk.workorders.models import WorkOrder, WorkOrderEvent
+from postdesk.workorders.api_tags import TagOut, tag_out
+from postdesk.workorders.models import Tag, WorkOrder, WorkOrderEvent
 from postdesk.workorders.selectors_filters import builtin_filters, saved_filters_list
 from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
@@ -91,6 +92,7 @@ class OrderOut(Schema):
     created_at: str | None
     assignee: str | None  # 指派: the handler of the unit who works it (username)
     assignee_name: str
+    tags: list[TagOut]  # 标签, in the order they were put on
 
 
 class OrderDetailOut(OrderOut):
@@ -183,7 +185,7 @@ def _event(e: WorkOrderEvent) -> dict[str, Any]:
     }
 
 
-def _summary(order: WorkOrder, now: datetime) -> dict[str, Any]:
+def _summary(order: WorkOrder, now: datetime, tags: list[Tag]) -> dict[str, Any]:
     return {
         "number": order.number,
         "type": order.type,
@@ -201,6 +203,7 @@ def _summary(order: WorkOrder, now: datetime) -> dict[str, Any]:
         "created_at": _iso(order.created_at),
         "assignee": order.assignee.get_username() if order.assignee is not None else None,
         "assignee_name": str(order.assignee) if order.assignee is not None else "",
+        "tags": [tag_out(t) for t in tags],
     }
 
 
@@ -217,7 +220,7 @@ def _detail(
     duplicates: list[str] | None = None,
 ) -> dict[str, Any]:
     now = timezone.now()
-    data = _summary(order, now)
+    data = _summary(order, now, selectors.work_order_tags(order=order))
     data.update(
         {
             "public_ref": order.public_ref,
@@ -350,6 +353,7 @@ def list_orders(
     created_to: date | None = None,
     mine: bool = False,
     assignee: str = Query("", max_length=150, description='"me", "none" or a username'),
+    tag: str = Query("", max_length=200, description="a tag's id or name (标签)"),
     page: int = 1,
     page_size: int = selectors.PAGE_SIZE,
 ) -> dict[str, Any]:
@@ -367,15 +371,17 @@ def list_orders(
         created_to=created_to,
         mine=mine,
         assignee=assignee.strip(),
+        tag=tag.strip(),
     )
     result = selectors.work_orders_list(user=user, filters=filters, page=page, page_size=page_size)
     now = timezone.now()
+    tags = selectors.tags_of_orders(orders=result.results)
     return {
         "count": result.count,
         "count_exact": result.count_exact,
         "page": result.page,
         "page_size": result.page_size,
-        "results": [_summary(o, now) for o in result.results],
+        "results": [_summary(o, now, tags[o.pk]) for o in result.results],
     }
 
 

@@ -196,8 +196,36 @@ def seed(stdout: Any = None) -> None:
     new("consultation", agent=agent2)
     new("booking", details={"booking_kind": "coach_ticket", "booking_details": "温州—杭州 2张"})
     new("suggestion")
+    seed_tags(users["lead1"], [(a, ["重复来电", "待回访"]), (b, ["服务态度"]), (c, ["理赔"]),
+                               (d, ["重复来电"]), (e, ["地址问题"])])  # fmt: skip
     if stdout is not None:
         stdout.write(f"demo work orders: {WorkOrder.objects.count()}")
+
+
+#: The demo centre's tags (标签) and their colours.
+DEMO_TAGS = [
+    ("重复来电", "red"),
+    ("媒体关注", "purple"),
+    ("贵宾客户", "amber"),
+    ("理赔", "blue"),
+    ("待回访", "green"),
+    ("服务态度", "amber"),
+    ("地址问题", "grey"),
+]
+
+
+def seed_tags(lead: User, tagged: list[tuple[WorkOrder, list[str]]]) -> None:
+    """The demo tags, and a few on demo orders (each by its owner, through the service)."""
+    from postdesk.workorders.models import Tag
+    from postdesk.workorders.services import tag_add, tag_create
+
+    for name, colour in DEMO_TAGS:
+        if not Tag.objects.filter(name=name).exists():
+            tag_create(actor=lead, name=name, colour=colour)
+    for order, names in tagged:
+        actor = order.owner if order.owner is not None else lead
+        for name in names:
+            tag_add(actor=actor, order=order, tag=name)
 
 
 # --- scale ---------------------------------------------------------------------------------

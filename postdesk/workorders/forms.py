@@ -7,12 +7,13 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from postdesk.core.errors import ValidationFailed
 from postdesk.org.models import Unit
 from postdesk.workorders import flows, selectors
 from postdesk.workorders.labels import lang
-from postdesk.workorders.models import Priority
+from postdesk.workorders.models import Priority, Tag
 
 
 def _choices(table: tuple[tuple[str, str, str], ...], blank: bool = False) -> list[tuple[str, str]]:
@@ -96,10 +97,15 @@ class WorkOrderForm(forms.Form):
         return {k: data[k] for k in keys if data.get(k)}
 
 
+def _tag_choice(name: str, archived: bool) -> str:
+    return f"{name} ({pgettext_lazy('tag', 'archived')})" if archived else name
+
+
 class ListFilterForm(forms.Form):
     q = forms.CharField(label=_("Keywords"), required=False, max_length=200)
     type = forms.ChoiceField(label=_("Type"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
+    tag = forms.ChoiceField(label=pgettext_lazy("work order", "Tag"), required=False)
     unit = forms.CharField(label=_("Unit code"), required=False, max_length=20)
     overdue = forms.ChoiceField(
         label=_("Overdue"),
@@ -132,6 +138,13 @@ class ListFilterForm(forms.Form):
             ("open", _("all open")),
             *_choices(flows.STATUSES),
         ]
+        cast(forms.ChoiceField, self.fields["tag"]).choices = [
+            ("", "—"),
+            *(
+                (str(t.pk), _tag_choice(t.name, t.archived))
+                for t in Tag.objects.order_by("archived", "name", "id")  # the centre's list
+            ),
+        ]
 
 
 def list_filters(form: ListFilterForm) -> selectors.ListFilters:
@@ -150,6 +163,7 @@ def list_filters(form: ListFilterForm) -> selectors.ListFilters:
         created_to=data.get("created_to"),
         q=data.get("q") or "",
         mine=bool(data.get("mine")),
+        tag=data.get("tag") or "",
     )
 
 

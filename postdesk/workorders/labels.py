@@ -35,6 +35,10 @@ def action_label(code: str, work_order_type: str | None = None) -> str:
         return "备注" if lang() == "zh" else "Note"
     if code == "assign":
         return "指派" if lang() == "zh" else "Assign"
+    if code == "tag":
+        return "添加标签" if lang() == "zh" else "Tag added"
+    if code == "untag":
+        return "移除标签" if lang() == "zh" else "Tag removed"
     if code == "sla_warning":
         return "时限预警" if lang() == "zh" else "Deadline warning"
     if code == "sla_breach":
@@ -68,6 +72,7 @@ def choice_label(code: str) -> str:
 
 def _detail_labels() -> dict[str, str]:
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
     return {
         "address": _("Pickup address"),
@@ -89,6 +94,7 @@ def _detail_labels() -> dict[str, str]:
         "parent": _("Linked order"),
         "assignee_name": _("Assignee"),
         "assignment_cleared": _("Assignment cleared"),
+        "tag": pgettext("work order", "Tag"),
     }
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from postdesk.core.businesstime import DEADLINE_UNITS
 from postdesk.workorders import flows
@@ -105,6 +107,10 @@ class WorkOrder(models.Model):
     )
     assisting_units = models.ManyToManyField(
         "org.Unit", blank=True, related_name="assisted_work_orders"
+    )
+    # 标签: through `WorkOrderTag` (who tagged, when); written by `services/tags.py` only
+    tags: models.ManyToManyField[Tag, WorkOrderTag] = models.ManyToManyField(
+        "Tag", through="WorkOrderTag", blank=True, related_name="work_orders"
     )
     parent = models.ForeignKey(
         "self",
@@ -356,3 +362,67 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TagColour(models.TextChoices):
+    """The small fixed palette of tag chips (the stylesheet has one class per colour)."""
+
+    GREY = "grey", pgettext_lazy("colour", "grey")
+    BLUE = "blue", pgettext_lazy("colour", "blue")
+    GREEN = "green", pgettext_lazy("colour", "green")
+    AMBER = "amber", pgettext_lazy("colour", "amber")
+    RED = "red", pgettext_lazy("colour", "red")
+    PURPLE = "purple", pgettext_lazy("colour", "purple")
+
+
+class Tag(models.Model):
+    """标签: a short label agents put on work orders, one list for the whole centre.
+    Managed by administrators and team leads (`rules.can_manage_tags`); archived rather
+    than deleted, so the orders tagged with it keep it and the list can still filter by it."""
+
+    name = models.CharField(_("name"), max_length=20)
+    colour = models.CharField(
+        _("colour"), max_length=10, choices=TagColour.choices, default=TagColour.GREY
+    )
+    archived = models.BooleanField(pgettext_lazy("tag", "archived"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="wo_tag_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkOrderTag(models.Model):
+    """One tag on one order: who put it there and when (the timeline has the event too)."""
+
+    order = models.ForeignKey(
+        WorkOrder,
+        on_delete=models.CASCADE,
+        related_name="tag_links",
+        db_index=False,  # wo_tag_order_tag leads with it
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="links", db_index=False)
+    tagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tagged_at = models.DateTimeField(_("tagged at"))
+
+    class Meta:
+        ordering = ["tagged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "tag"], name="wo_tag_order_tag"),
+        ]
+        indexes = [models.Index(fields=["tag", "-order"], name="wo_tag_tag_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} #{self.tag_id}"

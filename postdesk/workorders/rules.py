@@ -61,6 +61,33 @@ def can_bulk_act(user: User) -> bool:
     return user.is_active and role_of(user) == Role.LEAD
 
 
+#: Who works the cases and so may tag them (administrators run the system; auditors read
+#: the access log): the roles of `can_tag`.
+TAGGERS = frozenset({Role.AGENT, Role.LEAD, Role.DIRECTOR, Role.HANDLER})
+#: Who keeps the centre's list of tags (create, rename, recolour, archive).
+TAG_KEEPERS = frozenset({Role.LEAD, Role.ADMIN})
+
+
+def can_tag(user: User, order: WorkOrder) -> bool:
+    """标签: put a tag on the order or take one off — anyone who works the order and sees
+    it (a branch handler: the orders of their unit, or that it assists on), in any status
+    (a closed complaint is still tagged for the month's review)."""
+    if not user.is_active or role_of(user) not in TAGGERS:
+        return False
+    known = getattr(order, "_assisting", None)  # loaded by `selectors.work_order_get`
+    assisting = (
+        [u.pk for u in known]
+        if known is not None
+        else list(order.assisting_units.values_list("pk", flat=True))
+    )
+    return can_see(user, order, assisting)
+
+
+def can_manage_tags(user: User) -> bool:
+    """The centre's list of tags: administrators and team leads."""
+    return user.is_active and role_of(user) in TAG_KEEPERS
+
+
 def can_read_board(user: User) -> bool:
     return user.is_active and role_of(user) in BOARD_READERS
 
@@ -72,6 +99,8 @@ __all__ = [
     "can_be_assignee",
     "can_bulk_act",
     "can_claim",
+    "can_manage_tags",
     "can_read_board",
     "can_see",
+    "can_tag",
 ]

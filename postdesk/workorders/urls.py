@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from postdesk.workorders import assign_views, views, views_lists
+from postdesk.workorders import assign_views, tag_views, views, views_lists
 
 app_name = "workorders"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("panel/", views.work_order_panel, name="panel"),
     path("filters/", views_lists.saved_filter_save_view, name="filter_save"),
     path("bulk/", views_lists.bulk_action_view, name="bulk"),
+    path("tags/", tag_views.tags_manage_view, name="tags"),
     path(
         "filters/<int:filter_id>/delete/",
         views_lists.saved_filter_delete_view,
@@ -22,6 +23,12 @@ urlpatterns = [
     path("<str:number>/", views.work_order_detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.work_order_action, name="act"),
     path("<str:number>/assign/", assign_views.work_order_assign_view, name="assign"),
+    path("<str:number>/tags/", tag_views.work_order_tag_add_view, name="tag_add"),
+    path(
+        "<str:number>/tags/<int:tag_id>/remove/",
+        tag_views.work_order_tag_remove_view,
+        name="tag_remove",
+    ),
     path("<str:number>/note/", views.work_order_note_view, name="note"),
     path("<str:number>/caller/", views.work_order_caller_view, name="caller"),
 ]

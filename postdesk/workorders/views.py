@@ -37,7 +37,13 @@ from postdesk.workorders.deadlines import units as deadline_units
 from postdesk.workorders.forms import ListFilterForm, WorkOrderForm, list_filters, unit_choices
 from postdesk.workorders.models import Attachment, WorkOrder
 from postdesk.workorders.reply_aids import reply_aids
-from postdesk.workorders.rules import can_add_note, can_bulk_act, can_claim, can_read_board
+from postdesk.workorders.rules import (
+    can_add_note,
+    can_bulk_act,
+    can_claim,
+    can_manage_tags,
+    can_read_board,
+)
 from postdesk.workorders.selectors_filters import builtin_filters, saved_filters_list
 from postdesk.workorders.selectors_to_route import work_orders_to_route
 from postdesk.workorders.services import (
@@ -54,11 +60,12 @@ from postdesk.workorders.services.caller import Caller, caller_masked, can_revea
 from postdesk.workorders.services.create import waybill_check_ok
 from postdesk.workorders.services.routing import TO_ROUTE
 from postdesk.workorders.sla import policy_for
+from postdesk.workorders.tag_views import tag_panel
 
 PAGE_SIZE = 25
 #: event data the timeline does not show as chips (ids, and usernames shown by name)
 HIDDEN_CHIPS = frozenset(
-    {"previous_unit_id", "attachment", "unit", "assignee", "previous_assignee"}
+    {"previous_unit_id", "attachment", "unit", "assignee", "previous_assignee", "tag_id"}
 )
 
 
@@ -289,8 +296,9 @@ def _render_detail(
             "linked": list(order.linked.only("number", "type", "status", "title")),
             "failure": failure,
             "failure_elsewhere": failure is not None
-            and failure.action not in {"assign", *(a["action"] for a in actions)},
+            and failure.action not in {"assign", "tag", *(a["action"] for a in actions)},
             "assign": assign_panel(user, order, failure),
+            "tags": tag_panel(user, order, failure),
             "ruling": labels.choice_label(order.ruling) if order.ruling else "",
             "ruling_state": labels.choice_label(order.ruling_state),
             "satisfaction": labels.choice_label(order.satisfaction) if order.satisfaction else "",
@@ -435,6 +443,10 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
             user=user, filters=filters, page=page, page_size=PAGE_SIZE
         )
     now = timezone.now()
+    rows = [_row(o, now) for o in result.results]
+    tags = selectors.tags_of_orders(orders=result.results)
+    for row in rows:
+        row["tags"] = tags[row["order"].pk]
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     template = "workorders/_list_table.html" if request.htmx else "workorders/list.html"  # type: ignore[attr-defined]
     return render(
@@ -442,7 +454,7 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
         template,
         {
             "form": form,
-            "rows": [_row(o, now) for o in result.results],
+            "rows": rows,
             "result": result,
             "pages": pages,
             "query": urlencode(query),
@@ -450,6 +462,8 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
             "saved_filters": saved_filters_list(user=user),
             "bulk": can_bulk_act(user),
             "bulk_units": unit_choices() if can_bulk_act(user) else [],
+            "bulk_tags": selectors.tags_list(user=user) if can_bulk_act(user) else [],
+            "can_manage_tags": can_manage_tags(user),
             "bulk_results": request.session.pop("bulk_results", None),
             "builtin_filters": builtin_filters(now=now),
         },

@@ -309,7 +309,11 @@ def test_the_listener_notices_a_hung_redis_and_resyncs_after_it(own_redis, setti
         sink = push.ThreadSink()
         push.hub().subscribe(["agent:5"], sink)
         own_redis.hang()
-        time.sleep(push.LISTEN_DEAD_AFTER + 1.5)  # the listener gives the subscription up
+        # the listener gives the subscription up once a ping goes unanswered for
+        # LISTEN_DEAD_AFTER seconds (waited for, not slept: a loaded machine is slower)
+        deadline = time.monotonic() + push.LISTEN_DEAD_AFTER + 15
+        while push.transport().subscribed.is_set() and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert not push.transport().subscribed.is_set()
         own_redis.resume()
         got = _receive(sink, timeout=10)

@@ -135,7 +135,7 @@ def _world() -> dict[str, Any]:
     from postdesk.quality.models import Evaluation, Form
     from postdesk.quality.services import evaluation_create
     from postdesk.tracking.models import Event, ImportRun
-    from postdesk.workorders.models import WorkOrder
+    from postdesk.workorders.models import Tag, WorkOrder
 
     users = {u.username: u for u in User.objects.all()}
     tokens = {name: api_token_create(user=users[name], name="matrix") for name in users}
@@ -198,6 +198,7 @@ def _world() -> dict[str, Any]:
         "waybill": Event.objects.order_by("pk").first().waybill_no,
         "public_ref": pickup.public_ref,
         "answers": answers,
+        "tag": Tag.objects.filter(archived=False).order_by("pk").first().pk,  # a demo tag
     }
 
 
@@ -227,6 +228,7 @@ PATH_VALUES: dict[str, str | dict[str, str]] = {
     "month": "=2026-11",
     "version": "=1",
     "filter_id": "=999999",  # nobody's: 404 for every allowed caller
+    "tag_id": "tag",
 }
 # query strings that let an allowed caller past parameter parsing (a refused one is
 # refused before it); a heavy document asked for a month it refuses (13) stays cheap
@@ -267,6 +269,9 @@ BODIES: dict[str, Any] = {
         "action": "escalate",
         "payload": {"reason": "矩阵"},
     },
+    "POST /api/v1/tags/": {"name": "矩阵", "colour": "blue"},
+    "PATCH /api/v1/tags/{tag_id}": {"colour": "red"},
+    "POST /api/v1/workorders/{number}/tags": lambda w: {"tag": w["tag"]},
     "PATCH /api/v1/customers/{customer_id}": {"name": "张三"},
     "POST /api/v1/customers/{customer_id}/merge": lambda w: {"other": w["customer_other"]},
     "POST /api/v1/callbacks/": {"reason": "other", "phone": "13900001111", "name": "王五"},

@@ -48,6 +48,7 @@ def test_seed_demo_twice_adds_nothing_and_six_months_have_data(seeded):
     assert Call.objects.filter(call_id__startswith="hist-").count() > 6 * 30 * 100
     the_last_six_months_have_reports_trend_and_league_rows()
     history_orders_carry_their_life()
+    the_lists_first_page_shows_tags()
 
 
 def the_last_six_months_have_reports_trend_and_league_rows() -> None:
@@ -93,6 +94,15 @@ def history_orders_carry_their_life() -> None:
     assert {"reply", "follow_up", "reopen", "close"} <= set(actions)
     # every order's number is unique and its day's counter is past it
     assert WorkOrder.objects.values("number").distinct().count() == WorkOrder.objects.count()
+
+
+def the_lists_first_page_shows_tags() -> None:
+    """Demo tags (标签) on the newest orders too, so `make run`'s list shows chips."""
+    from postdesk.workorders.selectors import ListFilters, tags_of_orders, work_orders_list
+
+    page = work_orders_list(user=User.objects.get(username="lead1"), filters=ListFilters())
+    tagged = [pk for pk, tags in tags_of_orders(orders=page.results).items() if tags]
+    assert len(tagged) >= 2, "no demo tags on the list's first page"
 
 
 def units_with_rows(user: User, month: Month, now: datetime) -> int:

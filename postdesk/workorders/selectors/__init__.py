@@ -48,6 +48,12 @@ from postdesk.workorders.selectors.queues import (
     work_orders_inbox,
     work_orders_inbox_counts,
 )
+from postdesk.workorders.selectors.tags import (
+    tags_list,
+    tags_of_orders,
+    tags_with_use,
+    work_order_tags,
+)
 
 __all__ = [
     "COUNT_CAP",
@@ -77,12 +83,16 @@ __all__ = [
     "dispatch_suggestions",
     "month_complaints",
     "replied_q",
+    "tags_list",
+    "tags_of_orders",
+    "tags_with_use",
     "tracing_unit_for_waybill",
     "work_order_allowed_actions",
     "work_order_duplicates",
     "work_order_events",
     "work_order_get",
     "work_order_overdue",
+    "work_order_tags",
     "work_orders_board",
     "work_orders_filtered",
     "work_orders_inbox",

@@ -129,6 +129,8 @@ class ListFilters:
     mine: bool = False
     #: 指派: "me" (assigned to the reader), "none" (unassigned) or a username
     assignee: str = ""
+    #: 标签: a tag's id or name (`services.tags.tag_lookup`; archived ones too)
+    tag: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
@@ -147,6 +149,7 @@ class ListFilters:
                 self.q,
                 self.mine,
                 self.assignee,
+                self.tag,
             ]
         )
 
@@ -188,6 +191,11 @@ def _filtered(user: User, f: ListFilters, now: datetime) -> QuerySet[WorkOrder]:
         orders = orders.filter(owner_id=user.pk)
     if f.assignee:
         orders = _by_assignee(orders, user, f.assignee)
+    if f.tag:
+        from postdesk.workorders.services.tags import tag_lookup
+
+        tag = tag_lookup(f.tag, for_adding=False)
+        orders = orders.filter(tag_links__tag_id=tag.pk)  # one row per (order, tag)
     if f.q:
         orders = search.filter_keyword(orders, f.q)
     return orders

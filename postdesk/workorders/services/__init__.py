@@ -7,6 +7,12 @@ from postdesk.workorders.services.caller import work_order_caller_reveal
 from postdesk.workorders.services.create import work_order_create
 from postdesk.workorders.services.routing import pickup_dispatch_routed
 from postdesk.workorders.services.saved_filters import saved_filter_create, saved_filter_delete
+from postdesk.workorders.services.tags import (
+    tag_add,
+    tag_create,
+    tag_remove,
+    tag_update,
+)
 from postdesk.workorders.services.transitions import work_order_act, work_order_note
 from postdesk.workorders.services.watch import work_order_alert, work_orders_watch
 
@@ -16,6 +22,10 @@ __all__ = [
     "pickup_dispatch_routed",
     "saved_filter_create",
     "saved_filter_delete",
+    "tag_add",
+    "tag_create",
+    "tag_remove",
+    "tag_update",
     "work_order_act",
     "work_order_alert",
     "work_order_assign",

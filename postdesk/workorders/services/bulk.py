@@ -1,6 +1,7 @@
 """Bulk actions of the work-order list for team leads (issue 20): reassign (dispatch to a
 unit), escalate, close with a reason — each order through `work_order_act`, so every rule
-of the flow table, the scope and the audit trail holds per order. One order's refusal
+of the flow table, the scope and the audit trail holds per order — and add a tag (标签,
+each order through `tag_add`, its scope and `can_tag`). One order's refusal
 never stops the others; within one order nothing is partial (`work_order_act` is atomic)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from postdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
 from postdesk.org.models import Unit, User
 from postdesk.workorders.models import WorkOrder
 from postdesk.workorders.rules import can_bulk_act
+from postdesk.workorders.services.tags import tag_add, tag_lookup
 from postdesk.workorders.services.transitions import MAX_TEXT, work_order_act
 
 MAX_NUMBERS = 200
@@ -23,6 +25,7 @@ BULK_ACTIONS: Mapping[str, tuple[str, str]] = {
     "dispatch": ("dispatch", "unit"),
     "escalate": ("escalate", "reason"),
     "close": ("close", "reason"),
+    "tag": ("tag", "tag"),  # not a flow action: `services.tags.tag_add`
 }
 
 
@@ -52,12 +55,16 @@ def _checked(numbers: Sequence[Any], action: str, payload: Mapping[str, Any]) ->
         )
     field = BULK_ACTIONS[action][1]
     value = payload.get(field)
+    if field == "tag" and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a tag by its id
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed(fields={field: _("This field is required.")})
     if len(value) > MAX_TEXT:
         raise ValidationFailed(fields={field: _("This value is too long.")})
     if field == "unit" and not Unit.objects.filter(code=value.strip(), is_active=True).exists():
         raise ValidationFailed(fields={"unit": _("Unknown or inactive unit.")})
+    if field == "tag":
+        tag_lookup(value)  # unknown or archived: a 400 before any order is touched
     return wanted
 
 
@@ -82,7 +89,10 @@ def work_orders_bulk_act(
     for number in wanted:
         try:
             order: WorkOrder = work_order_get(user=actor, number=number)
-            work_order_act(actor=actor, order=order, action=flow_action, payload=body)
+            if action == "tag":
+                tag_add(actor=actor, order=order, tag=body["tag"])
+            else:
+                work_order_act(actor=actor, order=order, action=flow_action, payload=body)
         except DomainError as exc:
             results.append(BulkResult(number, False, exc.code, _refusal(exc)))
         else:

@@ -307,9 +307,9 @@ def test_keyword_pages_match_the_general_path(
             subtype="damage_shortage" if i % 2 else "",
         )
     user = staff["agent1"]
-    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", candidates)
-    monkeypatch.setattr(selectors, "KEYWORD_PROBE_ROWS", probe_rows)
-    monkeypatch.setattr(selectors, "KEYWORD_COUNT_PROBES", count_probes)
+    monkeypatch.setattr(selectors.orders, "KEYWORD_CANDIDATES", candidates)
+    monkeypatch.setattr(selectors.orders, "KEYWORD_PROBE_ROWS", probe_rows)
+    monkeypatch.setattr(selectors.orders, "KEYWORD_COUNT_PROBES", count_probes)
     ways = set()
     for filters in (
         selectors.ListFilters(q="破损"),
@@ -354,10 +354,10 @@ def test_a_filter_the_newest_matches_miss_is_read_order_by_order(
     for i in range(12):
         create(agent, title=f"包裹破损第{i}件", caller_phone=f"1390000{i:04d}")
     user = staff["agent1"]
-    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 6)
-    monkeypatch.setattr(selectors, "KEYWORD_PROBE_ROWS", probe_rows)
-    monkeypatch.setattr(selectors, "KEYWORD_COUNT_PROBES", count_probes)
-    monkeypatch.setattr(selectors, "PROBE_FIRST_CHUNK", first_chunk)
+    monkeypatch.setattr(selectors.orders, "KEYWORD_CANDIDATES", 6)
+    monkeypatch.setattr(selectors.orders, "KEYWORD_PROBE_ROWS", probe_rows)
+    monkeypatch.setattr(selectors.orders, "KEYWORD_COUNT_PROBES", count_probes)
+    monkeypatch.setattr(selectors.orders, "PROBE_FIRST_CHUNK", first_chunk)
     filters = selectors.ListFilters(q="破损", type="suggestion")
     for page, size in ((1, 1), (1, 3), (2, 1), (3, 1), (4, 1), (5, 1)):
         fast = selectors.work_orders_list(user=user, filters=filters, page=page, page_size=size)

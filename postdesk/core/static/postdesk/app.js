@@ -39,6 +39,20 @@
     }
   });
 
+  // Links that wrap to a second row fold into the menu button, at any width (on a phone
+  // the CSS folds them already).
+  function fitNav() {
+    const header = document.querySelector("header.topbar");
+    const nav = header && header.querySelector(".mainnav");
+    if (!nav) return;
+    header.classList.remove("nav-collapsed");
+    const links = nav.querySelectorAll("a");
+    if (!links.length || getComputedStyle(nav).display === "none") return;
+    if (links[links.length - 1].offsetTop > links[0].offsetTop) header.classList.add("nav-collapsed");
+  }
+  fitNav();
+  window.addEventListener("resize", fitNav);
+
   // The collapsing main navigation (narrow screens): one button opens and closes it.
   document.addEventListener("click", (event) => {
     const toggle = event.target.closest("[data-nav-toggle]");
