@@ -3,8 +3,9 @@ anyone, public data only (see `portal.selectors`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -13,6 +14,8 @@ from postdesk.core.errors import NotFound
 from postdesk.core.request import client_ip
 from postdesk.portal import guard, selectors
 from postdesk.workorders.models import WorkOrder
+
+T = TypeVar("T")
 
 router = Router(auth=None, tags=["public"])
 
@@ -55,26 +58,34 @@ def track(request: HttpRequest, waybill: str) -> dict[str, Any]:
     }
 
 
-def find_order(request: HttpRequest, reference: str, phone_last4: str) -> WorkOrder:
-    """The guarded lookup shared by following and rating, the API and the pages."""
+def _guarded(request: HttpRequest, reference: str, lookup: Callable[[], T]) -> T:
+    """`lookup()` behind the follow limits: refused (429) once a reference or an address
+    has tried too often; a miss (404) counts against both."""
     ip = client_ip(request)
     guard.follow_check(reference=reference[:40], ip=ip)
     try:
-        return selectors.request_find(reference=reference, phone_last4=phone_last4)
+        return lookup()
     except NotFound:
         guard.follow_failed(reference=reference[:40], ip=ip)
         raise
+
+
+def find_order(request: HttpRequest, reference: str, phone_last4: str) -> WorkOrder:
+    """The guarded lookup shared by following and rating, the API and the pages."""
+    return _guarded(
+        request,
+        reference,
+        lambda: selectors.request_find(reference=reference, phone_last4=phone_last4),
+    )
 
 
 def follow(request: HttpRequest, reference: str, phone_last4: str) -> selectors.PublicRequest:
     """`public_request(find_order(...))`, reading only the columns the public sees."""
-    ip = client_ip(request)
-    guard.follow_check(reference=reference[:40], ip=ip)
-    try:
-        return selectors.request_public(reference=reference, phone_last4=phone_last4)
-    except NotFound:
-        guard.follow_failed(reference=reference[:40], ip=ip)
-        raise
+    return _guarded(
+        request,
+        reference,
+        lambda: selectors.request_public(reference=reference, phone_last4=phone_last4),
+    )
 
 
 @router.get("/requests/{reference}", response=RequestOut, auth=None)
