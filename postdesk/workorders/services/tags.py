@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from postdesk.core.csvimport import has_control_characters
 from postdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from postdesk.org.models import User
 from postdesk.workorders.models import Tag, TagColour, WorkOrder, WorkOrderEvent, WorkOrderTag
@@ -39,7 +40,7 @@ def tag_name_clean(raw: object) -> str:
     ValidationFailed on `name`."""
     if not isinstance(raw, str):
         raise ValidationFailed(fields={"name": _("Give the tag a name.")})
-    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in raw):
+    if has_control_characters(raw):
         raise ValidationFailed(fields={"name": _("This value contains control characters.")})
     name = " ".join(raw.split())
     if not name:
