@@ -28,6 +28,7 @@ ORDER_FIELDS = (
     "id", "public_ref", "type", "status", "caller_phone", "satisfaction", "reply_due_at",
     "due_at", "created_at",
 )  # fmt: skip
+ORDER_TIMES = frozenset(("reply_due_at", "due_at", "created_at"))
 STEP_FIELDS = ("at", "action", "from_status", "to_status", "text", "data")
 
 
@@ -101,10 +102,10 @@ def order_row(public_ref: str) -> tuple[Any, ...] | None:
     rows = _rows("order", public_ref)
     if not rows:
         return None
-    row = list(rows[0])
-    for i in (6, 7, 8):  # reply_due_at, due_at, created_at
-        row[i] = _aware(row[i])
-    return tuple(row)
+    return tuple(
+        _aware(value) if name in ORDER_TIMES else value
+        for name, value in zip(ORDER_FIELDS, rows[0], strict=True)
+    )
 
 
 def step_rows(order_id: int) -> list[tuple[Any, ...]]:
